@@ -1,0 +1,15 @@
+//! activesynth: an embedded actor-system simulation and benchmark harness for active
+//! synthetic data generation. See DESIGN.md (shared) and README.md for the map.
+
+pub mod actors;
+pub mod cli;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod scoring;
+pub mod selection;
+pub mod stats;
+pub mod student;
+pub mod tasks;
+pub mod teacher;
+pub mod text;

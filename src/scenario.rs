@@ -1,0 +1,307 @@
+//! Scenario schema: everything one run of `activesynth run` needs, with documented
+//! defaults. Parsing with precise errors (file, line, column, field) and semantic
+//! validation live in `scenario/validate.rs` (see `load`).
+//!
+//! Every struct is `deny_unknown_fields` so that a typo is an error, not a silently
+//! ignored knob. Defaults follow the paper (section 5.2, Table 3) scaled down to CPU size.
+
+use serde::{Deserialize, Serialize};
+
+/// One scenario file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free-form name, used in reports and default output directory.
+    pub name: String,
+    /// Master seed of every random stream (DESIGN.md section 5).
+    #[serde(default = "d::seed")]
+    pub seed: u64,
+    /// Number of independent replicates (different D0, test set, base student).
+    #[serde(default = "d::replicates")]
+    pub replicates: u32,
+    /// Loop iterations T (Algorithm 1 runs t = 0..T-1 generation rounds).
+    #[serde(default = "d::iterations")]
+    pub iterations: u32,
+    /// Seeds selected per iteration, m.
+    #[serde(default = "d::samples_per_iteration")]
+    pub samples_per_iteration: u32,
+    /// Tasks to run (at least one).
+    pub tasks: Vec<TaskSpec>,
+    /// Strategies to compare (at least one; `random` is the static-generation baseline).
+    pub strategies: Vec<StrategySpec>,
+    #[serde(default)]
+    pub student: StudentSpec,
+    #[serde(default)]
+    pub teacher: TeacherSpec,
+    #[serde(default)]
+    pub dedup: DedupSpec,
+    #[serde(default)]
+    pub reward: RewardSpec,
+    #[serde(default)]
+    pub judge: JudgeSpec,
+    #[serde(default)]
+    pub output: OutputSpec,
+}
+
+/// Which task world and how large its sets are. Defaults are the paper's Table 3 ratios
+/// (seed : validation : test ≈ 7473 : 748 : 500 for GSM8k) scaled to CPU size.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSpec {
+    /// `arith`, `mathmix`, `logic` or `game24`.
+    pub name: String,
+    /// |D0|, the seed set the student scores and the selector picks from.
+    #[serde(default = "d::seed_size")]
+    pub seed_size: u32,
+    /// Validation set size (best-checkpoint selection).
+    #[serde(default = "d::val_size")]
+    pub val_size: u32,
+    /// Held-out test set size.
+    #[serde(default = "d::test_size")]
+    pub test_size: u32,
+    /// Verifier gate on synthetic examples; default: on for game24 only (as in the paper).
+    #[serde(default)]
+    pub verify_synthetic: Option<bool>,
+    /// ROUGE-L dedup; default: on for every task but game24 (as in the paper).
+    #[serde(default)]
+    pub dedup: Option<bool>,
+}
+
+/// One selection strategy, a name plus parameters (DESIGN.md section 3). Parameters that
+/// do not apply to the named strategy are rejected by validation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StrategySpec {
+    /// `random`, `loss`, `reward`, `judge-hard`, `lion`, `badge`, `incorrect`, `evokd`.
+    pub name: String,
+    /// Label in results and reports; default derived from name and parameters
+    /// (e.g. `loss-gt-low-softmax`). Must be unique within a scenario.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `loss`: score the student's own greedy generation (`own`, the paper's default) or
+    /// the ground truth (`gt`).
+    #[serde(default)]
+    pub target: Option<LossTarget>,
+    /// `loss`, `reward`: pick high or low scores. Default `high` for loss, `low` for reward.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// `loss`, `reward`: top-m (`argmax`) or sampling proportional to softmax(score/T).
+    #[serde(default)]
+    pub mode: Option<SelectMode>,
+    /// Softmax temperature for `mode = "softmax"` (default 1.0).
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// `badge`: dimension k of the random projection of gradient embeddings (default 16).
+    #[serde(default)]
+    pub dims: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LossTarget {
+    Own,
+    Gt,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    High,
+    Low,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectMode {
+    Argmax,
+    Softmax,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    Linear,
+    Cosine,
+}
+
+/// The student transformer and its fine-tuning recipe (paper section 5.2: AdamW, linear
+/// warm-up over 15% then linear decay, clipping 2.0, batch size 24).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StudentSpec {
+    pub layers: u32,
+    pub d_model: u32,
+    pub heads: u32,
+    pub d_ff: u32,
+    /// Maximum sequence length (question + answer tokens).
+    pub context: u32,
+    pub learning_rate: f64,
+    pub weight_decay: f64,
+    pub batch_size: u32,
+    pub epochs: u32,
+    pub warmup_fraction: f64,
+    pub schedule: Schedule,
+    pub grad_clip: f64,
+    /// Size of the generic easy corpus the base checkpoint is pre-trained on.
+    pub pretrain_examples: u32,
+    pub pretrain_epochs: u32,
+    /// Maximum difficulty of the pre-training corpus (task-specific scale).
+    pub pretrain_max_difficulty: u32,
+    /// Greedy decoding stops here if no end-of-answer token came.
+    pub max_new_tokens: u32,
+}
+
+/// The oracle teacher's knobs (DESIGN.md section 2).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeacherSpec {
+    /// `oracle` (built in). Other kinds are reserved for a real LLM backend.
+    pub kind: String,
+    /// Few-shot examples from D0 in each generation prompt (paper: k = 5).
+    pub few_shot: u32,
+    /// Probability the teacher's answer to a synthetic question is wrong.
+    pub answer_error_rate: f64,
+    /// How strongly the synthetic difficulty follows the seed's (1 = same difficulty
+    /// band, 0 = independent of the seed).
+    pub fidelity: f64,
+    /// Probability a generation call returns nothing usable.
+    pub failure_rate: f64,
+}
+
+/// ROUGE-L near-duplicate rejection of synthetic questions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupSpec {
+    /// Reject when ROUGE-L F against any earlier synthetic question exceeds this (paper 0.7).
+    pub threshold: f64,
+    /// Regenerations per selected seed before giving up (each one is charged).
+    pub max_retries: u32,
+}
+
+/// The process reward model used by `reward` strategies.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RewardSpec {
+    /// Added reward per answer token (the paper finds real reward models favour length).
+    pub length_bias: f64,
+    /// Standard deviation of Gaussian noise added to each reward.
+    pub noise: f64,
+}
+
+/// The pairwise LLM-as-a-judge (Lion's protocol).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JudgeSpec {
+    /// Standard deviation of the judge's noise on each 1–10 score.
+    pub noise: f64,
+    /// A seed is "hard" when teacher score − student score ≥ this (Lion: 1).
+    pub hard_margin: f64,
+}
+
+/// What `run` writes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputSpec {
+    /// Output directory; default `runs/<scenario name>`.
+    pub dir: Option<String>,
+    pub csv: bool,
+    pub report: bool,
+    pub plots: bool,
+}
+
+impl Default for StudentSpec {
+    fn default() -> Self {
+        StudentSpec {
+            layers: 2,
+            d_model: 64,
+            heads: 4,
+            d_ff: 256,
+            context: 160,
+            learning_rate: 3e-3,
+            weight_decay: 0.01,
+            batch_size: 24,
+            epochs: 6,
+            warmup_fraction: 0.15,
+            schedule: Schedule::Linear,
+            grad_clip: 2.0,
+            pretrain_examples: 400,
+            pretrain_epochs: 8,
+            pretrain_max_difficulty: 1,
+            max_new_tokens: 96,
+        }
+    }
+}
+
+impl Default for TeacherSpec {
+    fn default() -> Self {
+        TeacherSpec {
+            kind: "oracle".into(),
+            few_shot: 5,
+            answer_error_rate: 0.05,
+            fidelity: 0.8,
+            failure_rate: 0.02,
+        }
+    }
+}
+
+impl Default for DedupSpec {
+    fn default() -> Self {
+        DedupSpec {
+            threshold: 0.7,
+            max_retries: 3,
+        }
+    }
+}
+
+impl Default for RewardSpec {
+    fn default() -> Self {
+        RewardSpec {
+            length_bias: 0.002,
+            noise: 0.05,
+        }
+    }
+}
+
+impl Default for JudgeSpec {
+    fn default() -> Self {
+        JudgeSpec {
+            noise: 0.5,
+            hard_margin: 1.0,
+        }
+    }
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            dir: None,
+            csv: true,
+            report: true,
+            plots: true,
+        }
+    }
+}
+
+mod d {
+    pub fn seed() -> u64 {
+        1
+    }
+    pub fn replicates() -> u32 {
+        3
+    }
+    pub fn iterations() -> u32 {
+        3
+    }
+    pub fn samples_per_iteration() -> u32 {
+        100
+    }
+    pub fn seed_size() -> u32 {
+        1000
+    }
+    pub fn val_size() -> u32 {
+        100
+    }
+    pub fn test_size() -> u32 {
+        200
+    }
+}

@@ -1,0 +1,93 @@
+//! The four procedurally generated task worlds behind one [`Task`] trait
+//! (DESIGN.md section 2): `arith` (GSM8k-like), `mathmix` (MATH levels 1–3),
+//! `logic` (ProntoQA) and `game24` (Game of 24).
+//!
+//! Each task has a generator with a difficulty knob, chain-of-thought answers in a fixed
+//! format ending in a final answer, an exact verifier that extracts the final answer from
+//! free text, the teacher's rewrite rule, and a closed lexicon from which the tokenizer's
+//! vocabulary is built.
+
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+pub mod answer;
+pub mod arith;
+pub mod game24;
+pub mod logic;
+pub mod mathmix;
+
+/// One question–answer pair of a task world.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// The question text shown to the student and the teacher.
+    pub question: String,
+    /// Chain-of-thought answer in the task's fixed format, ending in the final answer
+    /// (`#### x` or `\boxed{x}`).
+    pub answer: String,
+    /// The canonical final answer (what the verifier compares against). For game24, the
+    /// four numbers are in the question and any valid expression is accepted.
+    pub final_answer: String,
+    /// Difficulty on the task's own scale (operations, level, hops, solution structure).
+    pub difficulty: u32,
+    /// Sub-type where the task has one (mathmix category), used in prompts and reports.
+    pub category: Option<String>,
+}
+
+/// The verifier's verdict on a free-text response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The final answer extracted from the response (`None`: no `#### x` / `\boxed{x}`).
+    pub extracted: Option<String>,
+    /// Whether the extracted answer is correct for the question.
+    pub correct: bool,
+}
+
+/// A task world. Implementations are pure functions of their inputs and the given RNG,
+/// so every example is reproducible from its stream (DESIGN.md section 5).
+pub trait Task: Send + Sync {
+    /// `arith`, `mathmix`, `logic` or `game24`.
+    fn name(&self) -> &'static str;
+
+    /// Inclusive range of the difficulty knob.
+    fn difficulty_range(&self) -> (u32, u32);
+
+    /// Draw one example. `Some(d)` fixes the difficulty; `None` draws from the seed-set
+    /// mix: most items easy to medium, a tail of hard ones.
+    fn generate(&self, rng: &mut Rng, difficulty: Option<u32>) -> Example;
+
+    /// Extract the final answer from free text and check it against `ex`.
+    fn verify(&self, ex: &Example, response: &str) -> Verdict;
+
+    /// Number of chain-of-thought steps in an answer written in the task's format.
+    fn count_steps(&self, answer: &str) -> usize;
+
+    /// Process check of a response: (valid steps, total steps). A step is valid when it
+    /// is internally correct (e.g. `3 + 4 = 7`) and uses only known quantities.
+    fn check_steps(&self, ex: &Example, response: &str) -> (usize, usize);
+
+    /// The teacher's rewrite rule (DESIGN.md section 2): a new example inspired by `seed`
+    /// with a correct answer, or `None` when the rule fails (game24 backward reasoning).
+    /// `fidelity` in [0, 1]: how strongly the new difficulty follows the seed's.
+    fn rewrite(&self, seed: &Example, fidelity: f64, rng: &mut Rng) -> Option<Example>;
+
+    /// A plausible wrong answer in the same format (the teacher's answer errors).
+    fn corrupt_answer(&self, ex: &Example, rng: &mut Rng) -> String;
+
+    /// Every word, number-free, the task's generator and rewrite rule can emit; the
+    /// tokenizer's closed vocabulary is the union of all lexicons and prompt templates.
+    fn lexicon(&self) -> Vec<String>;
+}
+
+/// All task names, in a fixed order.
+pub const TASK_NAMES: [&str; 4] = ["arith", "mathmix", "logic", "game24"];
+
+/// Look a task up by name.
+pub fn by_name(name: &str) -> Option<Box<dyn Task>> {
+    match name {
+        "arith" => Some(Box::new(arith::Arith::default())),
+        "mathmix" => Some(Box::new(mathmix::MathMix::default())),
+        "logic" => Some(Box::new(logic::Logic::default())),
+        "game24" => Some(Box::new(game24::Game24::default())),
+        _ => None,
+    }
+}

@@ -1,0 +1,1 @@
+//! ROUGE-L (to be written).
