@@ -266,7 +266,7 @@ mod tests {
         #[test]
         fn round_trip(parts in proptest::collection::vec(
             prop_oneof![
-                Just("Janet".to_string()), Just("has".to_string()), Just("apples".to_string()),
+                Just(" Janet".to_string()), Just(" has".to_string()), Just("\napples".to_string()),
                 Just(" ".to_string()), Just("  ".to_string()), Just("\n".to_string()),
                 "[0-9]{1,4}", Just("(".to_string()), Just("#### ".to_string()),
                 Just("\\boxed{".to_string()), Just("}".to_string()), Just(" = ".to_string()),
