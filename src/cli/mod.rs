@@ -1,1 +1,42 @@
-//! cli (in progress).
+//! Command-line subcommands, one module each. `main.rs` only parses and dispatches.
+//!
+//! Exit codes: 0 ok, 1 failure (the work itself failed), 2 usage (bad arguments or a
+//! malformed input file such as a scenario).
+
+use std::fmt;
+
+/// An error that ends a subcommand, with the exit code it maps to.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments or malformed input: exit code 2.
+    Usage(String),
+    /// The command ran and failed: exit code 1.
+    Failure(anyhow::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failure(_) => 1,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) => write!(f, "{m}"),
+            CliError::Failure(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failure(e)
+    }
+}
+
+/// Result of a subcommand.
+pub type CliResult = Result<(), CliError>;
