@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod answer;
 pub mod arith;
+pub mod expr;
 pub mod game24;
 pub mod logic;
 pub mod mathmix;
