@@ -1,0 +1,103 @@
+//! BADGE (Ash et al., 2020): diverse *and* uncertain seeds via k-means++ seeding on the
+//! last-layer gradient embeddings of the student's own generation. As in the reference
+//! implementation, the first centre is the embedding with the largest norm, then each
+//! next centre is drawn with probability ∝ D², the squared distance to the nearest chosen
+//! centre. Chosen points have D² = 0 and so are never drawn twice; if every remaining D²
+//! is 0 (duplicates), the next centre is drawn uniformly from the unchosen points.
+
+use super::{check_len, check_m, need, Need, SeedScores, SelectError, Selector};
+use crate::rng::Rng;
+use rand::Rng as _;
+
+pub struct Badge {
+    pub label: String,
+}
+
+/// Update `dist2[i] = min(dist2[i], ||x_i − c||²)` (accumulated in f64, fixed order).
+pub fn update_min_dist2(points: &[f32], dims: usize, centre: &[f32], dist2: &mut [f64]) {
+    for (i, d) in dist2.iter_mut().enumerate() {
+        let row = &points[i * dims..(i + 1) * dims];
+        let s: f64 = row
+            .iter()
+            .zip(centre)
+            .map(|(a, b)| {
+                let t = (*a - *b) as f64;
+                t * t
+            })
+            .sum();
+        if s < *d {
+            *d = s;
+        }
+    }
+}
+
+/// k-means++ seeding of `m` centres over `n × dims` points; returns centre indices in
+/// the order chosen.
+pub fn kmeanspp(points: &[f32], dims: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
+    let n = if dims == 0 { 0 } else { points.len() / dims };
+    let m = m.min(n);
+    if m == 0 {
+        return vec![];
+    }
+    let norm2 = |i: usize| -> f64 {
+        points[i * dims..(i + 1) * dims]
+            .iter()
+            .map(|v| (*v as f64) * (*v as f64))
+            .sum()
+    };
+    let first = (0..n).fold(0, |best, i| if norm2(i) > norm2(best) { i } else { best });
+    let mut chosen = vec![first];
+    let mut taken = vec![false; n];
+    taken[first] = true;
+    let mut dist2 = vec![f64::INFINITY; n];
+    update_min_dist2(
+        points,
+        dims,
+        &points[first * dims..(first + 1) * dims],
+        &mut dist2,
+    );
+    while chosen.len() < m {
+        let total: f64 = (0..n).filter(|&i| !taken[i]).map(|i| dist2[i]).sum();
+        let next = if total > 0.0 && total.is_finite() {
+            let mut u = rng.gen_range(0.0..total);
+            let mut pick = None;
+            for i in (0..n).filter(|&i| !taken[i]) {
+                if dist2[i] > 0.0 {
+                    pick = Some(i);
+                    if u < dist2[i] {
+                        break;
+                    }
+                    u -= dist2[i];
+                }
+            }
+            pick.expect("positive total implies a candidate")
+        } else {
+            let free: Vec<usize> = (0..n).filter(|&i| !taken[i]).collect();
+            free[rng.gen_range(0..free.len())]
+        };
+        taken[next] = true;
+        chosen.push(next);
+        update_min_dist2(
+            points,
+            dims,
+            &points[next * dims..(next + 1) * dims],
+            &mut dist2,
+        );
+    }
+    chosen
+}
+
+impl Selector for Badge {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn needs(&self) -> Vec<Need> {
+        vec![Need::GradEmbed]
+    }
+    fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError> {
+        check_m(m, s.n)?;
+        let (emb, dims) = need(&s.grad_embed, &self.label, Need::GradEmbed)?;
+        check_len(if *dims == 0 { 0 } else { emb.len() / dims }, s.n)?;
+        Ok(kmeanspp(emb, *dims, m, rng))
+    }
+}
