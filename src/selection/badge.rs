@@ -34,7 +34,7 @@ pub fn update_min_dist2(points: &[f32], dims: usize, centre: &[f32], dist2: &mut
 /// k-means++ seeding of `m` centres over `n × dims` points; returns centre indices in
 /// the order chosen.
 pub fn kmeanspp(points: &[f32], dims: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
-    let n = if dims == 0 { 0 } else { points.len() / dims };
+    let n = points.len().checked_div(dims).unwrap_or(0);
     let m = m.min(n);
     if m == 0 {
         return vec![];

@@ -24,6 +24,9 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
+// `add`/`sub`/`mul`/`div` return `Option` (overflow, division by zero), so they are not
+// the std operator traits.
+#[allow(clippy::should_implement_trait)]
 impl Rational {
     /// `num / den`; `None` when `den == 0`.
     pub fn new(num: i128, den: i128) -> Option<Self> {
