@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod cli;
+pub mod engine;
 pub mod output;
 pub mod rng;
 pub mod scenario;

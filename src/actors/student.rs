@@ -1,0 +1,202 @@
+//! The Student actor: owns the base checkpoint and the current fine-tuned model of one
+//! run. Runs on its own `SyncArbiter` thread because every message is CPU-bound.
+
+use super::messages::*;
+use crate::engine::world::{self, World};
+use crate::rng::StreamKey;
+use crate::scoring::{self, Elems, Projection, ScoringBackend, ScoringInput};
+use crate::selection::{Need, SeedScores};
+use crate::student::{self, Model, Sequence};
+use crate::tasks::Example;
+use actix::{Actor, Handler, SyncContext};
+use anyhow::Result;
+use std::sync::Arc;
+
+pub struct StudentActor {
+    world: Arc<World>,
+    label: String,
+    current: Model,
+    backend: Arc<dyn ScoringBackend>,
+}
+
+impl StudentActor {
+    pub fn new(world: Arc<World>, label: String, backend: Arc<dyn ScoringBackend>) -> Self {
+        let current = (*world.base).clone();
+        StudentActor {
+            world,
+            label,
+            current,
+            backend,
+        }
+    }
+
+    fn max_new(&self) -> usize {
+        self.world.scenario.student.max_new_tokens as usize
+    }
+
+    fn stream(&self, iteration: u32, purpose: &str) -> StreamKey {
+        StreamKey::run(
+            self.world.scenario.seed,
+            self.world.task_name(),
+            self.world.replicate,
+            &self.label,
+            iteration,
+            purpose,
+        )
+    }
+
+    /// Sequences pairing each question with a given answer text. An answer the
+    /// tokenizer cannot encode cannot come from the student (it only emits vocabulary
+    /// tokens), so an error here is a bug.
+    fn sequences(&self, examples: &[Example], answers: &[String]) -> Result<Vec<Sequence>> {
+        examples
+            .iter()
+            .zip(answers)
+            .map(|(e, a)| {
+                let mut ex = e.clone();
+                ex.answer = a.clone();
+                world::to_sequence(&self.world.tokenizer, &ex)
+            })
+            .collect()
+    }
+}
+
+impl Actor for StudentActor {
+    type Context = SyncContext<Self>;
+}
+
+impl Handler<PredictSeeds> for StudentActor {
+    type Result = Result<Vec<String>, ActorFailure>;
+    fn handle(&mut self, _: PredictSeeds, _: &mut Self::Context) -> Self::Result {
+        guarded("student", || {
+            maybe_inject_panic("student");
+            world::answer_texts(
+                &self.current,
+                &self.world.tokenizer,
+                &self.world.d0,
+                self.max_new(),
+            )
+        })
+    }
+}
+
+impl Handler<ScoreSeeds> for StudentActor {
+    type Result = Result<SeedScores, ActorFailure>;
+    fn handle(&mut self, msg: ScoreSeeds, _: &mut Self::Context) -> Self::Result {
+        guarded("student", || {
+            let d0 = &self.world.d0;
+            let mut s = SeedScores {
+                n: d0.len(),
+                ..Default::default()
+            };
+            let own = if msg.needs.contains(&Need::LossOwn) || msg.needs.contains(&Need::GradEmbed)
+            {
+                Some(self.sequences(d0, &msg.answers)?)
+            } else {
+                None
+            };
+            if msg.needs.contains(&Need::LossOwn) {
+                let seqs = own.as_ref().expect("built above");
+                s.loss_own = Some(student::seq_nll(&self.current, seqs));
+            }
+            if msg.needs.contains(&Need::LossGt) {
+                let seqs: Vec<Sequence> = d0
+                    .iter()
+                    .map(|e| world::to_sequence(&self.world.tokenizer, e))
+                    .collect::<Result<_>>()?;
+                s.loss_gt = Some(student::seq_nll(&self.current, &seqs));
+            }
+            if msg.needs.contains(&Need::GradEmbed) {
+                let seqs = own.as_ref().expect("built above");
+                let st = student::answer_states(&self.current, seqs);
+                let dims = self
+                    .world
+                    .scenario
+                    .strategies
+                    .iter()
+                    .find(|sp| sp.name == "badge")
+                    .and_then(|sp| sp.dims)
+                    .unwrap_or(16) as usize;
+                // Kronecker factors: kA·kB ≈ dims, kA = kB = ceil(sqrt(dims)).
+                let k = (dims as f64).sqrt().ceil().max(1.0) as usize;
+                let v = self.world.tokenizer.vocab_size();
+                let mut rng = self.stream(msg.iteration, "badge-projection").rng();
+                let proj = Projection::gaussian(k, k, v, st.d, &mut rng);
+                let input = ScoringInput {
+                    h: Elems::F32(&st.hidden),
+                    w: Elems::F32(self.current.head()),
+                    d: st.d,
+                    v,
+                    targets: &st.targets,
+                    offsets: &st.offsets,
+                };
+                let emb = self.backend.grad_embed(&input, &proj)?;
+                s.grad_embed = Some((emb, proj.dim()));
+            }
+            Ok(s)
+        })
+    }
+}
+
+impl Handler<ProbeExamples> for StudentActor {
+    type Result = Result<Probe, ActorFailure>;
+    fn handle(&mut self, msg: ProbeExamples, _: &mut Self::Context) -> Self::Result {
+        guarded("student", || {
+            let answers = world::answer_texts(
+                &self.current,
+                &self.world.tokenizer,
+                &msg.examples,
+                self.max_new(),
+            )?;
+            let seqs = self.sequences(&msg.examples, &answers)?;
+            let loss = student::seq_nll(&self.current, &seqs);
+            Ok(Probe { answers, loss })
+        })
+    }
+}
+
+impl Handler<Train> for StudentActor {
+    type Result = Result<Trained, ActorFailure>;
+    fn handle(&mut self, msg: Train, _: &mut Self::Context) -> Self::Result {
+        guarded("student", || {
+            let w = &self.world;
+            let seqs: Vec<Sequence> = msg
+                .examples
+                .iter()
+                .map(|e| world::to_sequence(&w.tokenizer, e))
+                .collect::<Result<_>>()?;
+            // Algorithm 1: always restart from the base checkpoint, never warm-start.
+            let mut model = (*w.base).clone();
+            let tc = world::train_config(&w.scenario, w.scenario.student.epochs);
+            let mut rng = self.stream(msg.iteration, "train").rng();
+            let max_new = self.max_new();
+            let report = student::train(&mut model, &seqs, &tc, &mut rng, |m| {
+                world::accuracy(m, &*w.task, &w.tokenizer, &w.val, max_new)
+                    .map(|r| r.0)
+                    .unwrap_or(0.0)
+            });
+            self.current = model;
+            Ok(Trained {
+                val_accuracy: report.best_score,
+                best_epoch: report.best_epoch as u32,
+                tokens_per_s: report.tokens_per_s(),
+            })
+        })
+    }
+}
+
+impl Handler<EvaluateTest> for StudentActor {
+    type Result = Result<f64, ActorFailure>;
+    fn handle(&mut self, _: EvaluateTest, _: &mut Self::Context) -> Self::Result {
+        guarded("student", || {
+            let w = &self.world;
+            Ok(world::accuracy(&self.current, &*w.task, &w.tokenizer, &w.test, self.max_new())?.0)
+        })
+    }
+}
+
+/// The scoring backend used by the loop: the CPU reference (deterministic and the
+/// default; one thread per run because runs are already parallel).
+pub fn loop_backend() -> Arc<dyn ScoringBackend> {
+    Arc::new(scoring::cpu::CpuBackend::new(1))
+}

@@ -1,0 +1,54 @@
+//! Builds the shared world of a (task, replicate) — data sets and the pre-trained base
+//! student — on a pool of `jobs` SyncArbiter threads before the runs start.
+
+use super::messages::{guarded, ActorFailure};
+use crate::engine::world::{build_world, World};
+use crate::scenario::Scenario;
+use crate::text::Tokenizer;
+use actix::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct WorldBuilder {
+    scenario: Arc<Scenario>,
+    tokenizer: Arc<Tokenizer>,
+    cache_dir: PathBuf,
+}
+
+impl WorldBuilder {
+    pub fn new(scenario: Arc<Scenario>, tokenizer: Arc<Tokenizer>, cache_dir: PathBuf) -> Self {
+        WorldBuilder {
+            scenario,
+            tokenizer,
+            cache_dir,
+        }
+    }
+}
+
+impl Actor for WorldBuilder {
+    type Context = SyncContext<Self>;
+}
+
+/// Build the world of `scenario.tasks[task_index]`, replicate `replicate`.
+#[derive(Message)]
+#[rtype(result = "Result<Arc<World>, ActorFailure>")]
+pub struct BuildWorld {
+    pub task_index: usize,
+    pub replicate: u32,
+}
+
+impl Handler<BuildWorld> for WorldBuilder {
+    type Result = Result<Arc<World>, ActorFailure>;
+    fn handle(&mut self, msg: BuildWorld, _: &mut Self::Context) -> Self::Result {
+        guarded("world-builder", || {
+            let spec = &self.scenario.tasks[msg.task_index];
+            Ok(Arc::new(build_world(
+                self.scenario.clone(),
+                spec,
+                msg.replicate,
+                self.tokenizer.clone(),
+                &self.cache_dir,
+            )?))
+        })
+    }
+}

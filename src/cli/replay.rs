@@ -1,0 +1,57 @@
+//! `activesynth replay OUT/results.h5`: re-run the scenario embedded in a results file
+//! and report whether every result tensor is bit-identical (timings excluded).
+
+use crate::cli::{CliError, CliResult};
+use crate::output::h5::{diff_files, H5File};
+use crate::output::results::{self, TIMING_GROUP};
+use crate::scenario;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A results file written by `activesynth run`.
+    pub results: PathBuf,
+    /// Where to re-run (default: a fresh temporary directory, removed afterwards).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// At most this many runs compute at once (results do not depend on it).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+pub fn run(args: &Args) -> CliResult {
+    let original = results::read(&args.results).map_err(|e| CliError::Usage(format!("{e:#}")))?;
+    let scn = scenario::parse(&original.scenario_text, &format!("{} (embedded scenario)", args.results.display()))
+        .map_err(|e| CliError::Usage(e.to_string()))?
+        .resolved();
+    let (dir, temporary) = match &args.out {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("activesynth-replay-{}", std::process::id())),
+            true,
+        ),
+    };
+    let jobs = args.jobs.unwrap_or_else(crate::cli::run::default_jobs);
+    let outcome = crate::cli::run::execute_to(&scn, &dir, jobs, false, false);
+    let result = outcome.and_then(|(_, h5)| {
+        let a = H5File::open(&args.results)?;
+        let b = H5File::open(&h5)?;
+        diff_files(&a, &b, &[TIMING_GROUP])
+    });
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    match result? {
+        None => {
+            println!("identical");
+            Ok(())
+        }
+        Some(diff) => {
+            println!("DIFFERENT: {diff}");
+            Err(CliError::Failure(anyhow::anyhow!(
+                "replay differs from {}: {diff}",
+                args.results.display()
+            )))
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The shared world of one (task, replicate): seed set D0, validation and test sets, the
+//! few-shot pool and the base student. Every strategy of the replicate runs against the
+//! same `World` — the paired design of DESIGN.md section 1 — and all of it is drawn from
+//! `Scope::Shared` streams.
+
+use crate::engine::records::WorldRecord;
+use crate::rng::StreamKey;
+use crate::scenario::{Scenario, Schedule, TaskSpec};
+use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
+use crate::tasks::{self, Example, Task};
+use crate::text::Tokenizer;
+use anyhow::{anyhow, Context, Result};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Bump when the world's construction changes in a way that alters its bits (it is
+/// part of the base-checkpoint cache key).
+pub const WORLD_VERSION: u32 = 1;
+
+/// Everything shared by the strategies of one (task, replicate).
+pub struct World {
+    pub scenario: Arc<Scenario>,
+    pub task_spec: TaskSpec,
+    pub replicate: u32,
+    pub task: Arc<dyn Task>,
+    pub tokenizer: Arc<Tokenizer>,
+    pub d0: Vec<Example>,
+    pub val: Vec<Example>,
+    pub test: Vec<Example>,
+    pub base: Arc<Model>,
+    pub record: WorldRecord,
+}
+
+impl World {
+    pub fn task_name(&self) -> &str {
+        &self.task_spec.name
+    }
+
+    /// A stream shared by every strategy of this world.
+    pub fn shared_stream(&self, purpose: &str) -> StreamKey {
+        StreamKey::shared(
+            self.scenario.seed,
+            &self.task_spec.name,
+            self.replicate,
+            purpose,
+        )
+    }
+}
+
+/// The student's model configuration for a scenario.
+pub fn model_config(scn: &Scenario, vocab: usize) -> ModelConfig {
+    let s = &scn.student;
+    ModelConfig {
+        vocab,
+        layers: s.layers as usize,
+        d_model: s.d_model as usize,
+        heads: s.heads as usize,
+        d_ff: s.d_ff as usize,
+        context: s.context as usize,
+    }
+}
+
+/// The fine-tuning recipe for a scenario (`epochs` overridable for pre-training).
+pub fn train_config(scn: &Scenario, epochs: u32) -> TrainConfig {
+    let s = &scn.student;
+    TrainConfig {
+        learning_rate: s.learning_rate,
+        weight_decay: s.weight_decay,
+        batch_size: s.batch_size as usize,
+        epochs: epochs as usize,
+        warmup_fraction: s.warmup_fraction,
+        schedule: match s.schedule {
+            Schedule::Linear => student::Schedule::Linear,
+            Schedule::Cosine => student::Schedule::Cosine,
+        },
+        grad_clip: s.grad_clip,
+    }
+}
+
+/// Prompt/answer token sequences of an example: BOS question SEP | answer EOS.
+pub fn to_sequence(tok: &Tokenizer, ex: &Example) -> Result<Sequence> {
+    let q = tok
+        .encode(&ex.question)
+        .map_err(|e| anyhow!("question {:?}: {e}", ex.question))?;
+    let a = tok
+        .encode(&ex.answer)
+        .map_err(|e| anyhow!("answer {:?}: {e}", ex.answer))?;
+    Ok(Sequence {
+        prompt: prompt_ids(q),
+        answer: a.into_iter().chain([crate::text::tokenizer::EOS]).collect(),
+    })
+}
+
+/// BOS question SEP.
+pub fn prompt_ids(question_ids: Vec<u32>) -> Vec<u32> {
+    let mut p = Vec::with_capacity(question_ids.len() + 2);
+    p.push(crate::text::tokenizer::BOS);
+    p.extend(question_ids);
+    p.push(crate::text::tokenizer::SEP);
+    p
+}
+
+/// Greedy answers of a model to a set of examples, as text.
+pub fn answer_texts(
+    model: &Model,
+    tok: &Tokenizer,
+    examples: &[Example],
+    max_new: usize,
+) -> Result<Vec<String>> {
+    let prompts = examples
+        .iter()
+        .map(|e| {
+            tok.encode(&e.question)
+                .map(prompt_ids)
+                .map_err(|err| anyhow!("question {:?}: {err}", e.question))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let outs = student::greedy_decode(model, &prompts, max_new);
+    Ok(outs.iter().map(|ids| tok.decode(ids)).collect())
+}
+
+/// Fraction of examples a model answers correctly, and the per-example verdicts.
+pub fn accuracy(
+    model: &Model,
+    task: &dyn Task,
+    tok: &Tokenizer,
+    examples: &[Example],
+    max_new: usize,
+) -> Result<(f64, Vec<bool>)> {
+    let answers = answer_texts(model, tok, examples, max_new)?;
+    let correct: Vec<bool> = examples
+        .iter()
+        .zip(&answers)
+        .map(|(e, a)| task.verify(e, a).correct)
+        .collect();
+    let acc = if correct.is_empty() {
+        0.0
+    } else {
+        correct.iter().filter(|c| **c).count() as f64 / correct.len() as f64
+    };
+    Ok((acc, correct))
+}
+
+/// Draw `n` examples from a stream, skipping questions already in `taken` (so the test
+/// and validation sets never contain a seed question verbatim).
+fn draw(
+    task: &dyn Task,
+    key: &StreamKey,
+    n: usize,
+    difficulty_max: Option<u32>,
+    taken: &mut BTreeSet<String>,
+) -> Result<Vec<Example>> {
+    let mut rng = key.rng();
+    let mut out = Vec::with_capacity(n);
+    let mut tries = 0usize;
+    while out.len() < n {
+        tries += 1;
+        if tries > 50 * n + 1000 {
+            return Err(anyhow!(
+                "task {} could not produce {n} distinct examples for {:?} (got {})",
+                task.name(),
+                key.purpose,
+                out.len()
+            ));
+        }
+        let ex = match difficulty_max {
+            None => task.generate(&mut rng, None),
+            Some(dmax) => {
+                use rand::Rng as _;
+                let (lo, hi) = task.difficulty_range();
+                let d = rng.gen_range(lo..=dmax.clamp(lo, hi));
+                task.generate(&mut rng, Some(d))
+            }
+        };
+        if taken.insert(ex.question.clone()) {
+            out.push(ex);
+        }
+    }
+    Ok(out)
+}
+
+/// Token histogram (length V) of questions and answers.
+pub fn token_hist(tok: &Tokenizer, examples: &[&Example]) -> Result<Vec<u32>> {
+    let mut h = vec![0u32; tok.vocab_size()];
+    for e in examples {
+        for t in tok
+            .encode(&e.question)
+            .map_err(|err| anyhow!("{err}"))?
+            .into_iter()
+            .chain(tok.encode(&e.answer).map_err(|err| anyhow!("{err}"))?)
+        {
+            h[t as usize] += 1;
+        }
+    }
+    Ok(h)
+}
+
+/// Build the world of one (task, replicate); the base student comes from the on-disk
+/// cache under `cache_dir` when an identical one was trained before.
+pub fn build_world(
+    scenario: Arc<Scenario>,
+    task_spec: &TaskSpec,
+    replicate: u32,
+    tokenizer: Arc<Tokenizer>,
+    cache_dir: &Path,
+) -> Result<World> {
+    let task: Arc<dyn Task> = Arc::from(
+        tasks::by_name(&task_spec.name).ok_or_else(|| anyhow!("unknown task {}", task_spec.name))?,
+    );
+    let key = |p: &str| StreamKey::shared(scenario.seed, &task_spec.name, replicate, p);
+    let mut taken = BTreeSet::new();
+    let d0 = draw(&*task, &key("d0"), task_spec.seed_size as usize, None, &mut taken)?;
+    let val = draw(&*task, &key("val"), task_spec.val_size as usize, None, &mut taken)?;
+    let test = draw(&*task, &key("test"), task_spec.test_size as usize, None, &mut taken)?;
+    let st = &scenario.student;
+    let pretrain = draw(
+        &*task,
+        &key("pretrain"),
+        st.pretrain_examples as usize,
+        Some(st.pretrain_max_difficulty),
+        &mut taken,
+    )?;
+
+    let cfg = model_config(&scenario, tokenizer.vocab_size());
+    let max_new = st.max_new_tokens as usize;
+    let mut h = Sha256::new();
+    h.update(format!(
+        "world-v{WORLD_VERSION}|{}|{}|{replicate}|{:?}|{}",
+        scenario.seed,
+        task_spec.name,
+        st,
+        tokenizer.vocab_size()
+    ));
+    for e in &pretrain {
+        h.update(e.question.as_bytes());
+        h.update(e.answer.as_bytes());
+    }
+    for e in &val {
+        h.update(e.question.as_bytes());
+    }
+    let cache_key: Vec<u8> = h.finalize().to_vec();
+    let base = student::base::cached_or_train(cache_dir, &cache_key, || {
+        let mut rng = key("init").rng();
+        let mut model = Model::new(cfg, &mut rng);
+        let seqs: Vec<Sequence> = pretrain
+            .iter()
+            .map(|e| to_sequence(&tokenizer, e))
+            .collect::<Result<_>>()
+            .expect("pre-training examples tokenize (checked by the task lexicon tests)");
+        let tc = train_config(&scenario, st.pretrain_epochs);
+        let mut train_rng = key("pretrain-shuffle").rng();
+        student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
+            accuracy(m, &*task, &tokenizer, &val, max_new)
+                .map(|r| r.0)
+                .unwrap_or(0.0)
+        });
+        model
+    })
+    .with_context(|| format!("base student for {} replicate {replicate}", task_spec.name))?;
+
+    let (base_test, test_correct) = accuracy(&base, &*task, &tokenizer, &test, max_new)?;
+    let (base_val, _) = accuracy(&base, &*task, &tokenizer, &val, max_new)?;
+    let mut by_diff: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
+    for (e, c) in test.iter().zip(&test_correct) {
+        let s = by_diff.entry(e.difficulty).or_default();
+        s.0 += 1;
+        s.1 += *c as u32;
+    }
+    let record = WorldRecord {
+        task: task_spec.name.clone(),
+        replicate,
+        d0_difficulty: d0.iter().map(|e| e.difficulty).collect(),
+        d0_token_hist: token_hist(&tokenizer, &d0.iter().collect::<Vec<_>>())?,
+        base_test_accuracy: base_test,
+        base_val_accuracy: base_val,
+        base_by_difficulty: by_diff.into_iter().map(|(d, (n, c))| (d, n, c)).collect(),
+    };
+    Ok(World {
+        scenario,
+        task_spec: task_spec.clone(),
+        replicate,
+        task,
+        tokenizer,
+        d0,
+        val,
+        test,
+        base: Arc::new(base),
+        record,
+    })
+}
