@@ -73,18 +73,16 @@ pub fn render(
         }
     }
     let mut pool_rng = StreamKey::shared(seed, name, 0, "d0").rng();
-    let pool: Vec<_> = (0..POOL).map(|_| task.generate(&mut pool_rng, None)).collect();
+    let pool: Vec<_> = (0..POOL)
+        .map(|_| task.generate(&mut pool_rng, None))
+        .collect();
     let mut sample_rng = StreamKey::shared(seed, name, 0, "sample").rng();
     let seeds: Vec<_> = (0..n)
         .map(|_| task.generate(&mut sample_rng, difficulty))
         .collect();
     let config = TeacherConfig::for_task(name);
-    let mut teacher = OracleTeacher::new(
-        Arc::clone(&task),
-        tokenizer,
-        config.clone(),
-        Arc::new(pool),
-    );
+    let mut teacher =
+        OracleTeacher::new(Arc::clone(&task), tokenizer, config.clone(), Arc::new(pool));
     let teacher_key = StreamKey::run(seed, name, 0, "sample", 0, "teacher");
 
     let mut o = String::new();
@@ -111,7 +109,11 @@ pub fn render(
         }
         let _ = writeln!(o, "question:\n{}", ex.question);
         let _ = writeln!(o, "answer:\n{}", ex.answer);
-        let _ = writeln!(o, "verifier (seed answer): {}", verdict(&task.verify(ex, &ex.answer)));
+        let _ = writeln!(
+            o,
+            "verifier (seed answer): {}",
+            verdict(&task.verify(ex, &ex.answer))
+        );
 
         let before = teacher.ledger().clone();
         let mut r = rng::child(&teacher_key, "seed", i as u64);

@@ -80,11 +80,9 @@ impl Ledger {
         completion: &str,
     ) -> Result<Usage, LedgerError> {
         let count = |part, text: &str| {
-            tokenizer.count(text).map_err(|source| LedgerError {
-                kind,
-                part,
-                source,
-            })
+            tokenizer
+                .count(text)
+                .map_err(|source| LedgerError { kind, part, source })
         };
         let u = Usage {
             calls: 1,
@@ -119,14 +117,18 @@ mod tests {
         let tok = Tokenizer::from_lexicon(["Question Answer the cat"]);
         let mut l = Ledger::new();
         // "Question: 12" = Question, :, ▁1, 2 -> 4 tokens; "the cat" = the, ▁cat -> 2.
-        let u = l.charge(&tok, CallKind::Generate, "Question: 12", "the cat").unwrap();
+        let u = l
+            .charge(&tok, CallKind::Generate, "Question: 12", "the cat")
+            .unwrap();
         assert_eq!((u.calls, u.input_tokens, u.output_tokens), (1, 4, 2));
         l.charge(&tok, CallKind::Judge, "Answer", "").unwrap();
         assert_eq!(l.usage(CallKind::Judge).input_tokens, 1);
         assert_eq!(l.usage(CallKind::Answer), Usage::default());
         assert_eq!(l.total().calls, 2);
         assert_eq!(l.total().tokens(), 7);
-        let e = l.charge(&tok, CallKind::Answer, "Answer", "dog").unwrap_err();
+        let e = l
+            .charge(&tok, CallKind::Answer, "Answer", "dog")
+            .unwrap_err();
         assert_eq!(e.part, "completion");
         assert_eq!(l.total().calls, 2, "failed count charges nothing");
     }

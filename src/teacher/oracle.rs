@@ -136,7 +136,9 @@ impl OracleTeacher {
         prompt: &str,
         completion: &str,
     ) -> Result<(), LedgerError> {
-        let u = self.ledger.charge(&self.tokenizer, kind, prompt, completion)?;
+        let u = self
+            .ledger
+            .charge(&self.tokenizer, kind, prompt, completion)?;
         usage.calls += u.calls;
         usage.input_tokens += u.input_tokens;
         usage.output_tokens += u.output_tokens;

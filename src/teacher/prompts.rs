@@ -189,7 +189,8 @@ pub const JUDGE_MISSING: &str = "gives no final answer with {0} of {1} valid ste
 /// Fill `{0}`..`{9}` placeholders in one pass; other braces are kept verbatim.
 pub fn fill(template: &str, args: &[&str]) -> String {
     let b = template.as_bytes();
-    let mut out = String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
     let mut i = 0;
     let mut lit = 0;
     while i < b.len() {
@@ -459,9 +460,13 @@ mod tests {
     fn math_prompt_names_category() {
         let seed = ex("Solve x + 2 = 5.", "\\boxed{3}", Some("algebra"));
         let p = generation_prompt("mathmix", &seed, &[&seed]);
-        assert!(p.starts_with("I want you to act as an Instruction Creator for algebra mathematics problems."));
+        assert!(p.starts_with(
+            "I want you to act as an Instruction Creator for algebra mathematics problems."
+        ));
         assert!(p.contains("#Given Instruction# is a algebra math problem."));
-        assert!(p.contains("The type of math problem is algebra.\n#Given Instruction#:\nSolve x + 2 = 5.\n"));
+        assert!(p.contains(
+            "The type of math problem is algebra.\n#Given Instruction#:\nSolve x + 2 = 5.\n"
+        ));
         assert_eq!(
             answer_prompt("mathmix", "Solve x + 2 = 5."),
             "Can you solve the following math problem? Solve x + 2 = 5. Provide a bullet point summary of your reasoning. Your final answer should be a single answer, in the form \\boxed{answer}, at the end of your response."
@@ -479,7 +484,10 @@ mod tests {
         );
         assert_eq!(
             split_context("Cats are mammals.\nIs Max a mammal?"),
-            ("Cats are mammals.".to_string(), "Is Max a mammal?".to_string())
+            (
+                "Cats are mammals.".to_string(),
+                "Is Max a mammal?".to_string()
+            )
         );
         let s = ex("A is b. Is A b?", "", None);
         let p = generation_prompt("logic", &s, &[&s]);

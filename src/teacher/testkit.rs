@@ -102,7 +102,11 @@ impl Task for FakeTask {
         lines.join("\n")
     }
     fn lexicon(&self) -> Vec<String> {
-        let mut v: Vec<String> = NAMES.iter().chain(OBJECTS.iter()).map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = NAMES
+            .iter()
+            .chain(OBJECTS.iter())
+            .map(|s| s.to_string())
+            .collect();
         v.push("has gets more How many does have".into());
         v
     }
