@@ -73,7 +73,10 @@ pub struct SynthOutcome {
 /// A teacher LLM as the loop sees it. Every method charges its calls to [`Teacher::ledger`].
 pub trait Teacher: Send {
     /// Write one synthetic example from the selected seed `seed` (index `seed_index` in
-    /// D0) at iteration `iteration`, with retries on near duplicates.
+    /// D0) at iteration `iteration`. Only near duplicates are regenerated (up to
+    /// `max_retries`, each retry charged); a failed call, a failed rewrite (game24
+    /// `\boxed{null}`) or a rejected answer (verifier gate) ends the request with no
+    /// example, charged — the caller decides whether to ask again.
     fn generate(
         &mut self,
         seed: &Example,
