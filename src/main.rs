@@ -16,10 +16,26 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Inspect the task worlds.
+    Tasks {
+        #[command(subcommand)]
+        command: TasksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TasksCommand {
+    /// Print seed examples, the teacher's rewrite of each and the verifier's verdicts.
+    Sample(activesynth::cli::tasks_sample::Args),
+}
 
 fn dispatch(cli: Cli) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::Tasks { command } => match command {
+            TasksCommand::Sample(a) => activesynth::cli::tasks_sample::run(&a),
+        },
+    }
 }
 
 fn main() {
