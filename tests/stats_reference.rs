@@ -25,7 +25,7 @@ fn spearman_reference_values() {
         Alternative::TwoSided,
     )
     .unwrap();
-    assert_12_digits(s.rho, 0.82078268166812329, "rho");
+    assert_12_digits(s.rho, 0.8207826816681233, "rho");
     assert_12_digits(s.p_value, 0.08858700531354384, "p");
     assert_eq!(s.n, 5);
     // ... alternative='greater' / 'less'
@@ -48,7 +48,7 @@ fn spearman_reference_values() {
     let x = [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0];
     let y = [2.0, 1.0, 3.0, 3.0, 5.0, 4.0, 4.0];
     let s = spearman(&x, &y, Alternative::TwoSided).unwrap();
-    assert_12_digits(s.rho, 0.83333333333333348, "rho ties");
+    assert_12_digits(s.rho, 0.8333333333333335, "rho ties");
     assert_12_digits(s.p_value, 0.0198680515233794, "p ties");
     let g = spearman(&x, &y, Alternative::Greater).unwrap();
     assert_12_digits(g.p_value, 0.0099340257616897, "p ties greater");
@@ -83,7 +83,7 @@ fn welch_reference() {
     .unwrap();
     assert_12_digits(r.t, 1.9170289512680878, "t");
     assert_12_digits(r.dof, 3.4777883439750132, "dof");
-    assert_12_digits(r.p_value, 0.13832800585023711, "p");
+    assert_12_digits(r.p_value, 0.1383280058502371, "p");
 }
 
 #[test]

@@ -120,7 +120,10 @@ mod tests {
         // τ = 0.62 lies between 2000 (0.58) and 4000 (0.64): 2000 + (0.04/0.06)·2000.
         let n = samples_to_reach(&SIZES, &RANDOM, 0.62).unwrap();
         assert!((n - 10000.0 / 3.0).abs() < 1e-9, "{n}");
-        assert_eq!(samples_to_reach(&SIZES, &RANDOM, 0.71).unwrap(), f64::INFINITY);
+        assert_eq!(
+            samples_to_reach(&SIZES, &RANDOM, 0.71).unwrap(),
+            f64::INFINITY
+        );
         assert_eq!(samples_to_reach(&SIZES, &RANDOM, 0.40).unwrap(), 1000.0);
         assert_eq!(samples_to_reach(&SIZES, &RANDOM, 0.70).unwrap(), 8000.0);
         assert_eq!(samples_to_reach(&SIZES, &RANDOM, 0.58).unwrap(), 2000.0);
@@ -146,8 +149,7 @@ mod tests {
         // n=8000: τ=0.75 never reached by random.
         assert_eq!(rows[3].ratio, f64::INFINITY);
         // A tie between random and another strategy picks the lower index.
-        let tie = efficiency_ratios(&SIZES, &RANDOM, &[RANDOM.to_vec(), RANDOM.to_vec()])
-            .unwrap();
+        let tie = efficiency_ratios(&SIZES, &RANDOM, &[RANDOM.to_vec(), RANDOM.to_vec()]).unwrap();
         assert!(tie.iter().all(|r| r.best == 0));
         assert_eq!(tie[0].ratio, 1.0);
     }

@@ -143,12 +143,20 @@ mod tests {
 
     #[test]
     fn perfect_correlation_has_zero_p() {
-        let s = spearman(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 30.0, 40.0], Alternative::TwoSided)
-            .unwrap();
+        let s = spearman(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[10.0, 20.0, 30.0, 40.0],
+            Alternative::TwoSided,
+        )
+        .unwrap();
         assert_eq!(s.rho, 1.0);
         assert_eq!(s.p_value, 0.0);
-        let s = spearman(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0], Alternative::Greater)
-            .unwrap();
+        let s = spearman(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[4.0, 3.0, 2.0, 1.0],
+            Alternative::Greater,
+        )
+        .unwrap();
         assert_eq!(s.rho, -1.0);
         assert_eq!(s.p_value, 1.0);
     }

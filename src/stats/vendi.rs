@@ -18,10 +18,10 @@ use super::{StatsError, StatsResult};
 /// when the matrix is not square, not symmetric (tolerance 1e-12 relative) or has NaN.
 pub fn symmetric_eigenvalues(a: &[Vec<f64>]) -> StatsResult<Vec<f64>> {
     let n = a.len();
-    let scale = a
-        .iter()
-        .flatten()
-        .fold(0.0f64, |m, v| if v.is_nan() { f64::NAN } else { m.max(v.abs()) });
+    let scale = a.iter().flatten().fold(
+        0.0f64,
+        |m, v| if v.is_nan() { f64::NAN } else { m.max(v.abs()) },
+    );
     if scale.is_nan() {
         return Err(StatsError::NaN);
     }
@@ -63,10 +63,11 @@ pub fn symmetric_eigenvalues(a: &[Vec<f64>]) -> StatsResult<Vec<f64>> {
                     row[p] = c * kp - s * kq;
                     row[q] = s * kp + c * kq;
                 }
-                for k in 0..n {
-                    let (pk, qk) = (m[p][k], m[q][k]);
-                    m[p][k] = c * pk - s * qk;
-                    m[q][k] = s * pk + c * qk;
+                let (upper, lower) = m.split_at_mut(q);
+                for (pk, qk) in upper[p].iter_mut().zip(lower[0].iter_mut()) {
+                    let (a, b) = (*pk, *qk);
+                    *pk = c * a - s * b;
+                    *qk = s * a + c * b;
                 }
             }
         }

@@ -50,7 +50,9 @@ fn present(m: MeanSe) -> bool {
 /// let i and j beat each other at once).
 pub fn win_rate_matrix(results: &[Vec<MeanSe>], alpha: f64) -> StatsResult<WinRate> {
     if alpha.is_nan() || alpha < 0.0 {
-        return Err(StatsError::Invalid(format!("alpha must be >= 0, got {alpha}")));
+        return Err(StatsError::Invalid(format!(
+            "alpha must be >= 0, got {alpha}"
+        )));
     }
     let k = results.len();
     let settings = results.first().map_or(0, |r| r.len());
@@ -73,8 +75,7 @@ pub fn win_rate_matrix(results: &[Vec<MeanSe>], alpha: f64) -> StatsResult<WinRa
                 continue;
             }
             let (mut wins, mut n) = (0usize, 0usize);
-            for s in 0..settings {
-                let (a, b) = (results[i][s], results[j][s]);
+            for (&a, &b) in results[i].iter().zip(&results[j]) {
                 if present(a) && present(b) {
                     n += 1;
                     wins += usize::from(beats(a, b, alpha));
@@ -130,12 +131,12 @@ mod tests {
             vec![ms(0.65, 0.05), ms(0.40, 0.01)],
         ];
         let w = win_rate_matrix(&r, 1.0).unwrap();
-        let want = [[0.0, 0.5, 0.5], [0.5, 0.0, 0.5], [0.0, 0.0, 0.0]];
-        for i in 0..3 {
-            for j in 0..3 {
-                assert_eq!(w.p[i][j], want[i][j], "P[{i}][{j}]");
-            }
-        }
+        let want = vec![
+            vec![0.0, 0.5, 0.5],
+            vec![0.5, 0.0, 0.5],
+            vec![0.0, 0.0, 0.0],
+        ];
+        assert_eq!(w.p, want);
         // Column means over i ≠ j: A (0.5+0)/2, B (0.5+0)/2, C (0.5+0.5)/2.
         assert_eq!(w.column_scores, vec![0.25, 0.25, 0.5]);
         // With α = 0 C beats B at s0 (0.65 > 0.60) and A beats C at s0.
