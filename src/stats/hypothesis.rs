@@ -274,11 +274,19 @@ pub fn bootstrap_mean_diff_ci(
         check_finite(v)?;
     }
     let na = a.len();
-    // Stratum ids 2s (sample a) and 2s + 1 (sample b) keep the two samples apart.
-    let strata: Vec<usize> = a_strata
+    // Dense ids for the (sample, stratum) pairs keep the two samples apart.
+    let mut ids: BTreeMap<(u8, usize), usize> = BTreeMap::new();
+    let keys: Vec<(u8, usize)> = a_strata
         .iter()
-        .map(|&s| 2 * s)
-        .chain(b_strata.iter().map(|&s| 2 * s + 1))
+        .map(|&s| (0u8, s))
+        .chain(b_strata.iter().map(|&s| (1u8, s)))
+        .collect();
+    let strata: Vec<usize> = keys
+        .iter()
+        .map(|&key| {
+            let next = ids.len();
+            *ids.entry(key).or_insert(next)
+        })
         .collect();
     stratified_bootstrap(&strata, resamples, level, rng, |idx| {
         let (mut sa, mut sb) = (0.0, 0.0);

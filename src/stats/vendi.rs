@@ -148,6 +148,27 @@ pub fn vendi_of_texts<S: AsRef<str>>(texts: &[S]) -> StatsResult<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn jacobi_preserves_trace_and_frobenius_norm(
+            n in 1usize..8,
+            vals in proptest::collection::vec(-3.0f64..3.0, 64),
+        ) {
+            // Symmetric A from the lower triangle of the draws; the eigenvalues must sum
+            // to tr(A) and their squares to ‖A‖²_F (both invariant under rotation).
+            let a: Vec<Vec<f64>> = (0..n)
+                .map(|i| (0..n).map(|j| vals[i.max(j) * 8 + i.min(j)]).collect())
+                .collect();
+            let ev = symmetric_eigenvalues(&a).unwrap();
+            let trace: f64 = (0..n).map(|i| a[i][i]).sum();
+            let frob: f64 = a.iter().flatten().map(|v| v * v).sum();
+            prop_assert!((ev.iter().sum::<f64>() - trace).abs() < 1e-9);
+            prop_assert!((ev.iter().map(|l| l * l).sum::<f64>() - frob).abs() < 1e-9 * frob.max(1.0));
+            prop_assert!(ev.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
 
     #[test]
     fn limits_identity_and_all_ones() {
