@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use anyhow::{anyhow, Context, Result};
-use plotters::coord::ranged1d::{DefaultFormatting, Ranged};
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -311,7 +311,7 @@ fn draw_lines<DB: DrawingBackend, X>(
     log_x: bool,
 ) -> Result<()>
 where
-    X: Ranged<ValueType = f64, FormatOption = DefaultFormatting>,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let yc: RangedCoordf64 = (yr.0..yr.1).into();
     let mut chart = ChartBuilder::on(plot)
@@ -500,8 +500,9 @@ impl Painter for Heatmap<'_> {
                 area.draw(&Rectangle::new(rect, fill.filled())).map_err(err)?;
                 area.draw(&Rectangle::new(rect, WHITE.stroke_width(1)))
                     .map_err(err)?;
+                let ink = ink_on(fill);
                 let style = TextStyle::from((FONT, val_px).into_font())
-                    .color(&ink_on(fill))
+                    .color(&ink)
                     .pos(Pos::new(HPos::Center, VPos::Center));
                 let centre = ((cx0 + cell_w / 2.0) as i32, (cy0 + cell_h / 2.0) as i32);
                 area.draw(&Text::new(text, centre, style)).map_err(err)?;

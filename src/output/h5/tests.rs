@@ -2,10 +2,15 @@ use super::*;
 use hdf5_pure::FloatingPointLayout;
 
 fn sample() -> H5Builder {
+    sample_with(1e-300)
+}
+
+/// The sample file with one value of /runs/r0/acc chosen by the caller.
+fn sample_with(acc3: f64) -> H5Builder {
     let mut b = H5Builder::new();
     b.attr("/", "scenario", "name = \"quick\"\n").unwrap();
     b.attr("/", "version", 3i64).unwrap();
-    b.dataset("runs/r0/acc", &[2, 3], vec![0.5f64, 0.25, -1.0, 1e-300, f64::NAN, 7.0])
+    b.dataset("runs/r0/acc", &[2, 3], vec![0.5f64, 0.25, -1.0, acc3, f64::NAN, 7.0])
         .unwrap();
     b.dataset("runs/r0/acc32", &[3], vec![1.5f32, -2.0, 0.1]).unwrap();
     b.dataset("runs/r0/idx", &[2, 2], vec![-3i64, 4, i64::MAX, i64::MIN])
@@ -198,6 +203,14 @@ fn first_difference_finds_first_change_in_path_order() {
     assert!(d.starts_with("/labels: only in the first"), "{d}");
     let d = first_difference(&a, &e, &["labels", "/timing", "runs/r0/acc32"]).unwrap();
     assert!(d.starts_with("/runs attribute names"), "{d}");
+
+    // One ulp in one value is found, with its flat index.
+    let u = write(dir.path(), "u.h5", &sample_with(f64::from_bits(1e-300f64.to_bits() + 1)));
+    assert_eq!(
+        first_difference(&a, &u, &[]).as_deref(),
+        Some("/runs/r0/acc: first differs at flat index 3")
+    );
+    assert_eq!(first_difference(&a, &u, &["runs/r0/acc"]), None);
 
     let mut s = sample();
     s.attr("runs/r0/ok", "note", "x").unwrap();
