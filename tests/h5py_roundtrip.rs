@@ -100,8 +100,12 @@ fn h5py_reads_what_we_write() {
     b.attr("runs/r0/acc", "unit", "fraction").unwrap();
     b.attr("runs", "sizes", vec![1000i64, 2000]).unwrap();
     b.attr("runs", "weights", vec![0.25f64, 1.5]).unwrap();
-    b.attr("runs", "names", vec!["a".to_string(), "loss-gt-low".to_string()])
-        .unwrap();
+    b.attr(
+        "runs",
+        "names",
+        vec!["a".to_string(), "loss-gt-low".to_string()],
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("results.h5");
     b.write_atomic(&path).unwrap();
@@ -127,26 +131,54 @@ fn h5py_reads_what_we_write() {
     let check_num = |p: &str, dtype: &str, shape: &[u64], want: &[f64]| {
         let d = ds(p);
         assert_eq!(d["dtype"], dtype, "{p}");
-        let s: Vec<u64> = d["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let s: Vec<u64> = d["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         assert_eq!(s, shape, "{p}");
         let got: Vec<f64> = d["values"].as_array().unwrap().iter().map(num).collect();
         assert_eq!(got.len(), want.len(), "{p}");
         for (g, w) in got.iter().zip(want) {
-            assert!(g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()), "{p}: {g} vs {w}");
+            assert!(
+                g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()),
+                "{p}: {g} vs {w}"
+            );
         }
     };
     check_num("/runs/r0/acc", "f8", &[2, 3], &f64s);
     let f32w: Vec<f64> = f32s.iter().map(|&x| x as f64).collect();
     check_num("/runs/r0/acc32", "f4", &[3], &f32w);
     check_num("/runs/r0/scalar", "f8", &[], &[4.5]);
-    check_num("/runs/r0/sel", "u4", &[3], &u32s.iter().map(|&x| x as f64).collect::<Vec<_>>());
-    check_num("/runs/r0/ok", "u1", &[3, 2], &u8s.iter().map(|&x| x as f64).collect::<Vec<_>>());
+    check_num(
+        "/runs/r0/sel",
+        "u4",
+        &[3],
+        &u32s.iter().map(|&x| x as f64).collect::<Vec<_>>(),
+    );
+    check_num(
+        "/runs/r0/ok",
+        "u1",
+        &[3, 2],
+        &u8s.iter().map(|&x| x as f64).collect::<Vec<_>>(),
+    );
     // i64 extremes do not survive f64: compare exactly as integers.
     let idx = ds("/runs/r0/idx");
     assert_eq!(idx["dtype"], "i8");
-    let got: Vec<i64> = idx["values"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let got: Vec<i64> = idx["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
     assert_eq!(got, i64s);
-    let lab: Vec<&str> = ds("/labels")["values"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let lab: Vec<&str> = ds("/labels")["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(lab, labels);
 
     let root = &json["/"]["attrs"];
@@ -191,7 +223,17 @@ fn we_read_what_h5py_writes() {
     let names: Vec<String> = f.list().unwrap().into_iter().map(|(p, _)| p).collect();
     assert_eq!(
         names,
-        ["/", "/f16", "/f16_gzip", "/f32", "/f32_gzip", "/grp", "/grp/i32", "/grp/i64", "/grp/i64_gzip"]
+        [
+            "/",
+            "/f16",
+            "/f16_gzip",
+            "/f32",
+            "/f32_gzip",
+            "/grp",
+            "/grp/i32",
+            "/grp/i64",
+            "/grp/i64_gzip"
+        ]
     );
     let want32: Vec<f32> = (0..12).map(|k| (k as f64 * 0.25 - 1.0) as f32).collect();
     for p in ["f32", "f32_gzip"] {
@@ -207,7 +249,11 @@ fn we_read_what_h5py_writes() {
         let a = f.read(p).unwrap();
         assert_eq!(a.shape, vec![2, 3], "{p}");
         match a.data {
-            Data::F16(v) => assert_eq!(v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want16, "{p}"),
+            Data::F16(v) => assert_eq!(
+                v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                want16,
+                "{p}"
+            ),
             other => panic!("{p}: expected float16, got {}", other.type_name()),
         }
     }
@@ -220,7 +266,10 @@ fn we_read_what_h5py_writes() {
     let a = f.read("grp/i32").unwrap();
     assert_eq!(a.shape, vec![2, 2]);
     assert_eq!(a.data, Data::I32(vec![1, -2, 3, i32::MAX]));
-    assert_eq!(f.attr("grp", "model").unwrap(), Some(Attr::Str("qwen-0.5b".into())));
+    assert_eq!(
+        f.attr("grp", "model").unwrap(),
+        Some(Attr::Str("qwen-0.5b".into()))
+    );
     assert_eq!(f.attr("grp/i64", "n").unwrap(), Some(Attr::I64(5)));
     assert_eq!(f.attr("/", "temperature").unwrap(), Some(Attr::F64(0.7)));
 }

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 /// The temporary sibling a write goes through: `NAME` + `.tmp` in the same directory
 /// (same filesystem, so the rename is atomic).
 pub fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".tmp");
     path.with_file_name(name)
 }

@@ -642,7 +642,9 @@ pub fn diff_files(a: &H5File, b: &H5File, skip: &[&str]) -> Result<Option<String
             (_, None) => return Ok(Some(format!("{p}: only in the first file"))),
         };
         if ka != kb {
-            return Ok(Some(format!("{p}: {ka:?} in one file, {kb:?} in the other")));
+            return Ok(Some(format!(
+                "{p}: {ka:?} in one file, {kb:?} in the other"
+            )));
         }
         let (aa, ab) = (a.attrs(p)?, b.attrs(p)?);
         let mut names: Vec<&String> = aa.keys().chain(ab.keys()).collect();

@@ -12,10 +12,10 @@ use std::sync::Once;
 
 use anyhow::{anyhow, Context, Result};
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::coord::types::RangedCoordf64;
 use plotters::style::FontTransform;
 
 /// Canvas size of every plot, in pixels (PNG) or user units (SVG).
@@ -253,12 +253,15 @@ impl Painter for LineChart<'_> {
             (longest + 60.0).clamp(150.0, 340.0) as u32
         };
         let area = root
+            .margin(8, 0, 0, 0)
             .titled(self.title, (FONT, 24).into_font().style(FontStyle::Bold))
             .map_err(err)?;
         let (plot, legend) = area.split_horizontally(SIZE.0 - legend_w);
         let (xl, yl) = (self.x_label, self.y_label);
         if log_x {
-            let xc = (xr.0..xr.1).log_scale().into();
+            // Within two decades powers of ten give too few ticks; use powers of two.
+            let base = if xr.1 / xr.0 < 100.0 { 2.0 } else { 10.0 };
+            let xc = (xr.0..xr.1).log_scale().base(base).into();
             draw_lines::<DB, LogCoord<f64>>(&plot, xc, yr, xl, yl, series, log_x)?;
         } else {
             let xc: RangedCoordf64 = (xr.0..xr.1).into();
@@ -328,12 +331,14 @@ where
         .y_label_formatter(&|v| tick(*v))
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 17))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(205, 205, 205))
         .x_labels(8)
         .y_labels(8)
         .draw()
         .map_err(err)?;
+    // Many overlapping bands turn to mud: fainter bands the more series there are.
+    let band_alpha = if series.len() > 6 { 0.08 } else { 0.15 };
     for (i, s) in series.iter().enumerate() {
         let c = color(i);
         if let Some(e) = &s.err {
@@ -346,9 +351,13 @@ where
                 if up.len() < 2 || up.len() != lo.len() {
                     continue;
                 }
-                let poly: Vec<(f64, f64)> = up.iter().copied().chain(lo.into_iter().rev()).collect();
+                let poly: Vec<(f64, f64)> =
+                    up.iter().copied().chain(lo.into_iter().rev()).collect();
                 chart
-                    .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.15).filled())))
+                    .draw_series(std::iter::once(Polygon::new(
+                        poly,
+                        c.mix(band_alpha).filled(),
+                    )))
                     .map_err(err)?;
             }
         }
@@ -367,7 +376,6 @@ where
     }
     Ok(())
 }
-
 
 /// Heatmap of `values[row][col]` with each value printed in its cell (formatted by
 /// `fmt`), a colour scale bar, row labels on the left and column labels below (rotated
@@ -409,7 +417,11 @@ fn ramp(t: f64) -> RGBColor {
         (94.0, 201.0, 98.0),
         (253.0, 231.0, 37.0),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let s = t * (STOPS.len() - 1) as f64;
     let i = (s.floor() as usize).min(STOPS.len() - 2);
     let f = s - i as f64;
@@ -439,6 +451,7 @@ impl Painter for Heatmap<'_> {
             .unwrap_or(0)
             .max(self.cols.len());
         let area = root
+            .margin(8, 0, 0, 0)
             .titled(self.title, (FONT, 24).into_font().style(FontStyle::Bold))
             .map_err(err)?;
         if nr == 0 || nc == 0 {
@@ -463,7 +476,11 @@ impl Painter for Heatmap<'_> {
             .map(|s| text_width(s, label_px))
             .fold(0.0, f64::max);
         let rotate = col_max > cell_w - 6.0;
-        let col_h = if rotate { col_max.min(h * 0.35) + 12.0 } else { 28.0 };
+        let col_h = if rotate {
+            col_max.min(h * 0.35) + 12.0
+        } else {
+            28.0
+        };
         let grid_h = h - col_h - 16.0;
         let cell_h = grid_h / nr as f64;
         let (x0, y0) = (row_w + 4.0, 8.0);
@@ -497,7 +514,8 @@ impl Painter for Heatmap<'_> {
                     (cx0 as i32, cy0 as i32),
                     ((cx0 + cell_w) as i32, (cy0 + cell_h) as i32),
                 ];
-                area.draw(&Rectangle::new(rect, fill.filled())).map_err(err)?;
+                area.draw(&Rectangle::new(rect, fill.filled()))
+                    .map_err(err)?;
                 area.draw(&Rectangle::new(rect, WHITE.stroke_width(1)))
                     .map_err(err)?;
                 let ink = ink_on(fill);
@@ -509,7 +527,8 @@ impl Painter for Heatmap<'_> {
             }
         }
         let lpx = label_px.min(cell_h * 0.8).max(6.0);
-        let rstyle = TextStyle::from((FONT, lpx).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+        let rstyle =
+            TextStyle::from((FONT, lpx).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
         for (r, s) in self.rows.iter().enumerate().take(nr) {
             let y = y0 + (r as f64 + 0.5) * cell_h;
             let s = fit(s, row_w - 10.0, lpx);
@@ -522,8 +541,9 @@ impl Painter for Heatmap<'_> {
             if rotate {
                 let px = label_px.min(cell_w * 0.8).max(6.0);
                 let s = fit(s, col_h - 12.0, px);
-                let st = TextStyle::from((FONT, px).into_font().transform(FontTransform::Rotate270))
-                    .pos(Pos::new(HPos::Right, VPos::Center));
+                let st =
+                    TextStyle::from((FONT, px).into_font().transform(FontTransform::Rotate270))
+                        .pos(Pos::new(HPos::Right, VPos::Center));
                 area.draw(&Text::new(s, (x as i32, gy as i32), st))
                     .map_err(err)?;
             } else {
@@ -541,17 +561,25 @@ impl Painter for Heatmap<'_> {
             let ya = y0 + grid_h * (1.0 - t0 - 1.0 / steps as f64);
             let yb = y0 + grid_h * (1.0 - t0);
             area.draw(&Rectangle::new(
-                [(bx as i32, ya as i32), ((bx + 18.0) as i32, yb.ceil() as i32)],
+                [
+                    (bx as i32, ya as i32),
+                    ((bx + 18.0) as i32, yb.ceil() as i32),
+                ],
                 ramp(t0 + 0.5 / steps as f64).filled(),
             ))
             .map_err(err)?;
         }
-        let tstyle = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        let tstyle =
+            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         for k in 0..=4 {
             let t = k as f64 / 4.0;
             let y = y0 + grid_h * (1.0 - t);
-            area.draw(&Text::new(tick(lo + t * (hi - lo)), ((bx + 24.0) as i32, y as i32), tstyle.clone()))
-                .map_err(err)?;
+            area.draw(&Text::new(
+                tick(lo + t * (hi - lo)),
+                ((bx + 24.0) as i32, y as i32),
+                tstyle.clone(),
+            ))
+            .map_err(err)?;
         }
         Ok(())
     }
@@ -598,6 +626,7 @@ impl Painter for Scatter<'_> {
         let xr = range(pts.iter().map(|p| p.0), false);
         let yr = range(pts.iter().map(|p| p.1), false);
         let area = root
+            .margin(8, 0, 0, 0)
             .titled(self.title, (FONT, 24).into_font().style(FontStyle::Bold))
             .map_err(err)?;
         let mut chart = ChartBuilder::on(&area)
@@ -614,7 +643,7 @@ impl Painter for Scatter<'_> {
             .y_label_formatter(&|v| tick(*v))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 17))
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(205, 205, 205))
             .draw()
             .map_err(err)?;
@@ -642,8 +671,12 @@ impl Painter for Scatter<'_> {
             .map_err(err)?;
             let st = TextStyle::from((FONT, px).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
             for (i, l) in lines.iter().enumerate() {
-                root.draw(&Text::new(l.to_string(), (bx + 8, by + 7 + 20 * i as i32), st.clone()))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    l.to_string(),
+                    (bx + 8, by + 7 + 20 * i as i32),
+                    st.clone(),
+                ))
+                .map_err(err)?;
             }
         }
         Ok(())

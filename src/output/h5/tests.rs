@@ -10,15 +10,23 @@ fn sample_with(acc3: f64) -> H5Builder {
     let mut b = H5Builder::new();
     b.attr("/", "scenario", "name = \"quick\"\n").unwrap();
     b.attr("/", "version", 3i64).unwrap();
-    b.dataset("runs/r0/acc", &[2, 3], vec![0.5f64, 0.25, -1.0, acc3, f64::NAN, 7.0])
+    b.dataset(
+        "runs/r0/acc",
+        &[2, 3],
+        vec![0.5f64, 0.25, -1.0, acc3, f64::NAN, 7.0],
+    )
+    .unwrap();
+    b.dataset("runs/r0/acc32", &[3], vec![1.5f32, -2.0, 0.1])
         .unwrap();
-    b.dataset("runs/r0/acc32", &[3], vec![1.5f32, -2.0, 0.1]).unwrap();
     b.dataset("runs/r0/idx", &[2, 2], vec![-3i64, 4, i64::MAX, i64::MIN])
         .unwrap();
     b.vector("runs/r0/sel", vec![0u32, 7, u32::MAX]).unwrap();
     b.dataset("runs/r0/ok", &[4], vec![0u8, 1, 1, 0]).unwrap();
-    b.strings("labels", &["random", "loss-own-high-softmax", "", "ünïcode"])
-        .unwrap();
+    b.strings(
+        "labels",
+        &["random", "loss-own-high-softmax", "", "ünïcode"],
+    )
+    .unwrap();
     b.attr("runs/r0/acc", "unit", "fraction").unwrap();
     b.attr("runs/r0/acc", "alpha", 0.125f64).unwrap();
     b.attr("runs", "sizes", vec![1000i64, 2000]).unwrap();
@@ -49,14 +57,26 @@ fn roundtrip_every_type_and_shape() {
     }
     assert_eq!(
         f.read("/runs/r0/acc32").unwrap(),
-        Array { shape: vec![3], data: Data::F32(vec![1.5, -2.0, 0.1]) }
+        Array {
+            shape: vec![3],
+            data: Data::F32(vec![1.5, -2.0, 0.1])
+        }
     );
     assert_eq!(
         f.read("runs/r0/idx").unwrap(),
-        Array { shape: vec![2, 2], data: Data::I64(vec![-3, 4, i64::MAX, i64::MIN]) }
+        Array {
+            shape: vec![2, 2],
+            data: Data::I64(vec![-3, 4, i64::MAX, i64::MIN])
+        }
     );
-    assert_eq!(f.read("runs/r0/sel").unwrap().data, Data::U32(vec![0, 7, u32::MAX]));
-    assert_eq!(f.read("runs/r0/ok").unwrap().data, Data::U8(vec![0, 1, 1, 0]));
+    assert_eq!(
+        f.read("runs/r0/sel").unwrap().data,
+        Data::U32(vec![0, 7, u32::MAX])
+    );
+    assert_eq!(
+        f.read("runs/r0/ok").unwrap().data,
+        Data::U8(vec![0, 1, 1, 0])
+    );
     assert_eq!(
         f.read("labels").unwrap().data,
         Data::Str(vec![
@@ -117,9 +137,27 @@ fn scalar_and_empty_datasets() {
     b.dataset("e", &[0], Vec::<i64>::new()).unwrap();
     b.dataset("e2", &[0, 3], Vec::<f32>::new()).unwrap();
     let f = open(&b);
-    assert_eq!(f.read("s").unwrap(), Array { shape: vec![], data: Data::F64(vec![2.5]) });
-    assert_eq!(f.read("e").unwrap(), Array { shape: vec![0], data: Data::I64(vec![]) });
-    assert_eq!(f.read("e2").unwrap(), Array { shape: vec![0, 3], data: Data::F32(vec![]) });
+    assert_eq!(
+        f.read("s").unwrap(),
+        Array {
+            shape: vec![],
+            data: Data::F64(vec![2.5])
+        }
+    );
+    assert_eq!(
+        f.read("e").unwrap(),
+        Array {
+            shape: vec![0],
+            data: Data::I64(vec![])
+        }
+    );
+    assert_eq!(
+        f.read("e2").unwrap(),
+        Array {
+            shape: vec![0, 3],
+            data: Data::F32(vec![])
+        }
+    );
 }
 
 #[test]
@@ -128,7 +166,10 @@ fn builder_rejects_bad_input() {
     assert!(b.dataset("x", &[2, 2], vec![1.0f64; 3]).is_err());
     b.vector("x", vec![1.0f64]).unwrap();
     assert!(b.vector("x", vec![2.0f64]).is_err(), "duplicate path");
-    assert!(b.vector("x/y", vec![2.0f64]).is_err(), "dataset used as group");
+    assert!(
+        b.vector("x/y", vec![2.0f64]).is_err(),
+        "dataset used as group"
+    );
     assert!(b.vector("/", vec![2.0f64]).is_err(), "no name");
     assert!(b.vector("h", vec![f16::ONE]).is_err(), "f16 is read-only");
 }
@@ -160,7 +201,9 @@ fn reads_float16_little_endian() {
         },
     };
     let mut fb = FileBuilder::new();
-    fb.create_dataset("h").with_raw_data(dt, raw, 4).with_shape(&[2, 2]);
+    fb.create_dataset("h")
+        .with_raw_data(dt, raw, 4)
+        .with_shape(&[2, 2]);
     let f = H5File::from_bytes(fb.finish().unwrap()).unwrap();
     let a = f.read("h").unwrap();
     assert_eq!(a.shape, vec![2, 2]);
@@ -205,7 +248,11 @@ fn first_difference_finds_first_change_in_path_order() {
     assert!(d.starts_with("/runs attribute names"), "{d}");
 
     // One ulp in one value is found, with its flat index.
-    let u = write(dir.path(), "u.h5", &sample_with(f64::from_bits(1e-300f64.to_bits() + 1)));
+    let u = write(
+        dir.path(),
+        "u.h5",
+        &sample_with(f64::from_bits(1e-300f64.to_bits() + 1)),
+    );
     assert_eq!(
         first_difference(&a, &u, &[]).as_deref(),
         Some("/runs/r0/acc: first differs at flat index 3")
@@ -225,11 +272,23 @@ fn first_difference_finds_first_change_in_path_order() {
 fn bit_difference_semantics() {
     let a = Data::F64(vec![0.0, f64::NAN, 1.0]);
     assert_eq!(a.first_bit_difference(&a.clone()), None);
-    assert_eq!(a.first_bit_difference(&Data::F64(vec![-0.0, f64::NAN, 1.0])), Some(0));
-    assert_eq!(a.first_bit_difference(&Data::F64(vec![0.0, f64::NAN])), Some(2));
-    assert_eq!(a.first_bit_difference(&Data::F32(vec![0.0, f32::NAN, 1.0])), Some(0));
+    assert_eq!(
+        a.first_bit_difference(&Data::F64(vec![-0.0, f64::NAN, 1.0])),
+        Some(0)
+    );
+    assert_eq!(
+        a.first_bit_difference(&Data::F64(vec![0.0, f64::NAN])),
+        Some(2)
+    );
+    assert_eq!(
+        a.first_bit_difference(&Data::F32(vec![0.0, f32::NAN, 1.0])),
+        Some(0)
+    );
     let s = Data::Str(vec!["a".into(), "b".into()]);
-    assert_eq!(s.first_bit_difference(&Data::Str(vec!["a".into(), "c".into()])), Some(1));
+    assert_eq!(
+        s.first_bit_difference(&Data::Str(vec!["a".into(), "c".into()])),
+        Some(1)
+    );
 }
 
 #[test]
