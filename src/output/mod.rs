@@ -1,1 +1,5 @@
-//! output (in progress).
+//! Output layer: atomic file writes, HDF5 results files, and plots.
+
+pub mod atomic;
+pub mod h5;
+pub mod plots;
