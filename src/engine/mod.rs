@@ -20,7 +20,8 @@ use crate::selection;
 use crate::text::Tokenizer;
 use actix::prelude::*;
 use anyhow::{anyhow, Result};
-use records::{RunKey, RunRecord, WorldRecord};
+pub use records::Outcome;
+use records::{RunKey, RunRecord};
 use resume::ResumeStore;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,15 +37,6 @@ pub struct RunOptions {
     pub resume: bool,
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
-}
-
-/// Everything a scenario execution produced, in scenario order.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    pub worlds: Vec<WorldRecord>,
-    pub runs: Vec<RunRecord>,
-    /// Runs taken from an earlier execution by `--resume`.
-    pub resumed: usize,
 }
 
 /// Execute a validated, resolved scenario. `canonical` is the scenario's canonical text

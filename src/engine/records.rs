@@ -116,3 +116,12 @@ pub struct WorldRecord {
     /// Per-difficulty test-set accuracy of the base student (difficulty, n, correct).
     pub base_by_difficulty: Vec<(u32, u32, u32)>,
 }
+
+/// Everything a scenario execution produced, in scenario order.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub worlds: Vec<WorldRecord>,
+    pub runs: Vec<RunRecord>,
+    /// Runs taken from an earlier execution by `--resume`.
+    pub resumed: usize,
+}

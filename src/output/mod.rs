@@ -3,3 +3,4 @@
 pub mod atomic;
 pub mod h5;
 pub mod plots;
+pub mod results;

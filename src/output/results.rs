@@ -13,9 +13,8 @@
 //!   executions (replay skips it).
 
 use crate::engine::records::{
-    IterationRecord, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
+    IterationRecord, Outcome, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
 };
-use crate::engine::Outcome;
 use crate::output::h5::{Data, H5Builder, H5File};
 use anyhow::{anyhow, Context, Result};
 use std::path::Path;
