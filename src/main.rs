@@ -16,10 +16,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Time the scoring kernels; save or check a throughput baseline.
+    BenchKernels(activesynth::cli::bench_kernels::Args),
+}
 
 fn dispatch(cli: Cli) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::BenchKernels(a) => activesynth::cli::bench_kernels::run(&a),
+    }
 }
 
 fn main() {
