@@ -1,9 +1,11 @@
 //! The CPU reference backend. It is also meant to be fast: logits are never materialised
 //! for all tokens, only for a block of at most [`ROW_BLOCK`] rows × [`V_TILE`] vocabulary
 //! entries at a time, reduced with an online log-sum-exp; the products are blocked SGEMMs
-//! from `matrixmultiply` (packed, SIMD micro-kernels). Work is spread over sequences with
-//! `std::thread::scope`; each sequence is reduced by one thread in a fixed order, so the
-//! bits do not depend on the thread count.
+//! from `matrixmultiply` (packed, SIMD micro-kernels). Work is spread with
+//! `std::thread::scope` over fixed 64-row blocks (per-row log-sum-exp and `A(p − e_y)`,
+//! blocks cross sequence boundaries so short sequences do not repack W) and then over
+//! sequences (each reduced by one thread in row order). The partition never depends on
+//! the thread count, so neither do the bits.
 
 use super::{Projection, ScoringBackend, ScoringError, ScoringInput};
 use std::sync::Mutex;
@@ -64,20 +66,16 @@ struct Scratch {
     s: Vec<f32>,
     ly: Vec<f32>,
     lse: Vec<f32>,
-    u: Vec<f32>,
-    z: Vec<f32>,
 }
 
 impl Scratch {
-    fn new(ka: usize, kb: usize) -> Self {
+    fn new() -> Self {
         Scratch {
             logits: vec![0.0; ROW_BLOCK * V_TILE],
             m: vec![0.0; ROW_BLOCK],
             s: vec![0.0; ROW_BLOCK],
             ly: vec![0.0; ROW_BLOCK],
             lse: vec![0.0; ROW_BLOCK],
-            u: vec![0.0; ROW_BLOCK * ka],
-            z: vec![0.0; ROW_BLOCK * kb],
         }
     }
 }
@@ -157,107 +155,107 @@ fn grad_tile(p: &Prepared, r0: usize, rows: usize, v0: usize, tv: usize, sc: &mu
     }
 }
 
-fn seq_loss_one(p: &Prepared, s: usize, sc: &mut Scratch) -> f32 {
-    let (a, b) = (p.offsets[s], p.offsets[s + 1]);
-    if a == b {
-        return 0.0;
+/// Per-row statistics for the row block `blk` (rows `blk·ROW_BLOCK ..`): `out` holds
+/// (lse, target logit) pairs. Rows are independent, so blocks cross sequence boundaries:
+/// W is packed once per 64 rows however short the sequences are.
+fn row_stats_block(p: &Prepared, blk: usize, out: &mut [f32], sc: &mut Scratch) {
+    let (r0, rows) = (blk * ROW_BLOCK, out.len() / 2);
+    block_lse(p, r0, rows, sc);
+    for r in 0..rows {
+        out[2 * r] = sc.lse[r];
+        out[2 * r + 1] = sc.ly[r];
     }
-    let mut sum = 0.0f32;
-    let mut r0 = a;
-    while r0 < b {
-        let rows = ROW_BLOCK.min(b - r0);
-        block_lse(p, r0, rows, sc);
-        for r in 0..rows {
-            sum += sc.lse[r] - sc.ly[r];
-        }
-        r0 += rows;
-    }
-    sum / (b - a) as f32
 }
 
-fn grad_embed_one(p: &Prepared, proj: &Projection, s: usize, sc: &mut Scratch, out: &mut [f32]) {
+/// (lse, target logit) for every row, computed over fixed row blocks (thread-count
+/// independent partition).
+fn row_stats(p: &Prepared, threads: usize) -> Vec<f32> {
+    let t = p.targets.len();
+    let mut st = vec![0.0f32; 2 * t];
+    par_seqs(
+        threads,
+        t.div_ceil(ROW_BLOCK),
+        2 * ROW_BLOCK,
+        &mut st,
+        |blk, o, sc| row_stats_block(p, blk, o, sc),
+    );
+    st
+}
+
+/// U rows (`A(p − e_y)`, kA each) for the row block `blk`, given the row statistics.
+fn u_block(
+    p: &Prepared,
+    proj: &Projection,
+    st: &[f32],
+    blk: usize,
+    out: &mut [f32],
+    sc: &mut Scratch,
+) {
+    let (ka, v) = (proj.ka, p.v);
+    let (r0, rows) = (blk * ROW_BLOCK, out.len() / ka);
+    for r in 0..rows {
+        sc.lse[r] = st[2 * (r0 + r)];
+    }
+    out.fill(0.0);
+    let mut v0 = 0;
+    while v0 < v {
+        let tv = V_TILE.min(v - v0);
+        logit_tile(p, r0, rows, v0, tv, &mut sc.logits);
+        grad_tile(p, r0, rows, v0, tv, sc);
+        // U (rows × kA) += G_tile (rows × tv) · A[:, v0..v0+tv]ᵀ (tv × kA).
+        // SAFETY: A is kA×V row-major; its tile read transposed has row stride 1 and
+        // column stride V; every index stays below kA·V; out is rows×kA.
+        unsafe {
+            matrixmultiply::sgemm(
+                rows,
+                tv,
+                ka,
+                1.0,
+                sc.logits.as_ptr(),
+                tv as isize,
+                1,
+                proj.a.as_ptr().add(v0),
+                1,
+                v as isize,
+                1.0,
+                out.as_mut_ptr(),
+                ka as isize,
+                1,
+            );
+        }
+        v0 += tv;
+    }
+}
+
+/// E_s = (1/|s|) Σ_{r ∈ s} U_r ⊗ Z_r as one SGEMM over the sequence's rows.
+fn outer_seq(p: &Prepared, proj: &Projection, u: &[f32], z: &[f32], s: usize, out: &mut [f32]) {
     let (a, b) = (p.offsets[s], p.offsets[s + 1]);
     out.fill(0.0);
     if a == b {
         return;
     }
-    let (ka, kb, d, v) = (proj.ka, proj.kb, p.d, p.v);
-    let mut r0 = a;
-    while r0 < b {
-        let rows = ROW_BLOCK.min(b - r0);
-        block_lse(p, r0, rows, sc);
-        sc.u[..rows * ka].fill(0.0);
-        let mut v0 = 0;
-        while v0 < v {
-            let tv = V_TILE.min(v - v0);
-            logit_tile(p, r0, rows, v0, tv, &mut sc.logits);
-            grad_tile(p, r0, rows, v0, tv, sc);
-            // U (rows × kA) += G_tile (rows × tv) · A[:, v0..v0+tv]ᵀ (tv × kA).
-            // SAFETY: A is kA×V row-major; its tile read transposed has row stride 1 and
-            // column stride V; every index stays below kA·V.
-            unsafe {
-                matrixmultiply::sgemm(
-                    rows,
-                    tv,
-                    ka,
-                    1.0,
-                    sc.logits.as_ptr(),
-                    tv as isize,
-                    1,
-                    proj.a.as_ptr().add(v0),
-                    1,
-                    v as isize,
-                    1.0,
-                    sc.u.as_mut_ptr(),
-                    ka as isize,
-                    1,
-                );
-            }
-            v0 += tv;
-        }
-        let h = &p.h[r0 * d..(r0 + rows) * d];
-        // SAFETY: Z (rows × kB) = H_block (rows × d) · Bᵀ (d × kB), then
-        // E (kA × kB) += Uᵀ (kA × rows) · Z; buffers sized rows·kA, rows·kB, kA·kB.
-        unsafe {
-            matrixmultiply::sgemm(
-                rows,
-                d,
-                kb,
-                1.0,
-                h.as_ptr(),
-                d as isize,
-                1,
-                proj.b.as_ptr(),
-                1,
-                d as isize,
-                0.0,
-                sc.z.as_mut_ptr(),
-                kb as isize,
-                1,
-            );
-            matrixmultiply::sgemm(
-                ka,
-                rows,
-                kb,
-                1.0,
-                sc.u.as_ptr(),
-                1,
-                ka as isize,
-                sc.z.as_ptr(),
-                kb as isize,
-                1,
-                1.0,
-                out.as_mut_ptr(),
-                kb as isize,
-                1,
-            );
-        }
-        r0 += rows;
+    let (ka, kb, n) = (proj.ka, proj.kb, b - a);
+    // SAFETY: Uᵀ (kA × n) read from U[a..b] (row stride 1, column stride kA), Z[a..b] is
+    // n × kB row-major, out is kA × kB.
+    unsafe {
+        matrixmultiply::sgemm(
+            ka,
+            n,
+            kb,
+            1.0 / n as f32,
+            u.as_ptr().add(a * ka),
+            1,
+            ka as isize,
+            z.as_ptr().add(a * kb),
+            kb as isize,
+            1,
+            0.0,
+            out.as_mut_ptr(),
+            kb as isize,
+            1,
+        );
     }
-    let inv = 1.0 / (b - a) as f32;
-    out.iter_mut().for_each(|e| *e *= inv);
 }
-
 fn grad_exact_one(p: &Prepared, s: usize, sc: &mut Scratch, out: &mut [f32]) {
     let (a, b) = (p.offsets[s], p.offsets[s + 1]);
     out.fill(0.0);
@@ -303,18 +301,12 @@ fn grad_exact_one(p: &Prepared, s: usize, sc: &mut Scratch, out: &mut [f32]) {
     out.iter_mut().for_each(|e| *e *= inv);
 }
 
-/// Run `f(seq, out_chunk, scratch)` for every sequence on `threads` workers. Sequences are
+/// Run `f(item, out_chunk, scratch)` for every item (sequence or row block; chunk
+/// `item` of `out`, `stride` long) on `threads` workers. Sequences are
 /// handed out dynamically, but each one is computed by exactly one worker, so the
 /// output does not depend on scheduling.
-fn par_seqs<F>(
-    threads: usize,
-    n_seq: usize,
-    stride: usize,
-    ka: usize,
-    kb: usize,
-    out: &mut [f32],
-    f: F,
-) where
+fn par_seqs<F>(threads: usize, n_seq: usize, stride: usize, out: &mut [f32], f: F)
+where
     F: Fn(usize, &mut [f32], &mut Scratch) + Sync,
 {
     if n_seq == 0 {
@@ -326,7 +318,7 @@ fn par_seqs<F>(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let mut sc = Scratch::new(ka, kb);
+                let mut sc = Scratch::new();
                 loop {
                     let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
                     match next {
@@ -346,11 +338,19 @@ impl ScoringBackend for CpuBackend {
 
     fn seq_loss(&self, x: &ScoringInput) -> Result<Vec<f32>, ScoringError> {
         let p = Prepared::new(x)?;
-        let mut out = vec![0.0f32; x.n_seq()];
-        par_seqs(self.threads, x.n_seq(), 1, 0, 0, &mut out, |s, o, sc| {
-            o[0] = seq_loss_one(&p, s, sc);
-        });
-        Ok(out)
+        let st = row_stats(&p, self.threads);
+        // Each sequence's mean is a sequential sum in row order.
+        Ok((0..x.n_seq())
+            .map(|s| {
+                let (a, b) = (p.offsets[s], p.offsets[s + 1]);
+                let sum: f32 = (a..b).map(|r| st[2 * r] - st[2 * r + 1]).sum();
+                if b > a {
+                    sum / (b - a) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect())
     }
 
     fn grad_embed(&self, x: &ScoringInput, proj: &Projection) -> Result<Vec<f32>, ScoringError> {
@@ -361,19 +361,43 @@ impl ScoringBackend for CpuBackend {
                 proj.v, proj.d, proj.ka, proj.kb, x.v, x.d
             )));
         }
-        let k = proj.dim();
-        let mut out = vec![0.0f32; x.n_seq() * k];
+        let (t, ka, kb, d) = (x.tokens(), proj.ka, proj.kb, x.d);
+        let st = row_stats(&p, self.threads);
+        let mut u = vec![0.0f32; t * ka];
         par_seqs(
             self.threads,
-            x.n_seq(),
-            k,
-            proj.ka,
-            proj.kb,
-            &mut out,
-            |s, o, sc| {
-                grad_embed_one(&p, proj, s, sc, o);
-            },
+            t.div_ceil(ROW_BLOCK),
+            ROW_BLOCK * ka,
+            &mut u,
+            |blk, o, sc| u_block(&p, proj, &st, blk, o, sc),
         );
+        let mut z = vec![0.0f32; t * kb];
+        if t > 0 {
+            // SAFETY: Z (T × kB) = H (T × d) · Bᵀ (d × kB); B is kB×d row-major.
+            unsafe {
+                matrixmultiply::sgemm(
+                    t,
+                    d,
+                    kb,
+                    1.0,
+                    p.h.as_ptr(),
+                    d as isize,
+                    1,
+                    proj.b.as_ptr(),
+                    1,
+                    d as isize,
+                    0.0,
+                    z.as_mut_ptr(),
+                    kb as isize,
+                    1,
+                );
+            }
+        }
+        let k = proj.dim();
+        let mut out = vec![0.0f32; x.n_seq() * k];
+        par_seqs(self.threads, x.n_seq(), k, &mut out, |s, o, _| {
+            outer_seq(&p, proj, &u, &z, s, o)
+        });
         Ok(out)
     }
 
@@ -381,7 +405,7 @@ impl ScoringBackend for CpuBackend {
         let p = Prepared::new(x)?;
         let k = x.v * x.d;
         let mut out = vec![0.0f32; x.n_seq() * k];
-        par_seqs(self.threads, x.n_seq(), k, 0, 0, &mut out, |s, o, sc| {
+        par_seqs(self.threads, x.n_seq(), k, &mut out, |s, o, sc| {
             grad_exact_one(&p, s, sc, o);
         });
         Ok(out)
