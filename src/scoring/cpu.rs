@@ -11,9 +11,9 @@ use super::{Projection, ScoringBackend, ScoringError, ScoringInput};
 use std::sync::Mutex;
 
 /// Token rows processed together (one SGEMM M dimension).
-pub const ROW_BLOCK: usize = 64;
+pub const ROW_BLOCK: usize = 128;
 /// Vocabulary entries per logit tile (one SGEMM N dimension).
-pub const V_TILE: usize = 256;
+pub const V_TILE: usize = 512;
 
 /// CPU scoring with a fixed number of worker threads.
 #[derive(Clone, Debug)]
