@@ -16,10 +16,22 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// The student transformer.
+    #[command(subcommand)]
+    Student(StudentCmd),
+}
+
+#[derive(Subcommand)]
+enum StudentCmd {
+    /// Train a student on N examples of a task and print its learning curve.
+    Fit(activesynth::cli::student_fit::Args),
+}
 
 fn dispatch(cli: Cli) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::Student(StudentCmd::Fit(a)) => activesynth::cli::student_fit::run(&a),
+    }
 }
 
 fn main() {

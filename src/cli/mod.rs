@@ -3,6 +3,8 @@
 //! Exit codes: 0 ok, 1 failure (the work itself failed), 2 usage (bad arguments or a
 //! malformed input file such as a scenario).
 
+pub mod student_fit;
+
 use std::fmt;
 
 /// An error that ends a subcommand, with the exit code it maps to.
