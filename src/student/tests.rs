@@ -522,3 +522,72 @@ fn base_cache_trains_once_and_recovers_from_corruption() {
     assert_eq!(calls, 3);
     assert_eq!(c.params, a.params);
 }
+
+/// Throughput measurement at the default scenario size (run on demand:
+/// `cargo test --lib student::tests::measure_throughput -- --ignored --nocapture`).
+/// Prints tokens/s and GFLOP/s; asserts only correctness of what it ran.
+#[test]
+#[ignore]
+fn measure_throughput() {
+    let c = ModelConfig {
+        vocab: 400,
+        layers: 2,
+        d_model: 64,
+        heads: 4,
+        d_ff: 256,
+        context: 160,
+    };
+    let mut m = Model::new(c, &mut rng(0));
+    let mut r = rng(1);
+    let data: Vec<Sequence> = (0..24)
+        .map(|_| {
+            let q: Vec<u32> = (0..40).map(|_| r.gen_range(4..400)).collect();
+            let a: Vec<u32> = (0..20).map(|_| r.gen_range(4..400)).collect();
+            Sequence::new(&q, &a)
+        })
+        .collect();
+    let b = batch_of(&data, c.context);
+    let (d, f) = (c.d_model as f64, c.d_ff as f64);
+    let l = (b.rows() / 24) as f64;
+    let fwd = b.rows() as f64 * c.layers as f64 * (6.0 * d * d + 2.0 * d * d + 4.0 * d * f)
+        + 24.0 * c.layers as f64 * 4.0 * l * l * d
+        + 2.0 * d * c.vocab as f64 * b.loss_rows.len() as f64;
+    let mut tr = Trainer::new(&m);
+    let tc = TrainConfig::default();
+    let l0 = tr.step(&mut m, &b, 1e-3, &tc);
+    let iters = 30;
+    let t = std::time::Instant::now();
+    let mut last = 0.0;
+    for _ in 0..iters {
+        last = tr.step(&mut m, &b, 1e-3, &tc);
+    }
+    let s = t.elapsed().as_secs_f64() / iters as f64;
+    assert!(last.is_finite() && last < l0);
+    eprintln!(
+        "train step: {} tokens, {:.2} ms, {:.0} tokens/s, {:.2} GFLOP/s (3x fwd = {:.3e} FLOP)",
+        b.rows(),
+        s * 1e3,
+        b.rows() as f64 / s,
+        3.0 * fwd / s / 1e9,
+        3.0 * fwd
+    );
+    let prompts: Vec<Vec<u32>> = data
+        .iter()
+        .chain(&data)
+        .chain(&data)
+        .map(|s| s.prompt.clone())
+        .collect();
+    let t = std::time::Instant::now();
+    let out = greedy_decode(&m, &prompts, 20);
+    let s = t.elapsed().as_secs_f64();
+    let produced: usize = out.iter().map(|o| o.len()).sum();
+    assert!(produced > 0);
+    eprintln!(
+        "decode: {} prompts of {} tokens, {} new tokens in {:.1} ms: {:.0} new tokens/s",
+        prompts.len(),
+        prompts[0].len(),
+        produced,
+        s * 1e3,
+        produced as f64 / s
+    );
+}
