@@ -76,3 +76,21 @@ pub fn seq_nll(model: &Model, seqs: &[Sequence]) -> Vec<f64> {
     }
     out
 }
+
+/// The student's own greedy generations as scorable sequences (for the paper's `loss`
+/// score): each answer is the decoded tokens plus EOS. EOS is appended even when decoding
+/// stopped at the length limit, so every sequence has at least one scored token.
+pub fn own_generations(model: &Model, prompts: &[Vec<u32>], max_new: usize) -> Vec<Sequence> {
+    let outs = super::greedy_decode(model, prompts, max_new);
+    prompts
+        .iter()
+        .zip(outs)
+        .map(|(p, mut a)| {
+            a.push(crate::text::tokenizer::EOS);
+            Sequence {
+                prompt: p.clone(),
+                answer: a,
+            }
+        })
+        .collect()
+}

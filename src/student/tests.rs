@@ -591,3 +591,48 @@ fn measure_throughput() {
         produced as f64 / s
     );
 }
+
+#[test]
+fn own_generation_loss_is_higher_on_wrong_items() {
+    // A partially trained student on the reverse task: some test items right, some wrong.
+    let mut r = StreamKey::shared(3, "toy", 0, "data").rng();
+    let test = reverse_task(&mut r, 150, 3);
+    let tr = reverse_task(&mut r, 300, 3);
+    let mut m = Model::new(toy_cfg(vocab()), &mut rng(11));
+    let cfg = TrainConfig {
+        learning_rate: 5e-3,
+        epochs: 6,
+        ..TrainConfig::default()
+    };
+    let mut k = 0.0;
+    train(&mut m, &tr, &cfg, &mut rng(12), |_| {
+        k += 1.0;
+        k
+    });
+    let prompts: Vec<Vec<u32>> = test.iter().map(|s| s.prompt.clone()).collect();
+    let own = own_generations(&m, &prompts, 8);
+    let loss = seq_nll(&m, &own);
+    let (mut right, mut wrong) = (Vec::new(), Vec::new());
+    for ((o, t), l) in own.iter().zip(&test).zip(&loss) {
+        if o.answer == t.answer {
+            right.push(*l)
+        } else {
+            wrong.push(*l)
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    eprintln!(
+        "own-generation loss: right {} items mean {:.4}, wrong {} items mean {:.4}",
+        right.len(),
+        mean(&right),
+        wrong.len(),
+        mean(&wrong)
+    );
+    assert!(
+        right.len() >= 10 && wrong.len() >= 10,
+        "need both outcomes: {} right, {} wrong",
+        right.len(),
+        wrong.len()
+    );
+    assert!(mean(&wrong) > mean(&right));
+}
