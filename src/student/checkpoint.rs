@@ -113,21 +113,22 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
             "impossible config {cfg:?}"
         )));
     }
+    // Length first: it bounds the allocation below by the bytes actually present.
     let n = u64_at(b, 60) as usize;
-    let mut m = Model::zeros(cfg);
-    if n != m.n_params() {
-        return Err(CheckpointError::BadHeader(format!(
-            "parameter count {n} does not match config ({})",
-            m.n_params()
-        )));
-    }
-    let expected_len = HEADER + 4 * n;
-    if b.len() != expected_len {
+    let expected_len = n.checked_mul(4).and_then(|x| x.checked_add(HEADER));
+    if expected_len != Some(b.len()) {
         return Err(CheckpointError::Truncated {
             got: b.len(),
-            expected: expected_len,
+            expected: expected_len.unwrap_or(usize::MAX),
         });
     }
+    if n != cfg.n_params() {
+        return Err(CheckpointError::BadHeader(format!(
+            "parameter count {n} does not match config ({})",
+            cfg.n_params()
+        )));
+    }
+    let mut m = Model::zeros(cfg);
     let payload = &b[HEADER..];
     if Sha256::digest(payload).as_slice() != &b[68..100] {
         return Err(CheckpointError::HashMismatch);

@@ -39,6 +39,11 @@ impl ModelConfig {
             self.d_model
         );
     }
+
+    /// Number of scalar parameters this configuration has (no allocation).
+    pub fn n_params(&self) -> usize {
+        layout(self).2
+    }
 }
 
 /// One named parameter tensor: a slice `offset..offset+len` of [`Model::params`].
