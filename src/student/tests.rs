@@ -360,6 +360,13 @@ fn same_seed_bit_identical_weights() {
     let a = run(9);
     assert_eq!(a, run(9));
     assert_ne!(a, run(10));
+    // Training concurrently on other threads (as `--jobs` does) gives the same bits.
+    let handles: Vec<_> = (0..2)
+        .map(|_| std::thread::scope(|s| s.spawn(|| run(9)).join().unwrap()))
+        .collect();
+    for h in handles {
+        assert_eq!(h, a);
+    }
 }
 
 #[test]
