@@ -361,10 +361,11 @@ fn same_seed_bit_identical_weights() {
     assert_eq!(a, run(9));
     assert_ne!(a, run(10));
     // Training concurrently on other threads (as `--jobs` does) gives the same bits.
-    let handles: Vec<_> = (0..2)
-        .map(|_| std::thread::scope(|s| s.spawn(|| run(9)).join().unwrap()))
-        .collect();
-    for h in handles {
+    let results: Vec<Vec<u32>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2).map(|_| s.spawn(|| run(9))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for h in results {
         assert_eq!(h, a);
     }
 }
