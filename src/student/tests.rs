@@ -579,6 +579,17 @@ fn measure_throughput() {
         3.0 * fwd / s / 1e9,
         3.0 * fwd
     );
+    let mut ws = Workspace::default();
+    let t = std::time::Instant::now();
+    for _ in 0..iters {
+        ws.forward(&m, &b);
+    }
+    let s = t.elapsed().as_secs_f64() / iters as f64;
+    eprintln!(
+        "forward only: {:.2} ms, {:.2} GFLOP/s",
+        s * 1e3,
+        fwd / s / 1e9
+    );
     let prompts: Vec<Vec<u32>> = data
         .iter()
         .chain(&data)
