@@ -57,12 +57,15 @@ pub struct TensorInfo {
 }
 
 impl TensorInfo {
+    /// Number of scalars.
     pub fn len(&self) -> usize {
         self.shape.iter().product()
     }
+    /// Whether the tensor has no scalars.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Its slice of the flat parameter buffer.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.offset..self.offset + self.len()
     }

@@ -94,6 +94,7 @@ const BETA2: f64 = 0.999;
 const ADAM_EPS: f32 = 1e-8;
 
 impl Trainer {
+    /// Fresh optimiser state (zero moments) sized for `model`.
     pub fn new(model: &Model) -> Trainer {
         let n = model.n_params();
         let mut decay_mask = vec![false; n];
