@@ -6,6 +6,7 @@
 //! Training is single-threaded per model (runs are parallelised one level up), so the
 //! same seed gives bit-identical weights whatever the thread count.
 
+pub mod backward;
 pub mod base;
 pub mod checkpoint;
 pub mod decode;
