@@ -4,6 +4,7 @@
 //! malformed input file such as a scenario).
 
 pub mod bench_kernels;
+pub mod student_fit;
 
 use std::fmt;
 

@@ -1,1 +1,65 @@
-//! student (in progress).
+//! The student: a small decoder-only transformer trained from scratch on the CPU
+//! (DESIGN.md section 2, issue 3). Hand-written forward/backward on `matrixmultiply`
+//! (see `ops`), AdamW fine-tuning (`train`), KV-cache greedy decoding (`decode`),
+//! scoring inputs (`score`), checkpoints (`checkpoint`) and the base-model cache (`base`).
+//!
+//! Training is single-threaded per model (runs are parallelised one level up), so the
+//! same seed gives bit-identical weights whatever the thread count.
+
+pub mod backward;
+pub mod base;
+pub mod checkpoint;
+pub mod decode;
+pub mod model;
+pub mod ops;
+pub mod score;
+pub mod train;
+
+#[cfg(test)]
+mod tests;
+
+pub use base::cached_or_train;
+pub use decode::greedy_decode;
+pub use model::{Batch, Model, ModelConfig, TensorInfo, Workspace};
+pub use score::{answer_states, own_generations, seq_nll, AnswerStates};
+pub use train::{train, TrainConfig, TrainReport, Trainer};
+
+use crate::text::tokenizer::{BOS, EOS, SEP};
+
+/// One training/scoring sequence: `prompt` = BOS + question tokens + SEP, `answer` =
+/// answer tokens + EOS. Only answer tokens are scored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sequence {
+    pub prompt: Vec<u32>,
+    pub answer: Vec<u32>,
+}
+
+impl Sequence {
+    /// Build from question and answer token ids (adds BOS, SEP and EOS).
+    pub fn new(question: &[u32], answer: &[u32]) -> Sequence {
+        let mut prompt = Vec::with_capacity(question.len() + 2);
+        prompt.push(BOS);
+        prompt.extend_from_slice(question);
+        prompt.push(SEP);
+        let mut a = answer.to_vec();
+        a.push(EOS);
+        Sequence { prompt, answer: a }
+    }
+}
+
+/// Append `seq` to a packed batch. The model reads `prompt ++ answer` minus its last
+/// token; when that exceeds `context`, the prompt is **truncated from the left** (BOS
+/// first). A sequence whose answer alone exceeds the context, or whose prompt is empty,
+/// is **rejected**: nothing is appended and `false` is returned.
+pub fn push_sequence(batch: &mut Batch, seq: &Sequence, context: usize) -> bool {
+    if seq.prompt.is_empty() || seq.answer.len() > context {
+        batch.starts.push(batch.rows());
+        batch.loss_starts.push(batch.loss_rows.len());
+        return false;
+    }
+    let full: Vec<u32> = seq.prompt.iter().chain(&seq.answer).copied().collect();
+    let n_in = full.len() - 1;
+    let drop = n_in.saturating_sub(context);
+    batch.push(&full[drop..], seq.prompt.len() - 1 - drop);
+    true
+}

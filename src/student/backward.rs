@@ -1,0 +1,270 @@
+//! Hand-written backward pass of the student (see `model` for the forward and the
+//! architecture). Gradients are accumulated in a fixed order (rows, then sequences, then
+//! heads), single-threaded, so they are bit-reproducible.
+
+use super::model::{probs_len, resize, Batch, Model, Workspace};
+use super::ops::{self, gemm};
+
+impl Workspace {
+    /// Backward pass for the loss `scale · Σ NLL(loss rows)`; gradients are written
+    /// (overwritten) into `grad`, laid out like `Model::params`. Requires the preceding
+    /// `forward` on the same model and batch.
+    pub fn backward(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
+        let cfg = &m.cfg;
+        let (n, d, f, v, nh) = (b.rows(), cfg.d_model, cfg.d_ff, cfg.vocab, cfg.heads);
+        let dh = d / nh;
+        let p = &m.params;
+        let att_scale = 1.0 / (dh as f32).sqrt();
+        grad.fill(0.0);
+        let mr = b.loss_rows.len();
+        // dlogits = scale (p - onehot)
+        for (j, row) in self.probs.chunks_exact_mut(v).enumerate() {
+            row[b.targets[j] as usize] -= 1.0;
+            for x in row.iter_mut() {
+                *x *= scale_loss;
+            }
+        }
+        let (hd, hn) = (m.idx.head, v * d);
+        gemm(
+            v,
+            mr,
+            d,
+            1.0,
+            &self.probs,
+            (1, v),
+            &self.hsel,
+            (d, 1),
+            1.0,
+            &mut grad[hd..hd + hn],
+            (d, 1),
+        );
+        resize(&mut self.dhsel, mr * d);
+        gemm(
+            mr,
+            v,
+            d,
+            1.0,
+            &self.probs,
+            (v, 1),
+            &p[hd..hd + hn],
+            (d, 1),
+            0.0,
+            &mut self.dhsel,
+            (d, 1),
+        );
+        resize(&mut self.dh, n * d);
+        for (j, &r) in b.loss_rows.iter().enumerate() {
+            self.dh[r * d..(r + 1) * d].copy_from_slice(&self.dhsel[j * d..(j + 1) * d]);
+        }
+        resize(&mut self.dx, n * d);
+        {
+            let (g0, rest) = grad.split_at_mut(m.idx.lnf_b);
+            ops::layernorm_backward(
+                &self.dh,
+                &self.xhatf,
+                &self.rstdf,
+                &p[m.idx.lnf_g..m.idx.lnf_g + d],
+                &mut g0[m.idx.lnf_g..m.idx.lnf_g + d],
+                &mut rest[..d],
+                &mut self.dx,
+                d,
+            );
+        }
+        let plen = probs_len(b, nh);
+        for (li, li_idx) in m.idx.layers.iter().enumerate().rev() {
+            let a = &self.layers[li];
+            // MLP: x = x_mid + W2 gelu(W1 LN2(x_mid))
+            resize(&mut self.dbig, n * f);
+            {
+                let (gw2, gb2) = two_mut(grad, li_idx.w2, f * d, li_idx.b2, d);
+                ops::linear_backward(
+                    &a.gu,
+                    &p[li_idx.w2..li_idx.w2 + f * d],
+                    &self.dx,
+                    gw2,
+                    gb2,
+                    &mut self.dbig,
+                    n,
+                    f,
+                    d,
+                    false,
+                );
+            }
+            for (g, &u) in self.dbig.iter_mut().zip(&a.u) {
+                *g *= ops::gelu_grad(u);
+            }
+            {
+                let (gw1, gb1) = two_mut(grad, li_idx.w1, d * f, li_idx.b1, f);
+                ops::linear_backward(
+                    &a.h2,
+                    &p[li_idx.w1..li_idx.w1 + d * f],
+                    &self.dbig,
+                    gw1,
+                    gb1,
+                    &mut self.dh,
+                    n,
+                    d,
+                    f,
+                    false,
+                );
+            }
+            {
+                let (gg, gb) = two_mut(grad, li_idx.ln2_g, d, li_idx.ln2_b, d);
+                ops::layernorm_backward(
+                    &self.dh,
+                    &a.xhat2,
+                    &a.rstd2,
+                    &p[li_idx.ln2_g..li_idx.ln2_g + d],
+                    gg,
+                    gb,
+                    &mut self.dx,
+                    d,
+                );
+            }
+            // attention: x_mid = x_in + Wo att
+            resize(&mut self.datt, n * d);
+            {
+                let (gwo, gbo) = two_mut(grad, li_idx.wo, d * d, li_idx.bo, d);
+                ops::linear_backward(
+                    &a.att,
+                    &p[li_idx.wo..li_idx.wo + d * d],
+                    &self.dx,
+                    gwo,
+                    gbo,
+                    &mut self.datt,
+                    n,
+                    d,
+                    d,
+                    false,
+                );
+            }
+            resize(&mut self.dqkv, n * 3 * d);
+            let mut po = 0;
+            debug_assert_eq!(plen, a.probs.len());
+            for s in 0..b.n_seq() {
+                let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
+                resize(&mut self.dp, l * l);
+                for h in 0..nh {
+                    let pr = &a.probs[po..po + l * l];
+                    let dout = &self.datt[o * d + h * dh..];
+                    let qo = o * 3 * d + h * dh;
+                    let (ko, vo) = (qo + d, qo + 2 * d);
+                    // dP = dO Vᵀ
+                    gemm(
+                        l,
+                        dh,
+                        l,
+                        1.0,
+                        dout,
+                        (d, 1),
+                        &a.qkv[vo..],
+                        (1, 3 * d),
+                        0.0,
+                        &mut self.dp,
+                        (l, 1),
+                    );
+                    // dV = Pᵀ dO
+                    gemm(
+                        l,
+                        l,
+                        dh,
+                        1.0,
+                        pr,
+                        (1, l),
+                        dout,
+                        (d, 1),
+                        0.0,
+                        &mut self.dqkv[vo..],
+                        (3 * d, 1),
+                    );
+                    // dS = P ∘ (dP − rowsum(dP ∘ P))
+                    for i in 0..l {
+                        let prow = &pr[i * l..(i + 1) * l];
+                        let drow = &mut self.dp[i * l..(i + 1) * l];
+                        let dot: f32 = prow[..=i].iter().zip(&drow[..=i]).map(|(a, b)| a * b).sum();
+                        for j in 0..=i {
+                            drow[j] = prow[j] * (drow[j] - dot);
+                        }
+                        drow[i + 1..].fill(0.0);
+                    }
+                    // dQ = scale dS K ; dK = scale dSᵀ Q
+                    gemm(
+                        l,
+                        l,
+                        dh,
+                        att_scale,
+                        &self.dp,
+                        (l, 1),
+                        &a.qkv[ko..],
+                        (3 * d, 1),
+                        0.0,
+                        &mut self.dqkv[qo..],
+                        (3 * d, 1),
+                    );
+                    gemm(
+                        l,
+                        l,
+                        dh,
+                        att_scale,
+                        &self.dp,
+                        (1, l),
+                        &a.qkv[qo..],
+                        (3 * d, 1),
+                        0.0,
+                        &mut self.dqkv[ko..],
+                        (3 * d, 1),
+                    );
+                    po += l * l;
+                }
+            }
+            {
+                let (gw, gbq) = two_mut(grad, li_idx.wqkv, d * 3 * d, li_idx.bqkv, 3 * d);
+                ops::linear_backward(
+                    &a.h1,
+                    &p[li_idx.wqkv..li_idx.wqkv + 3 * d * d],
+                    &self.dqkv,
+                    gw,
+                    gbq,
+                    &mut self.dh,
+                    n,
+                    d,
+                    3 * d,
+                    false,
+                );
+            }
+            {
+                let (gg, gb) = two_mut(grad, li_idx.ln1_g, d, li_idx.ln1_b, d);
+                ops::layernorm_backward(
+                    &self.dh,
+                    &a.xhat1,
+                    &a.rstd1,
+                    &p[li_idx.ln1_g..li_idx.ln1_g + d],
+                    gg,
+                    gb,
+                    &mut self.dx,
+                    d,
+                );
+            }
+        }
+        // embeddings, scattered in row order (deterministic)
+        for r in 0..n {
+            let t = b.tokens[r] as usize;
+            let dxr = &self.dx[r * d..(r + 1) * d];
+            let we = m.idx.wte + t * d;
+            for (g, x) in grad[we..we + d].iter_mut().zip(dxr) {
+                *g += x;
+            }
+            let pe = m.idx.wpe + b.pos[r] * d;
+            for (g, x) in grad[pe..pe + d].iter_mut().zip(dxr) {
+                *g += x;
+            }
+        }
+    }
+}
+
+/// Two disjoint mutable sub-slices `a..a+na` and `b..b+nb` of `g` (requires a + na ≤ b).
+fn two_mut(g: &mut [f32], a: usize, na: usize, b: usize, nb: usize) -> (&mut [f32], &mut [f32]) {
+    assert!(a + na <= b);
+    let (lo, hi) = g.split_at_mut(b);
+    (&mut lo[a..a + na], &mut hi[..nb])
+}

@@ -1,0 +1,289 @@
+//! Batched greedy decoding with a KV cache.
+//!
+//! Contract: each prompt (BOS + question + SEP) longer than the context keeps its last
+//! `context` tokens. Generation stops at EOS (**EOS is not included** in the output),
+//! after `max_new` tokens, or when the context is full. Argmax ties go to the lowest id.
+//! Prefill and incremental steps share one code path: every row carries (slot,
+//! position); per layer the K/V of all rows are written to the cache first, then each row
+//! attends to its slot's positions `0..=pos`, which is exactly causal attention.
+
+use super::model::Model;
+use super::ops::{self, gemm};
+use crate::text::tokenizer::EOS;
+
+/// Prompts decoded together (bounds the KV-cache memory: 2·layers·context·d floats each).
+const CHUNK: usize = 64;
+
+struct Decoder<'m> {
+    m: &'m Model,
+    slots: usize,
+    kc: Vec<f32>,
+    vc: Vec<f32>,
+    x: Vec<f32>,
+    h: Vec<f32>,
+    xhat: Vec<f32>,
+    rstd: Vec<f32>,
+    qkv: Vec<f32>,
+    att: Vec<f32>,
+    tmp: Vec<f32>,
+    u: Vec<f32>,
+    scores: Vec<f32>,
+    hl: Vec<f32>,
+    logits: Vec<f32>,
+}
+
+impl<'m> Decoder<'m> {
+    fn new(m: &'m Model, slots: usize) -> Self {
+        let c = &m.cfg;
+        let n = slots * c.layers * c.context * c.d_model;
+        Decoder {
+            m,
+            slots,
+            kc: vec![0.0; n],
+            vc: vec![0.0; n],
+            x: Vec::new(),
+            h: Vec::new(),
+            xhat: Vec::new(),
+            rstd: Vec::new(),
+            qkv: Vec::new(),
+            att: Vec::new(),
+            tmp: Vec::new(),
+            u: Vec::new(),
+            scores: vec![0.0; c.context],
+            hl: Vec::new(),
+            logits: Vec::new(),
+        }
+    }
+
+    fn cache_at(&self, slot: usize, layer: usize, pos: usize) -> usize {
+        let c = &self.m.cfg;
+        ((slot * c.layers + layer) * c.context + pos) * c.d_model
+    }
+
+    /// Run rows `(slot, pos, token)` through the model, filling the cache; returns the
+    /// argmax next token for each row listed in `want` (indices into `rows`).
+    fn run(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
+        let m = self.m;
+        let c = m.cfg;
+        let (n, d, f, nh) = (rows.len(), c.d_model, c.d_ff, c.heads);
+        let dh = d / nh;
+        let scale = 1.0 / (dh as f32).sqrt();
+        let p = &m.params;
+        for v in [
+            &mut self.x,
+            &mut self.h,
+            &mut self.xhat,
+            &mut self.att,
+            &mut self.tmp,
+        ] {
+            v.clear();
+            v.resize(n * d, 0.0);
+        }
+        self.rstd.clear();
+        self.rstd.resize(n, 0.0);
+        self.qkv.clear();
+        self.qkv.resize(n * 3 * d, 0.0);
+        self.u.clear();
+        self.u.resize(n * f, 0.0);
+        for (r, &(slot, pos, tok)) in rows.iter().enumerate() {
+            debug_assert!(slot < self.slots);
+            let e = m.idx.wte + tok as usize * d;
+            let pe = m.idx.wpe + pos * d;
+            for i in 0..d {
+                self.x[r * d + i] = p[e + i] + p[pe + i];
+            }
+        }
+        for (l, li) in m.idx.layers.iter().enumerate() {
+            ops::layernorm(
+                &self.x,
+                &p[li.ln1_g..li.ln1_g + d],
+                &p[li.ln1_b..li.ln1_b + d],
+                &mut self.h,
+                &mut self.xhat,
+                &mut self.rstd,
+                d,
+            );
+            ops::linear(
+                &self.h,
+                &p[li.wqkv..li.wqkv + 3 * d * d],
+                &p[li.bqkv..li.bqkv + 3 * d],
+                &mut self.qkv,
+                n,
+                d,
+                3 * d,
+            );
+            for (r, &(slot, pos, _)) in rows.iter().enumerate() {
+                let at = self.cache_at(slot, l, pos);
+                self.kc[at..at + d].copy_from_slice(&self.qkv[r * 3 * d + d..r * 3 * d + 2 * d]);
+                self.vc[at..at + d]
+                    .copy_from_slice(&self.qkv[r * 3 * d + 2 * d..r * 3 * d + 3 * d]);
+            }
+            for (r, &(slot, pos, _)) in rows.iter().enumerate() {
+                let base = self.cache_at(slot, l, 0);
+                for hh in 0..nh {
+                    let q = &self.qkv[r * 3 * d + hh * dh..r * 3 * d + (hh + 1) * dh];
+                    let sc = &mut self.scores[..=pos];
+                    let mut mx = f32::NEG_INFINITY;
+                    for (j, s) in sc.iter_mut().enumerate() {
+                        let k = &self.kc[base + j * d + hh * dh..base + j * d + (hh + 1) * dh];
+                        *s = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
+                        mx = mx.max(*s);
+                    }
+                    let mut sum = 0.0f32;
+                    for s in sc.iter_mut() {
+                        *s = (*s - mx).exp();
+                        sum += *s;
+                    }
+                    let inv = 1.0 / sum;
+                    let out = &mut self.att[r * d + hh * dh..r * d + (hh + 1) * dh];
+                    out.fill(0.0);
+                    for (j, s) in sc.iter().enumerate() {
+                        let w = s * inv;
+                        let vv = &self.vc[base + j * d + hh * dh..base + j * d + (hh + 1) * dh];
+                        for (o, v) in out.iter_mut().zip(vv) {
+                            *o += w * v;
+                        }
+                    }
+                }
+            }
+            ops::linear(
+                &self.att,
+                &p[li.wo..li.wo + d * d],
+                &p[li.bo..li.bo + d],
+                &mut self.tmp,
+                n,
+                d,
+                d,
+            );
+            for (x, t) in self.x.iter_mut().zip(&self.tmp) {
+                *x += t;
+            }
+            ops::layernorm(
+                &self.x,
+                &p[li.ln2_g..li.ln2_g + d],
+                &p[li.ln2_b..li.ln2_b + d],
+                &mut self.h,
+                &mut self.xhat,
+                &mut self.rstd,
+                d,
+            );
+            ops::linear(
+                &self.h,
+                &p[li.w1..li.w1 + d * f],
+                &p[li.b1..li.b1 + f],
+                &mut self.u,
+                n,
+                d,
+                f,
+            );
+            for u in self.u.iter_mut() {
+                *u = ops::gelu(*u);
+            }
+            ops::linear(
+                &self.u,
+                &p[li.w2..li.w2 + f * d],
+                &p[li.b2..li.b2 + d],
+                &mut self.tmp,
+                n,
+                f,
+                d,
+            );
+            for (x, t) in self.x.iter_mut().zip(&self.tmp) {
+                *x += t;
+            }
+        }
+        let k = want.len();
+        self.hl.clear();
+        for &r in want {
+            self.hl.extend_from_slice(&self.x[r * d..(r + 1) * d]);
+        }
+        let mut hf = vec![0.0; k * d];
+        let (mut xh, mut rs) = (vec![0.0; k * d], vec![0.0; k]);
+        ops::layernorm(
+            &self.hl,
+            &p[m.idx.lnf_g..m.idx.lnf_g + d],
+            &p[m.idx.lnf_b..m.idx.lnf_b + d],
+            &mut hf,
+            &mut xh,
+            &mut rs,
+            d,
+        );
+        let v = c.vocab;
+        self.logits.clear();
+        self.logits.resize(k * v, 0.0);
+        gemm(
+            k,
+            d,
+            v,
+            1.0,
+            &hf,
+            (d, 1),
+            m.head(),
+            (1, d),
+            0.0,
+            &mut self.logits,
+            (v, 1),
+        );
+        self.logits
+            .chunks_exact(v)
+            .map(|row| ops::argmax(row) as u32)
+            .collect()
+    }
+}
+
+/// Greedy continuations of `prompts` (see the module doc for the stopping contract).
+pub fn greedy_decode(model: &Model, prompts: &[Vec<u32>], max_new: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::with_capacity(prompts.len());
+    for chunk in prompts.chunks(CHUNK) {
+        out.extend(decode_chunk(model, chunk, max_new));
+    }
+    out
+}
+
+fn decode_chunk(model: &Model, prompts: &[Vec<u32>], max_new: usize) -> Vec<Vec<u32>> {
+    let ctx = model.cfg.context;
+    let mut dec = Decoder::new(model, prompts.len());
+    let mut gen: Vec<Vec<u32>> = vec![Vec::new(); prompts.len()];
+    if max_new == 0 {
+        return gen;
+    }
+    let mut rows = Vec::new();
+    let mut want = Vec::new();
+    let mut len = vec![0usize; prompts.len()];
+    for (s, p) in prompts.iter().enumerate() {
+        assert!(!p.is_empty(), "empty prompt (expected at least BOS)");
+        let p = &p[p.len().saturating_sub(ctx)..];
+        for (i, &t) in p.iter().enumerate() {
+            rows.push((s, i, t));
+        }
+        want.push(rows.len() - 1);
+        len[s] = p.len();
+    }
+    let mut next = dec.run(&rows, &want);
+    let mut active: Vec<usize> = (0..prompts.len()).collect();
+    loop {
+        let mut still = Vec::new();
+        rows.clear();
+        for (k, &s) in active.iter().enumerate() {
+            let t = next[k];
+            if t == EOS {
+                continue;
+            }
+            gen[s].push(t);
+            if gen[s].len() >= max_new || len[s] >= ctx {
+                continue;
+            }
+            rows.push((s, len[s], t));
+            len[s] += 1;
+            still.push(s);
+        }
+        if still.is_empty() {
+            break;
+        }
+        want.clear();
+        want.extend(0..rows.len());
+        next = dec.run(&rows, &want);
+        active = still;
+    }
+    gen
+}

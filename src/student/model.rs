@@ -1,0 +1,538 @@
+//! The student transformer: configuration, named parameters, GPT-2 initialisation, and
+//! the hand-written packed forward and backward pass used for training and scoring.
+//!
+//! Architecture: token + learned position embeddings, `layers` pre-LN blocks (causal
+//! multi-head attention with fused QKV, GELU MLP), final LayerNorm, and an **untied**
+//! output head `head` (V × d, no bias). Untied so that the last-layer gradient embedding
+//! the scoring module computes is the gradient of exactly one tensor.
+//!
+//! Batches are **packed**: the sequences of a batch are concatenated row-wise and
+//! attention runs per sequence over its own rows. This is the same computation as
+//! right-padding to the longest sequence with a key mask and a loss mask, minus the work
+//! on pad positions (which with causal attention never influence real tokens).
+
+use super::ops::{self, gemm};
+use crate::rng::Rng;
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// Model sizes. `context` is the maximum number of input positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub vocab: usize,
+    pub layers: usize,
+    pub d_model: usize,
+    pub heads: usize,
+    pub d_ff: usize,
+    pub context: usize,
+}
+
+impl ModelConfig {
+    /// Panics with a clear message on impossible sizes (heads must divide d_model).
+    pub fn validate(&self) {
+        assert!(self.vocab > 4, "vocab must exceed the 4 special tokens");
+        assert!(self.layers > 0 && self.d_model > 0 && self.d_ff > 0 && self.context > 1);
+        assert!(
+            self.heads > 0 && self.d_model % self.heads == 0,
+            "heads ({}) must divide d_model ({})",
+            self.heads,
+            self.d_model
+        );
+    }
+
+    /// Number of scalar parameters this configuration has (no allocation).
+    pub fn n_params(&self) -> usize {
+        layout(self).2
+    }
+}
+
+/// One named parameter tensor: a slice `offset..offset+len` of [`Model::params`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TensorInfo {
+    pub name: String,
+    pub offset: usize,
+    pub shape: Vec<usize>,
+    /// Whether AdamW's decoupled weight decay applies (matrices yes; biases, LayerNorm no).
+    pub decay: bool,
+}
+
+impl TensorInfo {
+    /// Number of scalars.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+    /// Whether the tensor has no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Its slice of the flat parameter buffer.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.len()
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LayerIdx {
+    pub ln1_g: usize,
+    pub ln1_b: usize,
+    pub wqkv: usize,
+    pub bqkv: usize,
+    pub wo: usize,
+    pub bo: usize,
+    pub ln2_g: usize,
+    pub ln2_b: usize,
+    pub w1: usize,
+    pub b1: usize,
+    pub w2: usize,
+    pub b2: usize,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Idx {
+    pub wte: usize,
+    pub wpe: usize,
+    pub layers: Vec<LayerIdx>,
+    pub lnf_g: usize,
+    pub lnf_b: usize,
+    pub head: usize,
+}
+
+/// The student: configuration plus all parameters in one flat f32 buffer (named views in
+/// [`Model::tensors`]), which keeps the optimiser, clipping and checkpoints trivial.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub cfg: ModelConfig,
+    pub params: Vec<f32>,
+    pub tensors: Vec<TensorInfo>,
+    pub(crate) idx: Idx,
+}
+
+fn layout(cfg: &ModelConfig) -> (Vec<TensorInfo>, Idx, usize) {
+    let (v, d, f, c) = (cfg.vocab, cfg.d_model, cfg.d_ff, cfg.context);
+    let mut tensors = Vec::new();
+    let mut off = 0usize;
+    let mut add = |name: String, shape: Vec<usize>, decay: bool| -> usize {
+        let o = off;
+        off += shape.iter().product::<usize>();
+        tensors.push(TensorInfo {
+            name,
+            offset: o,
+            shape,
+            decay,
+        });
+        o
+    };
+    let wte = add("wte".into(), vec![v, d], true);
+    let wpe = add("wpe".into(), vec![c, d], true);
+    let mut layers = Vec::new();
+    for l in 0..cfg.layers {
+        let p = |s: &str| format!("h{l}.{s}");
+        layers.push(LayerIdx {
+            ln1_g: add(p("ln1.g"), vec![d], false),
+            ln1_b: add(p("ln1.b"), vec![d], false),
+            wqkv: add(p("attn.wqkv"), vec![d, 3 * d], true),
+            bqkv: add(p("attn.bqkv"), vec![3 * d], false),
+            wo: add(p("attn.wo"), vec![d, d], true),
+            bo: add(p("attn.bo"), vec![d], false),
+            ln2_g: add(p("ln2.g"), vec![d], false),
+            ln2_b: add(p("ln2.b"), vec![d], false),
+            w1: add(p("mlp.w1"), vec![d, f], true),
+            b1: add(p("mlp.b1"), vec![f], false),
+            w2: add(p("mlp.w2"), vec![f, d], true),
+            b2: add(p("mlp.b2"), vec![d], false),
+        });
+    }
+    let lnf_g = add("lnf.g".into(), vec![d], false);
+    let lnf_b = add("lnf.b".into(), vec![d], false);
+    let head = add("head".into(), vec![v, d], true);
+    let idx = Idx {
+        wte,
+        wpe,
+        layers,
+        lnf_g,
+        lnf_b,
+        head,
+    };
+    (tensors, idx, off)
+}
+
+/// Standard normal draw by Box–Muller from the given stream (rand 0.8 core has no Normal).
+fn normal(rng: &mut Rng) -> f32 {
+    let u1: f64 = 1.0 - rng.gen::<f64>(); // (0, 1]
+    let u2: f64 = rng.gen::<f64>();
+    ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
+}
+
+impl Model {
+    /// GPT-2 initialisation from `rng`: matrices N(0, 0.02²), residual output projections
+    /// (`attn.wo`, `mlp.w2`) scaled by 1/√(2·layers), biases 0, LayerNorm gains 1.
+    pub fn new(cfg: ModelConfig, rng: &mut Rng) -> Model {
+        let mut m = Model::zeros(cfg);
+        let resid = 0.02 / ((2 * cfg.layers) as f32).sqrt();
+        for t in &m.tensors {
+            let std = if t.name.ends_with("attn.wo") || t.name.ends_with("mlp.w2") {
+                resid
+            } else {
+                0.02
+            };
+            let dst = &mut m.params[t.range()];
+            if t.name.ends_with(".g") {
+                dst.fill(1.0);
+            } else if t.decay {
+                for x in dst.iter_mut() {
+                    *x = std * normal(rng);
+                }
+            }
+        }
+        m
+    }
+
+    /// All-zero parameters with the right layout (checkpoint loading fills them).
+    pub fn zeros(cfg: ModelConfig) -> Model {
+        cfg.validate();
+        let (tensors, idx, n) = layout(&cfg);
+        Model {
+            cfg,
+            params: vec![0.0; n],
+            tensors,
+            idx,
+        }
+    }
+
+    /// Number of scalar parameters.
+    pub fn n_params(&self) -> usize {
+        self.params.len()
+    }
+
+    /// A parameter tensor by name.
+    pub fn tensor(&self, name: &str) -> Option<&[f32]> {
+        self.tensors
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| &self.params[t.range()])
+    }
+
+    /// The output head, V × d row-major (logits = head · h): what scoring consumes.
+    pub fn head(&self) -> &[f32] {
+        let n = self.cfg.vocab * self.cfg.d_model;
+        &self.params[self.idx.head..self.idx.head + n]
+    }
+}
+
+/// A packed batch: rows are the concatenated input tokens of its sequences.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    pub tokens: Vec<u32>,
+    pub pos: Vec<usize>,
+    /// Row offsets, one per sequence plus the end (len = n_seq + 1).
+    pub starts: Vec<usize>,
+    /// Rows whose next-token prediction is scored (answer tokens), in row order.
+    pub loss_rows: Vec<usize>,
+    /// Target id for each loss row.
+    pub targets: Vec<u32>,
+    /// For each sequence, its range in `loss_rows` (len = n_seq + 1).
+    pub loss_starts: Vec<usize>,
+}
+
+impl Batch {
+    /// Number of rows (input tokens).
+    pub fn rows(&self) -> usize {
+        self.tokens.len()
+    }
+    /// Number of sequences.
+    pub fn n_seq(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+    /// Start an empty batch.
+    pub fn clear(&mut self) {
+        self.tokens.clear();
+        self.pos.clear();
+        self.starts.clear();
+        self.starts.push(0);
+        self.loss_rows.clear();
+        self.targets.clear();
+        self.loss_starts.clear();
+        self.loss_starts.push(0);
+    }
+    /// Append one sequence: `input` tokens (positions 0..), and `first_target` — the
+    /// index in `input` of the first row whose successor is scored; the targets are
+    /// `full[first_target+1..]` where `full` = input + last token.
+    pub fn push(&mut self, full: &[u32], first_scored_row: usize) {
+        let base = self.tokens.len();
+        let n_in = full.len() - 1;
+        for (i, &t) in full[..n_in].iter().enumerate() {
+            self.tokens.push(t);
+            self.pos.push(i);
+        }
+        for i in first_scored_row..n_in {
+            self.loss_rows.push(base + i);
+            self.targets.push(full[i + 1]);
+        }
+        self.starts.push(self.tokens.len());
+        self.loss_starts.push(self.loss_rows.len());
+    }
+}
+
+/// Saved activations of one block.
+#[derive(Clone, Debug, Default)]
+pub(super) struct LayerActs {
+    pub(super) x_in: Vec<f32>,
+    pub(super) xhat1: Vec<f32>,
+    pub(super) rstd1: Vec<f32>,
+    pub(super) h1: Vec<f32>,
+    pub(super) qkv: Vec<f32>,
+    /// Attention probabilities, per sequence then head, L×L each.
+    pub(super) probs: Vec<f32>,
+    pub(super) att: Vec<f32>,
+    pub(super) x_mid: Vec<f32>,
+    pub(super) xhat2: Vec<f32>,
+    pub(super) rstd2: Vec<f32>,
+    pub(super) h2: Vec<f32>,
+    pub(super) u: Vec<f32>,
+    pub(super) gu: Vec<f32>,
+}
+
+/// Reusable forward/backward workspace: after [`Workspace::forward`], `hsel` holds the
+/// final-LayerNorm outputs of the loss rows and `probs` their softmax over the vocab.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub(super) layers: Vec<LayerActs>,
+    pub(super) x_out: Vec<f32>,
+    pub(super) xhatf: Vec<f32>,
+    pub(super) rstdf: Vec<f32>,
+    pub(super) hf: Vec<f32>,
+    /// Final hidden states of the loss rows, M × d.
+    pub hsel: Vec<f32>,
+    /// Softmax over the vocab at the loss rows, M × V (after forward), then dlogits.
+    pub probs: Vec<f32>,
+    // backward scratch
+    pub(super) dx: Vec<f32>,
+    pub(super) dh: Vec<f32>,
+    pub(super) dbig: Vec<f32>,
+    pub(super) dqkv: Vec<f32>,
+    pub(super) datt: Vec<f32>,
+    pub(super) dp: Vec<f32>,
+    pub(super) dhsel: Vec<f32>,
+}
+
+pub(super) fn resize(v: &mut Vec<f32>, n: usize) {
+    v.clear();
+    v.resize(n, 0.0);
+}
+
+/// Total attention-probability storage for a batch (Σ_seq heads·L²).
+pub(super) fn probs_len(b: &Batch, heads: usize) -> usize {
+    (0..b.n_seq())
+        .map(|s| {
+            let l = b.starts[s + 1] - b.starts[s];
+            heads * l * l
+        })
+        .sum()
+}
+
+impl Workspace {
+    /// Forward pass over a packed batch. Returns the per-loss-row negative log-likelihood
+    /// summed in f64 (the caller divides by the number of loss rows for a mean).
+    pub fn forward(&mut self, m: &Model, b: &Batch) -> f64 {
+        let cfg = &m.cfg;
+        let (n, d, f, v, nh) = (b.rows(), cfg.d_model, cfg.d_ff, cfg.vocab, cfg.heads);
+        let dh = d / nh;
+        let p = &m.params;
+        let scale = 1.0 / (dh as f32).sqrt();
+        self.layers.resize_with(cfg.layers, LayerActs::default);
+        // embeddings
+        let mut x = std::mem::take(&mut self.x_out);
+        resize(&mut x, n * d);
+        for r in 0..n {
+            let t = b.tokens[r] as usize;
+            assert!(t < v, "token id {t} out of vocabulary {v}");
+            assert!(b.pos[r] < cfg.context, "position beyond context");
+            let e = &p[m.idx.wte + t * d..m.idx.wte + (t + 1) * d];
+            let pe = &p[m.idx.wpe + b.pos[r] * d..m.idx.wpe + (b.pos[r] + 1) * d];
+            for i in 0..d {
+                x[r * d + i] = e[i] + pe[i];
+            }
+        }
+        let plen = probs_len(b, nh);
+        for (li, li_idx) in m.idx.layers.iter().enumerate() {
+            let a = &mut self.layers[li];
+            a.x_in.clear();
+            a.x_in.extend_from_slice(&x);
+            resize(&mut a.xhat1, n * d);
+            resize(&mut a.rstd1, n);
+            resize(&mut a.h1, n * d);
+            ops::layernorm(
+                &a.x_in,
+                &p[li_idx.ln1_g..li_idx.ln1_g + d],
+                &p[li_idx.ln1_b..li_idx.ln1_b + d],
+                &mut a.h1,
+                &mut a.xhat1,
+                &mut a.rstd1,
+                d,
+            );
+            resize(&mut a.qkv, n * 3 * d);
+            ops::linear(
+                &a.h1,
+                &p[li_idx.wqkv..li_idx.wqkv + d * 3 * d],
+                &p[li_idx.bqkv..li_idx.bqkv + 3 * d],
+                &mut a.qkv,
+                n,
+                d,
+                3 * d,
+            );
+            resize(&mut a.probs, plen);
+            resize(&mut a.att, n * d);
+            let mut po = 0;
+            for s in 0..b.n_seq() {
+                let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
+                for h in 0..nh {
+                    let q = &a.qkv[o * 3 * d + h * dh..];
+                    let k = &a.qkv[o * 3 * d + d + h * dh..];
+                    let vv = &a.qkv[o * 3 * d + 2 * d + h * dh..];
+                    let pr = &mut a.probs[po..po + l * l];
+                    gemm(
+                        l,
+                        dh,
+                        l,
+                        scale,
+                        q,
+                        (3 * d, 1),
+                        k,
+                        (1, 3 * d),
+                        0.0,
+                        pr,
+                        (l, 1),
+                    );
+                    for i in 0..l {
+                        let row = &mut pr[i * l..(i + 1) * l];
+                        let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+                        let mut sum = 0.0f32;
+                        for x in row[..=i].iter_mut() {
+                            *x = (*x - mx).exp();
+                            sum += *x;
+                        }
+                        let inv = 1.0 / sum;
+                        for x in row[..=i].iter_mut() {
+                            *x *= inv;
+                        }
+                        row[i + 1..].fill(0.0);
+                    }
+                    let out = &mut a.att[o * d + h * dh..];
+                    gemm(l, l, dh, 1.0, pr, (l, 1), vv, (3 * d, 1), 0.0, out, (d, 1));
+                    po += l * l;
+                }
+            }
+            resize(&mut a.x_mid, n * d);
+            ops::linear(
+                &a.att,
+                &p[li_idx.wo..li_idx.wo + d * d],
+                &p[li_idx.bo..li_idx.bo + d],
+                &mut a.x_mid,
+                n,
+                d,
+                d,
+            );
+            for (y, xi) in a.x_mid.iter_mut().zip(&a.x_in) {
+                *y += xi;
+            }
+            resize(&mut a.xhat2, n * d);
+            resize(&mut a.rstd2, n);
+            resize(&mut a.h2, n * d);
+            ops::layernorm(
+                &a.x_mid,
+                &p[li_idx.ln2_g..li_idx.ln2_g + d],
+                &p[li_idx.ln2_b..li_idx.ln2_b + d],
+                &mut a.h2,
+                &mut a.xhat2,
+                &mut a.rstd2,
+                d,
+            );
+            resize(&mut a.u, n * f);
+            ops::linear(
+                &a.h2,
+                &p[li_idx.w1..li_idx.w1 + d * f],
+                &p[li_idx.b1..li_idx.b1 + f],
+                &mut a.u,
+                n,
+                d,
+                f,
+            );
+            resize(&mut a.gu, n * f);
+            for (g, &u) in a.gu.iter_mut().zip(&a.u) {
+                *g = ops::gelu(u);
+            }
+            ops::linear(
+                &a.gu,
+                &p[li_idx.w2..li_idx.w2 + f * d],
+                &p[li_idx.b2..li_idx.b2 + d],
+                &mut x,
+                n,
+                f,
+                d,
+            );
+            for (y, xm) in x.iter_mut().zip(&a.x_mid) {
+                *y += xm;
+            }
+        }
+        self.x_out = x;
+        resize(&mut self.xhatf, n * d);
+        resize(&mut self.rstdf, n);
+        resize(&mut self.hf, n * d);
+        ops::layernorm(
+            &self.x_out,
+            &p[m.idx.lnf_g..m.idx.lnf_g + d],
+            &p[m.idx.lnf_b..m.idx.lnf_b + d],
+            &mut self.hf,
+            &mut self.xhatf,
+            &mut self.rstdf,
+            d,
+        );
+        // head only on the scored rows
+        let mr = b.loss_rows.len();
+        resize(&mut self.hsel, mr * d);
+        for (j, &r) in b.loss_rows.iter().enumerate() {
+            self.hsel[j * d..(j + 1) * d].copy_from_slice(&self.hf[r * d..(r + 1) * d]);
+        }
+        resize(&mut self.probs, mr * v);
+        gemm(
+            mr,
+            d,
+            v,
+            1.0,
+            &self.hsel,
+            (d, 1),
+            m.head(),
+            (1, d),
+            0.0,
+            &mut self.probs,
+            (v, 1),
+        );
+        let mut nll = 0.0f64;
+        for (j, row) in self.probs.chunks_exact_mut(v).enumerate() {
+            nll += softmax_nll(row, b.targets[j] as usize);
+        }
+        nll
+    }
+
+    /// The final-LayerNorm output of every row (valid after `forward`), n × d.
+    pub fn final_hidden(&self) -> &[f32] {
+        &self.hf
+    }
+}
+
+/// In-place softmax of a logit row; returns −log p[target] computed in f64 from the
+/// log-sum-exp (stable).
+pub fn softmax_nll(row: &mut [f32], target: usize) -> f64 {
+    let mx = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let mut sum = 0.0f32;
+    let zt = row[target];
+    for x in row.iter_mut() {
+        *x = (*x - mx).exp();
+        sum += *x;
+    }
+    let inv = 1.0 / sum;
+    for x in row.iter_mut() {
+        *x *= inv;
+    }
+    (sum as f64).ln() - (zt - mx) as f64
+}
