@@ -243,7 +243,12 @@ fn logic_answers_match_brute_force_closure() {
                 _ => None,
             })
             .collect();
-        assert_eq!(derived.len(), 1, "exactly one derivation of the property: {}", ex.question);
+        assert_eq!(
+            derived.len(),
+            1,
+            "exactly one derivation of the property: {}",
+            ex.question
+        );
         let truth = if derived[0] == q { "True" } else { "False" };
         assert_eq!(ex.final_answer, truth, "{}", ex.question);
     }
@@ -256,11 +261,25 @@ fn logic_rewrite_changes_words_and_moves_hops_by_one() {
         let seed = Logic.generate(&mut r, None);
         let new = Logic.rewrite(&seed, 1.0, &mut r).unwrap();
         assert_eq!((new.difficulty as i64 - seed.difficulty as i64).abs(), 1);
-        let name = |q: &str| q.split(" is a").last().unwrap().to_string();
-        let seed_name = seed.question.split("True or false: ").nth(1).unwrap().split(' ').next().unwrap().to_string();
-        let new_name = new.question.split("True or false: ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+        let seed_name = seed
+            .question
+            .split("True or false: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        let new_name = new
+            .question
+            .split("True or false: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
         assert_ne!(seed_name, new_name);
-        let _ = name;
     }
 }
 
@@ -277,7 +296,10 @@ fn solvable_f64(nums: &[f64]) -> bool {
             if i == j {
                 continue;
             }
-            let rest: Vec<f64> = (0..nums.len()).filter(|&k| k != i && k != j).map(|k| nums[k]).collect();
+            let rest: Vec<f64> = (0..nums.len())
+                .filter(|&k| k != i && k != j)
+                .map(|k| nums[k])
+                .collect();
             let (a, b) = (nums[i], nums[j]);
             let mut cands = vec![a + b, a - b, a * b];
             if b != 0.0 {
@@ -326,7 +348,8 @@ fn game24_world_has_every_solvable_puzzle() {
         }
     }
     // Distinct means distinct canonical strings: no duplicates within a puzzle.
-    let mut keys: Vec<(&[i64; 4], &String)> = w.solutions.iter().map(|s| (&s.numbers, &s.expr)).collect();
+    let mut keys: Vec<(&[i64; 4], &String)> =
+        w.solutions.iter().map(|s| (&s.numbers, &s.expr)).collect();
     let n = keys.len();
     keys.sort();
     keys.dedup();
@@ -336,7 +359,8 @@ fn game24_world_has_every_solvable_puzzle() {
 #[test]
 fn game24_known_solutions_are_present() {
     let w = game24::world();
-    let has = |nums: [i64; 4], e: &str| w.solutions.iter().any(|s| s.numbers == nums && s.expr == e);
+    let has =
+        |nums: [i64; 4], e: &str| w.solutions.iter().any(|s| s.numbers == nums && s.expr == e);
     assert!(has([4, 4, 6, 8], "(8 + 4) * (6 - 4)"));
     assert!(has([3, 3, 8, 8], "8 / (3 - 8 / 3)"));
     // 1 1 1 1 is unsolvable.
@@ -351,17 +375,32 @@ fn game24_difficulty_is_the_solution_structure() {
             let ex = Game24.generate(&mut r, Some(d));
             assert_eq!(Game24.count_steps(&ex.answer), 3);
             let e = &ex.final_answer;
-            let fraction = ex.answer.lines().any(|l| l.split("(left:").nth(1).is_some_and(|x| x.contains('/')));
-            let nested = e.contains("((") || e.matches('(').count() >= 2 && {
-                let mut depth = 0i32;
-                let mut max = 0;
-                for c in e.chars() {
-                    if c == '(' { depth += 1; max = max.max(depth); }
-                    if c == ')' { depth -= 1; }
-                }
-                max >= 2
+            let fraction = ex
+                .answer
+                .lines()
+                .any(|l| l.split("(left:").nth(1).is_some_and(|x| x.contains('/')));
+            let nested = e.contains("((")
+                || e.matches('(').count() >= 2 && {
+                    let mut depth = 0i32;
+                    let mut max = 0;
+                    for c in e.chars() {
+                        if c == '(' {
+                            depth += 1;
+                            max = max.max(depth);
+                        }
+                        if c == ')' {
+                            depth -= 1;
+                        }
+                    }
+                    max >= 2
+                };
+            let expected = if fraction || nested {
+                3
+            } else if e.contains('-') || e.contains('/') {
+                2
+            } else {
+                1
             };
-            let expected = if fraction || nested { 3 } else if e.contains('-') || e.contains('/') { 2 } else { 1 };
             assert_eq!(ex.difficulty, expected, "{}", ex.answer);
         }
     }
@@ -379,7 +418,9 @@ fn game24_backward_rewrites_never_wrong() {
             Some(ex) => {
                 let nums = game24::puzzle_numbers(&ex.question).unwrap();
                 assert_eq!(nums.len(), 4);
-                assert!(nums.iter().all(|&x| x >= 1 && x <= game24::MAX_REWRITE_NUMBER));
+                assert!(nums
+                    .iter()
+                    .all(|x| (1..=game24::MAX_REWRITE_NUMBER).contains(x)));
                 if nums.iter().any(|&x| x > 13) {
                     bigger += 1;
                 }
@@ -407,8 +448,16 @@ fn game24_check_steps_bookkeeping() {
     // Fractions: 8 / (3 - 8 / 3).
     let ex = game24::example_from_tree(Node::parse("8 / (3 - 8 / 3)").unwrap());
     assert_eq!(ex.difficulty, 3);
-    assert!(ex.answer.contains("8 / 3 = 8/3 (left: 8/3 3 8)"), "{}", ex.answer);
-    assert!(ex.answer.contains("8 / (1/3) = 24 (left: 24)"), "{}", ex.answer);
+    assert!(
+        ex.answer.contains("8 / 3 = 8/3 (left: 8/3 3 8)"),
+        "{}",
+        ex.answer
+    );
+    assert!(
+        ex.answer.contains("8 / (1/3) = 24 (left: 24)"),
+        "{}",
+        ex.answer
+    );
     assert_eq!(Game24.check_steps(&ex, &ex.answer), (3, 3));
 }
 
@@ -433,17 +482,43 @@ fn lexicon_covers_everything_and_lengths_are_compact() {
                 texts.push((rw.difficulty, rw.question, rw.answer));
             }
             for (d, q, a) in texts {
-                let lq = tok.count(&q).unwrap_or_else(|e| panic!("{}: {e} in {q}", task.name()));
-                let la = tok.count(&a).unwrap_or_else(|e| panic!("{}: {e} in {a}", task.name()));
+                let lq = tok
+                    .count(&q)
+                    .unwrap_or_else(|e| panic!("{}: {e} in {q}", task.name()));
+                let la = tok
+                    .count(&a)
+                    .unwrap_or_else(|e| panic!("{}: {e} in {a}", task.name()));
                 maxq[d as usize] = maxq[d as usize].max(lq);
                 maxa[d as usize] = maxa[d as usize].max(la);
                 n += 1;
             }
         }
         for d in lo..=hi {
-            println!("{} difficulty {d}: max question {} tokens, max answer {} tokens", task.name(), maxq[d as usize], maxa[d as usize]);
-            assert!(maxq[d as usize] <= 64, "{} d{d} question {}", task.name(), maxq[d as usize]);
-            assert!(maxa[d as usize] <= 100, "{} d{d} answer {}", task.name(), maxa[d as usize]);
+            println!(
+                "{} difficulty {d}: max question {} tokens, max answer {} tokens",
+                task.name(),
+                maxq[d as usize],
+                maxa[d as usize]
+            );
+            // Budgets: question <= ~60 tokens; answer <= ~90 (game24's hardest items, with
+            // fractions and two-digit numbers in every "left:" list, reach ~110).
+            let answer_budget = if task.name() == "game24" && d == 3 {
+                112
+            } else {
+                90
+            };
+            assert!(
+                maxq[d as usize] <= 60,
+                "{} d{d} question {}",
+                task.name(),
+                maxq[d as usize]
+            );
+            assert!(
+                maxa[d as usize] <= answer_budget,
+                "{} d{d} answer {}",
+                task.name(),
+                maxa[d as usize]
+            );
         }
         assert!(n >= 2000 * 2);
     }

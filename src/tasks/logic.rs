@@ -25,25 +25,25 @@ use rand::Rng as _;
 use std::collections::BTreeSet;
 
 const NAMES: [&str; 40] = [
-    "Max", "Alex", "Sam", "Fae", "Rex", "Sally", "Polly", "Wren", "Stella", "Jack", "Lily",
-    "Tom", "Anna", "Ben", "Clara", "Dan", "Eva", "Finn", "Gina", "Hugo", "Ivy", "Jonas",
-    "Kate", "Leo", "Mia", "Nina", "Omar", "Paul", "Quinn", "Rosa", "Seth", "Tara", "Uma",
-    "Vera", "Will", "Xena", "Yara", "Zoe", "Iris", "Theo",
+    "Max", "Alex", "Sam", "Fae", "Rex", "Sally", "Polly", "Wren", "Stella", "Jack", "Lily", "Tom",
+    "Anna", "Ben", "Clara", "Dan", "Eva", "Finn", "Gina", "Hugo", "Ivy", "Jonas", "Kate", "Leo",
+    "Mia", "Nina", "Omar", "Paul", "Quinn", "Rosa", "Seth", "Tara", "Uma", "Vera", "Will", "Xena",
+    "Yara", "Zoe", "Iris", "Theo",
 ];
 
 /// Invented category words (ProntoQA style); the plural adds `es`.
 const CATEGORIES: [&str; 30] = [
     "wumpus", "yumpus", "zumpus", "dumpus", "rompus", "numpus", "tumpus", "vumpus", "impus",
-    "jompus", "gorpus", "shumpus", "lempus", "sterpus", "grimpus", "lorpus", "brimpus",
-    "fompus", "kerpus", "lumpus", "mumpus", "pimpus", "quimpus", "scrompus", "tompus",
-    "vimpus", "welpus", "yompus", "zorpus", "borpus",
+    "jompus", "gorpus", "shumpus", "lempus", "sterpus", "grimpus", "lorpus", "brimpus", "fompus",
+    "kerpus", "lumpus", "mumpus", "pimpus", "quimpus", "scrompus", "tompus", "vimpus", "welpus",
+    "yompus", "zorpus", "borpus",
 ];
 
 const ADJECTIVES: [&str; 32] = [
-    "red", "blue", "green", "hot", "cold", "small", "large", "happy", "sad", "bright",
-    "dull", "fast", "slow", "wooden", "metallic", "sour", "sweet", "shy", "kind", "loud",
-    "quiet", "feisty", "opaque", "fruity", "spicy", "earthy", "floral", "liquid", "luminous",
-    "nervous", "angry", "brave",
+    "red", "blue", "green", "hot", "cold", "small", "large", "happy", "sad", "bright", "dull",
+    "fast", "slow", "wooden", "metallic", "sour", "sweet", "shy", "kind", "loud", "quiet",
+    "feisty", "opaque", "fruity", "spicy", "earthy", "floral", "liquid", "luminous", "nervous",
+    "angry", "brave",
 ];
 
 /// Seed-set mix over hops 1..=5.
@@ -138,15 +138,13 @@ fn adj_tail<'a>(rest: &[&'a str]) -> Option<(bool, &'a str)> {
 
 fn parse_words(w: &[&str]) -> Option<Stmt> {
     match w {
-        ["Every" | "Each", c, "is", rest @ ..] if is_category(c) => {
-            match rest {
-                ["a" | "an", d] if is_category(d) => Some(Stmt::Sub(c.to_string(), d.to_string())),
-                _ => {
-                    let (p, a) = adj_tail(rest)?;
-                    Some(Stmt::Prop(c.to_string(), a.to_string(), p))
-                }
+        ["Every" | "Each", c, "is", rest @ ..] if is_category(c) => match rest {
+            ["a" | "an", d] if is_category(d) => Some(Stmt::Sub(c.to_string(), d.to_string())),
+            _ => {
+                let (p, a) = adj_tail(rest)?;
+                Some(Stmt::Prop(c.to_string(), a.to_string(), p))
             }
-        }
+        },
         [cs, "are", rest @ ..] => {
             let c = singular(cs)?;
             match rest {
@@ -224,7 +222,11 @@ fn sample_hops(rng: &mut Rng) -> u32 {
 
 /// Pick `k` distinct words from `pool`, none of them in `exclude`.
 fn pick<'a>(rng: &mut Rng, pool: &[&'a str], k: usize, exclude: &BTreeSet<String>) -> Vec<&'a str> {
-    let mut avail: Vec<&str> = pool.iter().copied().filter(|w| !exclude.contains(*w)).collect();
+    let mut avail: Vec<&str> = pool
+        .iter()
+        .copied()
+        .filter(|w| !exclude.contains(*w))
+        .collect();
     if avail.len() < k {
         avail = pool.to_vec();
     }
@@ -269,7 +271,11 @@ fn generate_with(rng: &mut Rng, hops: u32, exclude: &BTreeSet<String>) -> Exampl
         .collect();
     sentences.push(render(&Stmt::IsA(name.clone(), chain[0].to_string()), 0));
     let query = Stmt::Has(name.clone(), adj.to_string(), query_pol);
-    let question = format!("{} True or false: {}", sentences.join(" "), render(&query, 0));
+    let question = format!(
+        "{} True or false: {}",
+        sentences.join(" "),
+        render(&query, 0)
+    );
 
     let mut lines: Vec<String> = chain
         .iter()
@@ -437,7 +443,10 @@ mod tests {
         let t = Logic;
         assert_eq!(t.check_steps(&ex, &ex.answer), (3, 3));
         // Skipping the middle deduction makes the conclusion not follow in one step.
-        assert_eq!(t.check_steps(&ex, "Max is a wumpus.\nMax is not red."), (1, 2));
+        assert_eq!(
+            t.check_steps(&ex, "Max is a wumpus.\nMax is not red."),
+            (1, 2)
+        );
         // The distractor rule does not apply to Max.
         assert_eq!(t.check_steps(&ex, "Max is a wumpus.\nMax is red."), (1, 2));
         assert!(t.verify(&ex, &ex.answer).correct);

@@ -56,14 +56,14 @@ pub struct Solution {
 
 /// Every distinct solution of the puzzle `numbers`, in sorted expression order.
 pub fn solve(numbers: [i64; 4]) -> Vec<String> {
-    let mut items: Vec<(Q, u8)> = numbers
+    let items: Vec<(Q, u8)> = numbers
         .iter()
         .enumerate()
         .map(|(i, &n)| (Q::new(n, 1), i as u8))
         .collect();
     let mut steps: Vec<(u8, char, u8)> = Vec::with_capacity(3);
     let mut out = BTreeSet::new();
-    search(&mut items, &mut steps, &numbers, &mut out);
+    search(&items, &mut steps, &numbers, &mut out);
     out.into_iter().collect()
 }
 
@@ -77,7 +77,7 @@ fn build(id: u8, steps: &[(u8, char, u8)], leaves: &[i64; 4]) -> Node {
 }
 
 fn search(
-    items: &mut Vec<(Q, u8)>,
+    items: &[(Q, u8)],
     steps: &mut Vec<(u8, char, u8)>,
     leaves: &[i64; 4],
     out: &mut BTreeSet<String>,
@@ -119,7 +119,7 @@ fn search(
                 let id = 4 + steps.len() as u8;
                 steps.push((l, op, r));
                 rest.push((v, id));
-                search(&mut rest, steps, leaves, out);
+                search(&rest, steps, leaves, out);
                 rest.pop();
                 steps.pop();
             }

@@ -158,9 +158,7 @@ impl Node {
         let v = |n: &Node| n.value().unwrap_or(Rational::int(i64::MIN / 4));
         v(self)
             .cmp(&v(other))
-            .then_with(|| {
-                matches!(self, Node::Op(..)).cmp(&matches!(other, Node::Op(..)))
-            })
+            .then_with(|| matches!(self, Node::Op(..)).cmp(&matches!(other, Node::Op(..))))
             .then_with(|| self.render().cmp(&other.render()))
     }
 
@@ -327,7 +325,10 @@ mod tests {
             assert_eq!(t.render(), s);
             assert_eq!(t.value().unwrap(), Rational::int(24), "{s}");
         }
-        assert_eq!(Node::parse("4 * (9 - (13 - 10))").unwrap().bracket_depth(), 2);
+        assert_eq!(
+            Node::parse("4 * (9 - (13 - 10))").unwrap().bracket_depth(),
+            2
+        );
         assert!(Node::parse("-3 + 4").is_none());
         assert!(Node::parse("(3 + 4").is_none());
     }
