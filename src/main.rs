@@ -16,10 +16,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Validate a scenario file and print it with every default filled in.
+    Check(activesynth::cli::check::Args),
+}
 
 fn dispatch(cli: Cli) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::Check(a) => activesynth::cli::check::run(&a),
+    }
 }
 
 fn main() {

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+pub mod check;
+
 /// An error that ends a subcommand, with the exit code it maps to.
 #[derive(Debug)]
 pub enum CliError {
