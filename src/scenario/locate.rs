@@ -54,7 +54,8 @@ impl SpanIndex {
             Item::Table(t) => {
                 self.entries.push(Entry {
                     path: path.clone(),
-                    key: key.or_else(|| t.span()),
+                    // The header `[student]` starts at its bracket; dotted tables have no header.
+                    key: t.span().or(key),
                     value: t.span(),
                 });
                 self.walk_table(t, &path);
