@@ -415,3 +415,16 @@ proptest! {
         prop_assert_eq!(err.field(), Some(expected_field.as_str()), "{}", err);
     }
 }
+
+#[test]
+fn inline_tables_and_dotted_keys_are_located_too() {
+    let text = "name = \"x\"\ntasks = [{ name = \"arith\" }]\nstrategies = [\n  { name = \"random\" },\n  { name = \"reward\", direction = \"up\" },\n]\n";
+    let err = scenario::parse(text, "inline.toml").unwrap_err();
+    assert_eq!(err.line(), Some(5), "{err}");
+    assert_eq!(err.field(), Some("strategies[1].direction"), "{err}");
+    let text = "name = \"x\"\nstudent.d_model = 64\nstudent.heads = 6\n[[tasks]]\nname = \"arith\"\n[[strategies]]\nname = \"random\"\n";
+    let err = scenario::parse(text, "dotted.toml").unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert_eq!(err.field(), Some("student.heads"), "{err}");
+    assert!(err.to_string().starts_with("dotted.toml:3:"), "{err}");
+}
