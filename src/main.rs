@@ -1,14 +1,14 @@
 //! `activesynth` command-line entry point: parse, dispatch to `activesynth::cli::*`, map
 //! errors to exit codes (0 ok, 1 failure, 2 usage).
 
-use activesynth::cli::CliResult;
+use activesynth::cli::{self, CliResult};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
     name = "activesynth",
     version,
-    about = "Active synthetic data generation: simulation and benchmark harness"
+    about = "Active synthetic data generation: an actor-system simulation and benchmark harness"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -17,24 +17,46 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run every (task, replicate, strategy) of a scenario through Algorithm 1.
+    Run(cli::run::Args),
+    /// Re-run the scenario embedded in a results file and compare every result tensor.
+    Replay(cli::replay::Args),
+    /// Validate a scenario and print it with every default filled in.
+    Check(cli::check::Args),
     /// Inspect the task worlds.
     Tasks {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// The student transformer.
+    #[command(subcommand)]
+    Student(StudentCmd),
+    /// Time the scoring kernels (CPU, and CUDA when present) against a baseline.
+    BenchKernels(cli::bench_kernels::Args),
 }
 
 #[derive(Subcommand)]
 enum TasksCommand {
     /// Print seed examples, the teacher's rewrite of each and the verifier's verdicts.
-    Sample(activesynth::cli::tasks_sample::Args),
+    Sample(cli::tasks_sample::Args),
+}
+
+#[derive(Subcommand)]
+enum StudentCmd {
+    /// Train a student on N examples of a task and print its learning progress.
+    Fit(cli::student_fit::Args),
 }
 
 fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
+        Command::Run(a) => cli::run::run(&a),
+        Command::Replay(a) => cli::replay::run(&a),
+        Command::Check(a) => cli::check::run(&a),
         Command::Tasks { command } => match command {
-            TasksCommand::Sample(a) => activesynth::cli::tasks_sample::run(&a),
+            TasksCommand::Sample(a) => cli::tasks_sample::run(&a),
         },
+        Command::Student(StudentCmd::Fit(a)) => cli::student_fit::run(&a),
+        Command::BenchKernels(a) => cli::bench_kernels::run(&a),
     }
 }
 

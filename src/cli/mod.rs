@@ -4,11 +4,14 @@
 //! malformed input file such as a scenario).
 
 pub mod bench_kernels;
+pub mod check;
+pub mod replay;
+pub mod run;
 pub mod student_fit;
+pub mod tasks_sample;
 
 use std::fmt;
 
-pub mod tasks_sample;
 
 /// An error that ends a subcommand, with the exit code it maps to.
 #[derive(Debug)]

@@ -1,9 +1,22 @@
 //! Scenario schema: everything one run of `activesynth run` needs, with documented
-//! defaults. Parsing with precise errors (file, line, column, field) and semantic
-//! validation live in `scenario/validate.rs` (see `load`).
+//! defaults, plus loading with precise errors: every failure is ONE line naming file,
+//! line, column and field (`quick.toml:12:13: field `strategies[1].direction`: expected
+//! one of "high", "low", got "up"`), for syntax, schema and semantic errors alike.
 //!
 //! Every struct is `deny_unknown_fields` so that a typo is an error, not a silently
-//! ignored knob. Defaults follow the paper (section 5.2, Table 3) scaled down to CPU size.
+//! ignored knob. Defaults follow the paper (section 5.2, Table 3) scaled down to CPU size;
+//! `scenarios/reference.toml` lists every knob with its default and meaning, and
+//! [`Scenario::resolved`] writes every default out.
+
+mod error;
+mod locate;
+mod resolve;
+mod validate;
+
+pub use error::ScenarioError;
+pub use resolve::{Param, DEFAULT_BADGE_DIMS, DEFAULT_TEMPERATURE, STRATEGY_NAMES};
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +109,7 @@ pub struct StrategySpec {
     pub dims: Option<u32>,
 }
 
+/// What a `loss` strategy scores: the student's own greedy answer or the ground truth.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LossTarget {
@@ -103,6 +117,7 @@ pub enum LossTarget {
     Gt,
 }
 
+/// Whether a score-based strategy prefers high or low scores.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
@@ -110,6 +125,7 @@ pub enum Direction {
     Low,
 }
 
+/// Top-m by score, or sampling without replacement proportional to softmax(score/T).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum SelectMode {
@@ -117,6 +133,7 @@ pub enum SelectMode {
     Softmax,
 }
 
+/// Learning-rate decay after warm-up (the paper: linear).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
@@ -304,4 +321,78 @@ mod d {
     pub fn test_size() -> u32 {
         200
     }
+}
+
+/// Read and [`parse`] a scenario file; the error names the path as given.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    parse(&text, &file)
+}
+
+/// Parse and validate a scenario text. `file_name` only labels errors. The result is
+/// as written (use [`Scenario::resolved`] for every default filled in).
+pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
+    let scenario: Scenario =
+        toml::from_str(text).map_err(|e| deserialize_error(&e, text, file_name))?;
+    // The text deserialized, so it is valid TOML and indexes.
+    let index = locate::SpanIndex::new(text).unwrap_or_default();
+    let ctx = validate::Ctx {
+        text,
+        file: file_name,
+        index: &index,
+    };
+    validate::validate(&scenario, &ctx)?;
+    Ok(scenario)
+}
+
+impl Scenario {
+    /// The scenario as TOML text (what `activesynth check` prints for the resolved form).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a Scenario always serializes: plain tables and scalars")
+    }
+}
+
+/// Turn a toml/serde error into the one-line located form.
+fn deserialize_error(e: &toml::de::Error, text: &str, file: &str) -> ScenarioError {
+    let span = e.span();
+    let offset = span.as_ref().map_or(0, |r| r.start);
+    let (line, column) = locate::line_col(text, offset);
+    let invalid = |field: Option<String>, message: String| ScenarioError::Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        field,
+        message,
+    };
+    let Some(index) = locate::SpanIndex::new(text) else {
+        let message = format!("TOML syntax error: {}", error::one_line(e.message()));
+        return invalid(locate::guess_key_at(text, offset), message);
+    };
+    let classified = error::classify(e.message());
+    // A span covering the whole document means "at the top level".
+    let top_level = span
+        .as_ref()
+        .is_none_or(|r| r.start == 0 && r.end >= text.trim_end().len());
+    let at = if top_level {
+        None
+    } else {
+        index.path_at(offset).map(str::to_string)
+    };
+    let field = match &classified {
+        error::SerdeMessage::MissingField(f) => Some(match at {
+            Some(parent) => format!("{parent}.{f}"),
+            None => f.clone(),
+        }),
+        error::SerdeMessage::UnknownField(f, _) => Some(match at {
+            Some(p) if p == *f || p.ends_with(&format!(".{f}")) => p,
+            Some(parent) => format!("{parent}.{f}"),
+            None => f.clone(),
+        }),
+        _ => at,
+    };
+    invalid(field, error::reword(&classified))
 }
