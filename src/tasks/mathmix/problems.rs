@@ -338,7 +338,11 @@ fn number_theory(rng: &mut Rng, level: u32) -> Problem {
     let question = match level {
         1 => {
             let b = rng.gen_range(3..=12i64);
-            let a = rng.gen_range(b + 1..=99);
+            // Quotients stay <= 20 (known small constants); remainders are non-zero.
+            let mut a = rng.gen_range(b + 1..=(21 * b - 1).min(99));
+            if a % b == 0 {
+                a += 1;
+            }
             let q = a / b;
             let m = c.bin(n(q), '*', n(b));
             c.bin(n(a), '-', r(m));
