@@ -239,7 +239,7 @@ impl Arith {
             let s = chain.bin(cur, sym, n(k));
             v = chain.value(s).num() as i64;
             cur = r(s);
-            let text = if j > offset && rng.gen_bool(0.4) {
+            let text = if j > offset && d <= 4 && rng.gen_bool(0.4) {
                 let c = CONNECT.choose(rng).expect("t");
                 let lower = ["She ", "He ", "Her ", "His "]
                     .iter()

@@ -113,7 +113,7 @@ pub(crate) const MUL3: [&str; 2] = ["{H} {obj} triple.", "{P} ends up with three
 pub(crate) const MULK: [&str; 3] = [
     "{P} now has {a} times as many.",
     "{H} stock grows {a} times.",
-    "{O} makes {h} pile {a} times bigger.",
+    "{O} makes {h} pile {a} times larger.",
 ];
 
 /// Division by 2 ("half" phrasings).
@@ -125,8 +125,8 @@ pub(crate) const DIV2: [&str; 3] = [
 
 /// Exact division by `{a}`.
 pub(crate) const DIVK: [&str; 3] = [
-    "{P} splits them into {a} equal piles and keeps one pile.",
-    "{P} packs them equally into {a} bags and keeps one bag.",
+    "{P} splits them into {a} equal piles and keeps one.",
+    "{P} packs them into {a} equal bags, keeps one.",
     "{P} keeps one of {a} equal parts.",
 ];
 
@@ -140,7 +140,7 @@ pub(crate) const ASK: [&str; 6] = [
     "How many {obj} does {p} have now?",
     "How many {obj} are left?",
     "How many {obj} does {N} end up with?",
-    "What is the number of {obj} {N} has now?",
+    "How many {obj} are there now?",
 ];
 
 /// Every template, for the lexicon.

@@ -35,31 +35,31 @@ const VARS: [&str; 5] = ["x", "y", "n", "k", "t"];
 
 const ALG: [&str; 6] = [
     "Solve for {v}: {e}.",
-    "Find {v} if {e}.",
-    "What value of {v} satisfies {e}?",
-    "If {e}, what is {v}?",
-    "Find the value of {v} such that {e}.",
-    "Determine {v} when {e}.",
+    "{N} writes {e} on the board. What is {v}?",
+    "In {N}'s notebook, {e}. Find {v}.",
+    "{N} thinks of a number {v} with {e}. What is {v}?",
+    "If {e}, what value of {v} did {N} find?",
+    "{N} and {O} solve {e}. What is {v}?",
 ];
 
 const REM: [&str; 4] = [
     "What is the remainder when {a} is divided by {b}?",
-    "Find the remainder of {a} divided by {b}.",
-    "What is left over when {a} is divided by {b}?",
     "{N} shares {a} {obj} equally among {b} friends. How many are left over?",
+    "{N} packs {a} {obj} into bags of {b}. How many {obj} are left over?",
+    "{a} {obj} go into rows of {b}. How many are left after the full rows, {N} asks?",
 ];
 
 const GCD: [&str; 4] = [
     "What is the greatest common divisor of {a} and {b}?",
-    "Find the gcd of {a} and {b}.",
-    "What is the largest number that divides both {a} and {b}?",
     "{N} packs {a} {obj} and {b} {obj2} into equal groups with none left. What is the largest group size?",
+    "{N} cuts ribbons of {a} cm and {b} cm into equal pieces. What is the longest piece possible?",
+    "What is the largest number that divides both {a} and {b}, {N} asks?",
 ];
 
 const LCM: [&str; 3] = [
     "What is the least common multiple of {a} and {b}?",
-    "Find the lcm of {a} and {b}.",
-    "What is the smallest positive number that is a multiple of both {a} and {b}?",
+    "{N} visits every {a} days and {O} every {b} days. After how many days do they first meet again?",
+    "One light blinks every {a} seconds and another every {b} seconds. When do they first blink together, {N} wonders?",
 ];
 
 /// (plural, singular) pairs for product-rule questions.
@@ -76,7 +76,7 @@ const CHOICES: [(&str, &str); 8] = [
 
 const PRODUCT: [&str; 3] = [
     "{N} has {a} {X} and {b} {Y}. How many ways can {p} pick one {x} and one {y}?",
-    "A shop sells {a} {X} and {b} {Y}. How many pairs of one {x} and one {y} are there?",
+    "A shop sells {a} {X} and {b} {Y}. How many pairs of one {x} and one {y} can {N} buy?",
     "How many ways are there to choose one of {a} {X} and one of {b} {Y}?",
 ];
 
@@ -84,7 +84,7 @@ const PAIRS: [&str; 4] = [
     "In how many ways can a team of 2 be chosen from {a} students?",
     "{a} friends each shake hands once with each other. How many handshakes are there?",
     "How many ways can {N} choose 2 of {a} {obj}?",
-    "Each of {a} teams plays every other team once. How many games are played?",
+    "Each of {a} teams plays every other team once. How many games are played, {N} asks?",
 ];
 
 const ORDERED: [&str; 3] = [
@@ -104,21 +104,22 @@ const PAIRS_ITEMS: [&str; 2] = [
     "A team has 2 of {a} players and one of {b} coaches. How many teams are possible?",
 ];
 
-const RECT: [&str; 3] = [
+const RECT: [&str; 4] = [
     "A rectangle is {a} cm long and {b} cm wide. What is its area?",
     "{N}'s garden is a rectangle {a} m by {b} m. What is its area?",
-    "What is the area of a rectangle with length {a} and width {b}?",
+    "{N} paints a wall {a} m wide and {b} m tall. What area does {p} paint?",
+    "A rug in {N}'s room is {a} by {b}. What is its area?",
 ];
 
 const SQUARE: [&str; 2] = [
     "What is the area of a square with side {a}?",
-    "A square tile has side {a} cm. What is its area?",
+    "{N} tiles a square floor with side {a} m. What is its area?",
 ];
 
 const TRIANGLE: [&str; 3] = [
     "A triangle has base {a} and height {b}. What is its area?",
-    "What is the area of a triangle with base {a} cm and height {b} cm?",
     "{N} cuts a triangle with base {a} m and height {b} m. What is its area?",
+    "{N}'s triangular flag has base {a} cm and height {b} cm. What is its area?",
 ];
 
 const SQ_PERIM: [&str; 2] = [
@@ -141,24 +142,44 @@ const PERIM: [&str; 2] = [
     "{N}'s rectangular field has perimeter {a} m and length {b} m. What is its area?",
 ];
 
-const PART_OF: [&str; 4] = [
+const PART_OF: [&str; 5] = [
     "What is {a}/{b} of {c}?",
-    "Find {a}/{b} of {c}.",
     "{N} has {c} {obj} and gives away {a}/{b} of them. How many does {p} give away?",
-    "A class has {c} students and {a}/{b} of them walk to school. How many walk?",
+    "A class has {c} students and {a}/{b} of them walk to school. How many walk, {N} asks?",
+    "{N} read {a}/{b} of a book with {c} pages. How many pages did {p} read?",
+    "Of {c} {obj} in {N}'s box, {a}/{b} are new. How many are new?",
 ];
 
-const FRAC_ADD: [&str; 4] = [
+const FRAC_ADD: [&str; 5] = [
     "What is {f} + {g}?",
-    "Find the sum {f} + {g}.",
     "{N} eats {f} of a pizza and {O} eats {g} of it. What fraction did they eat together?",
     "A jug is {f} full and {N} adds {g} more. What fraction is full now?",
+    "{N} walks {f} km and then {g} km. How far does {p} walk in all?",
+    "{N} paints {f} of a fence and {O} paints {g}. What part is painted?",
 ];
 
-const FRAC_SUB: [&str; 3] = [
+const FRAC_SUB: [&str; 4] = [
     "What is {f} - {g}?",
-    "Find the difference {f} - {g}.",
-    "A tank is {f} full and {N} uses {g} of it. What fraction is left?",
+    "A tank is {f} full and {N} uses {g} of a full tank. What fraction is left?",
+    "{N} has {f} of a cake and eats {g} of a whole cake. How much cake is left?",
+    "{N} runs {f} km and {O} runs {g} km. How much farther does {N} run?",
+];
+
+/// Optional lead-ins: the lexical variety real MATH questions have, so that ROUGE-L
+/// dedup does not reject most rewrites of the same template.
+const LEADS: [&str; 12] = [
+    "{N} asks:",
+    "{N} is stuck on this one.",
+    "A puzzle from {N}'s class:",
+    "{N} reads this in a book.",
+    "{N} and {O} argue about this.",
+    "Help {N} with homework.",
+    "{O} gives {N} a problem.",
+    "Quick question from {N}:",
+    "{N} tries a quiz.",
+    "From {N}'s worksheet:",
+    "{O} asks {N}:",
+    "Here is a task for {O}.",
 ];
 
 /// Every template, for the lexicon.
@@ -184,6 +205,7 @@ pub(crate) fn all_templates() -> Vec<&'static str> {
         &PART_OF[..],
         &FRAC_ADD[..],
         &FRAC_SUB[..],
+        &LEADS[..],
     ] {
         v.extend_from_slice(list);
     }
@@ -209,7 +231,12 @@ fn fill(rng: &mut Rng, t: &str, f: Fill) -> String {
     while other == name {
         other = NAMES.choose(rng).expect("names").0;
     }
-    let mut s = t
+    let lead = if rng.gen_bool(0.8) {
+        format!("{} ", LEADS.choose(rng).expect("leads"))
+    } else {
+        String::new()
+    };
+    let mut s = (lead + t)
         .replace("{N}", name)
         .replace("{O}", other)
         .replace("{p}", if female { "she" } else { "he" })

@@ -38,9 +38,9 @@ fn solve(ex: &Example) -> Rational {
         }
         "Number Theory" => {
             let (a, b) = (k[0], k[1]);
-            if has("remainder") || has("left over") {
+            if has("remainder") || has("left over") || has("left after") {
                 Rational::int(a % b)
-            } else if has("least") || has("lcm") || has("smallest") {
+            } else if has("least") || has("together") || has("meet again") {
                 Rational::int((1..).find(|m| m % a == 0 && m % b == 0).unwrap())
             } else {
                 Rational::int((1..=b).rev().find(|d| a % d == 0 && b % d == 0).unwrap())
@@ -80,7 +80,7 @@ fn solve(ex: &Example) -> Rational {
         "Geometry" => {
             let v = if has("trapezoid") {
                 q((k[0] + k[1]) * k[2], 2)
-            } else if has("triangle") {
+            } else if has("triang") {
                 q(k[0] * k[1], 2)
             } else if has("cut") || has("hole") {
                 Rational::int(k[1] * k[2] - k[0] * k[0])
@@ -108,7 +108,7 @@ fn solve(ex: &Example) -> Rational {
             let whole: Vec<i64> = words.iter().filter_map(|w| w.parse().ok()).collect();
             if fr.len() == 1 {
                 fr[0].mul(Rational::int(whole[0])).unwrap()
-            } else if has(" - ") || has("uses") {
+            } else if has(" - ") || has("left") || has("farther") {
                 fr[0].sub(fr[1]).unwrap()
             } else {
                 fr[0].add(fr[1]).unwrap()
