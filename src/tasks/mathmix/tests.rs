@@ -78,7 +78,7 @@ fn solve(ex: &Example) -> Rational {
             }
         }
         "Geometry" => {
-            let v = if has("trapezoid") {
+            if has("trapezoid") {
                 q((k[0] + k[1]) * k[2], 2)
             } else if has("triang") {
                 q(k[0] * k[1], 2)
@@ -92,8 +92,7 @@ fn solve(ex: &Example) -> Rational {
                 Rational::int(k[0] * k[0])
             } else {
                 Rational::int(k[0] * k[1])
-            };
-            v
+            }
         }
         _ => {
             let words: Vec<&str> = t
@@ -202,14 +201,14 @@ fn level_raises_mean_steps_strictly_overall_and_per_category() {
         assert!(mean > prev, "level {level}: {mean} <= {prev}");
         prev = mean;
     }
-    for cat in 0..CATEGORIES.len() {
+    for (cat, label) in CATEGORIES.iter().enumerate() {
         let mut prev = 0.0;
         for level in 1..=3 {
             let total: usize = (0..100)
                 .map(|_| t.count_steps(&t.build(&mut r, cat, level).answer))
                 .sum();
             let mean = total as f64 / 100.0;
-            assert!(mean > prev, "{} level {level}", CATEGORIES[cat]);
+            assert!(mean > prev, "{label} level {level}");
             prev = mean;
         }
     }
