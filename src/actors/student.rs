@@ -160,6 +160,16 @@ impl Handler<Train> for StudentActor {
     fn handle(&mut self, msg: Train, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             let w = &self.world;
+            if msg.examples.is_empty() {
+                // Nothing was generated (every teacher call failed): the student stays the
+                // base, as fine-tuning on an empty set would leave it.
+                self.current = (*w.base).clone();
+                return Ok(Trained {
+                    val_accuracy: w.record.base_val_accuracy,
+                    best_epoch: 0,
+                    tokens_per_s: 0.0,
+                });
+            }
             let seqs: Vec<Sequence> = msg
                 .examples
                 .iter()
@@ -176,10 +186,11 @@ impl Handler<Train> for StudentActor {
                     .unwrap_or(0.0)
             });
             self.current = model;
+            let best = report.best_epoch.unwrap_or(0);
             Ok(Trained {
-                val_accuracy: report.best_score,
-                best_epoch: report.best_epoch as u32,
-                tokens_per_s: report.tokens_per_s(),
+                val_accuracy: report.val_score.get(best).copied().unwrap_or(0.0),
+                best_epoch: best as u32,
+                tokens_per_s: report.tokens as f64 / report.wall_s.max(1e-9),
             })
         })
     }

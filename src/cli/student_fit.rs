@@ -29,6 +29,13 @@ pub struct Args {
     /// Master seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Take the student's sizes and recipe from this scenario's `[student]` section
+    /// (default: the built-in defaults).
+    #[arg(long)]
+    pub scenario: Option<std::path::PathBuf>,
+    /// Override the peak learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
 }
 
 fn encode(tok: &Tokenizer, ex: &Example) -> anyhow::Result<Sequence> {
@@ -78,7 +85,17 @@ pub fn run(args: &Args) -> CliResult {
         ));
     }
     let tok = Tokenizer::standard();
-    let spec = StudentSpec::default();
+    let mut spec = match &args.scenario {
+        Some(p) => {
+            crate::scenario::load(p)
+                .map_err(|e| CliError::Usage(e.to_string()))?
+                .student
+        }
+        None => StudentSpec::default(),
+    };
+    if let Some(lr) = args.lr {
+        spec.learning_rate = lr;
+    }
     let gen = |purpose: &str, n: usize| -> anyhow::Result<(Vec<Example>, Vec<Sequence>)> {
         let mut r = StreamKey::shared(args.seed, &args.task, 0, purpose).rng();
         let exs: Vec<Example> = (0..n).map(|_| task.generate(&mut r, None)).collect();

@@ -5,7 +5,7 @@
 
 use crate::engine::records::WorldRecord;
 use crate::rng::StreamKey;
-use crate::scenario::{Scenario, Schedule, TaskSpec};
+use crate::scenario::{Scenario, TaskSpec};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::Tokenizer;
@@ -64,19 +64,9 @@ pub fn model_config(scn: &Scenario, vocab: usize) -> ModelConfig {
 
 /// The fine-tuning recipe for a scenario (`epochs` overridable for pre-training).
 pub fn train_config(scn: &Scenario, epochs: u32) -> TrainConfig {
-    let s = &scn.student;
-    TrainConfig {
-        learning_rate: s.learning_rate,
-        weight_decay: s.weight_decay,
-        batch_size: s.batch_size as usize,
-        epochs: epochs as usize,
-        warmup_fraction: s.warmup_fraction,
-        schedule: match s.schedule {
-            Schedule::Linear => student::Schedule::Linear,
-            Schedule::Cosine => student::Schedule::Cosine,
-        },
-        grad_clip: s.grad_clip,
-    }
+    let mut c = TrainConfig::from(&scn.student);
+    c.epochs = epochs as usize;
+    c
 }
 
 /// Prompt/answer token sequences of an example: BOS question SEP | answer EOS.

@@ -85,10 +85,10 @@ pub const TASK_NAMES: [&str; 4] = ["arith", "mathmix", "logic", "game24"];
 /// Look a task up by name.
 pub fn by_name(name: &str) -> Option<Box<dyn Task>> {
     match name {
-        "arith" => Some(Box::new(arith::Arith::default())),
-        "mathmix" => Some(Box::new(mathmix::MathMix::default())),
-        "logic" => Some(Box::new(logic::Logic::default())),
-        "game24" => Some(Box::new(game24::Game24::default())),
+        "arith" => Some(Box::new(arith::Arith)),
+        "mathmix" => Some(Box::new(mathmix::MathMix)),
+        "logic" => Some(Box::new(logic::Logic)),
+        "game24" => Some(Box::new(game24::Game24)),
         _ => None,
     }
 }
