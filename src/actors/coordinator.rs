@@ -263,12 +263,13 @@ async fn drive(
         .await?;
         let test_accuracy = ask(&a.student, "student", EvaluateTest).await?;
         let tokens = ask(&a.teacher, "teacher", LedgerSnapshot).await?;
-        let hist = token_hist(&world.tokenizer, &train_set.iter().collect::<Vec<_>>()).map_err(
-            |e| ActorFailure {
-                actor: "coordinator",
-                message: format!("{e:#}"),
-            },
-        )?;
+        let hist =
+            token_hist(&world.tokenizer, &train_set.iter().collect::<Vec<_>>()).map_err(|e| {
+                ActorFailure {
+                    actor: "coordinator",
+                    message: format!("{e:#}"),
+                }
+            })?;
         iterations.push(IterationRecord {
             iteration: t,
             train_size: train_set.len() as u32,
@@ -281,7 +282,9 @@ async fn drive(
             seed_scores,
             token_hist: hist,
         });
-        timing.per_iteration_s.push(it_start.elapsed().as_secs_f64());
+        timing
+            .per_iteration_s
+            .push(it_start.elapsed().as_secs_f64());
         timing.train_tokens_per_s.push(trained.tokens_per_s);
         a.recorder.do_send(IterationDone {
             key: key.clone(),

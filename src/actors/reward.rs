@@ -30,7 +30,8 @@ impl Handler<Reward> for RewardActor {
             maybe_inject_panic("reward");
             let w = &self.world;
             anyhow::ensure!(
-                msg.examples.len() == msg.answers.len() && msg.answers.len() == msg.stream_ids.len(),
+                msg.examples.len() == msg.answers.len()
+                    && msg.answers.len() == msg.stream_ids.len(),
                 "examples, answers and stream ids must have equal lengths"
             );
             let key = StreamKey::run(

@@ -201,7 +201,14 @@ impl Handler<EvaluateTest> for StudentActor {
     fn handle(&mut self, _: EvaluateTest, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             let w = &self.world;
-            Ok(world::accuracy(&self.current, &*w.task, &w.tokenizer, &w.test, self.max_new())?.0)
+            Ok(world::accuracy(
+                &self.current,
+                &*w.task,
+                &w.tokenizer,
+                &w.test,
+                self.max_new(),
+            )?
+            .0)
         })
     }
 }

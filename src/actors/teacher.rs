@@ -94,7 +94,10 @@ impl Handler<JudgeSeeds> for TeacherActor {
     fn handle(&mut self, msg: JudgeSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("teacher", || {
             let d0 = &self.world.d0;
-            anyhow::ensure!(msg.answers.len() == d0.len(), "one answer per seed expected");
+            anyhow::ensure!(
+                msg.answers.len() == d0.len(),
+                "one answer per seed expected"
+            );
             let key = self.stream(msg.iteration, "judge");
             let mut gap = Vec::with_capacity(d0.len());
             let mut hard = Vec::with_capacity(d0.len());

@@ -12,7 +12,6 @@ pub mod tasks_sample;
 
 use std::fmt;
 
-
 /// An error that ends a subcommand, with the exit code it maps to.
 #[derive(Debug)]
 pub enum CliError {

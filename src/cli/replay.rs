@@ -21,9 +21,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> CliResult {
     let original = results::read(&args.results).map_err(|e| CliError::Usage(format!("{e:#}")))?;
-    let scn = scenario::parse(&original.scenario_text, &format!("{} (embedded scenario)", args.results.display()))
-        .map_err(|e| CliError::Usage(e.to_string()))?
-        .resolved();
+    let scn = scenario::parse(
+        &original.scenario_text,
+        &format!("{} (embedded scenario)", args.results.display()),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?
+    .resolved();
     let (dir, temporary) = match &args.out {
         Some(d) => (d.clone(), false),
         None => (

@@ -108,7 +108,11 @@ pub fn summary_table(scn: &Scenario, outcome: &Outcome) -> String {
                 .filter_map(|r| r.iterations.last())
                 .map(|i| (i.tokens.input + i.tokens.output) as f64)
                 .collect();
-            let se = if finals.len() > 1 { std_err(&finals) } else { f64::NAN };
+            let se = if finals.len() > 1 {
+                std_err(&finals)
+            } else {
+                f64::NAN
+            };
             s.push_str(&format!(
                 "{:<width$}  {:>7.3} ± {:<7.3}  {:>13.0}\n",
                 l,
@@ -132,7 +136,11 @@ pub fn run(args: &Args) -> CliResult {
     let start = Instant::now();
     let (outcome, h5) = execute_to(&scn, &out, jobs, args.resume, !args.no_progress)?;
     if outcome.resumed > 0 {
-        eprintln!("resumed {} finished runs from {}", outcome.resumed, out.display());
+        eprintln!(
+            "resumed {} finished runs from {}",
+            outcome.resumed,
+            out.display()
+        );
     }
     print!("{}", summary_table(&scn, &outcome));
     println!(

@@ -61,7 +61,11 @@ pub fn strategy_labels(scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
-async fn orchestrate(scenario: Arc<Scenario>, store: ResumeStore, opts: RunOptions) -> Result<Outcome> {
+async fn orchestrate(
+    scenario: Arc<Scenario>,
+    store: ResumeStore,
+    opts: RunOptions,
+) -> Result<Outcome> {
     let jobs = opts.jobs.max(1);
     let tokenizer = Arc::new(Tokenizer::standard());
     let labels = strategy_labels(&scenario);
@@ -118,7 +122,8 @@ async fn orchestrate(scenario: Arc<Scenario>, store: ResumeStore, opts: RunOptio
     )
     .start();
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Result<RunRecord, ActorFailure>)>();
+    let (tx, mut rx) =
+        tokio::sync::mpsc::unbounded_channel::<(usize, Result<RunRecord, ActorFailure>)>();
     let mut pending = 0usize;
     for (i, key) in keys.iter().enumerate() {
         if done[i].is_some() {
@@ -179,7 +184,10 @@ async fn orchestrate(scenario: Arc<Scenario>, store: ResumeStore, opts: RunOptio
     let _ = recorder.send(Finish).await;
     Ok(Outcome {
         worlds: worlds.iter().map(|w| w.record.clone()).collect(),
-        runs: done.into_iter().map(|d| d.expect("all runs done")).collect(),
+        runs: done
+            .into_iter()
+            .map(|d| d.expect("all runs done"))
+            .collect(),
         resumed,
     })
 }
@@ -196,7 +204,9 @@ async fn run_one(
     let actors = RunActors {
         student: {
             let (w, l) = (world.clone(), key.strategy.clone());
-            SyncArbiter::start(1, move || StudentActor::new(w.clone(), l.clone(), backend.clone()))
+            SyncArbiter::start(1, move || {
+                StudentActor::new(w.clone(), l.clone(), backend.clone())
+            })
         },
         teacher: {
             let (w, l) = (world.clone(), key.strategy.clone());

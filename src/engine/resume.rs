@@ -39,7 +39,8 @@ impl ResumeStore {
     }
 
     fn path(&self, key: &RunKey) -> PathBuf {
-        self.dir.join(format!("{}.json", &sha256_hex(&key.path())[..24]))
+        self.dir
+            .join(format!("{}.json", &sha256_hex(&key.path())[..24]))
     }
 
     /// Persist a finished run atomically.

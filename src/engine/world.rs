@@ -197,13 +197,32 @@ pub fn build_world(
     cache_dir: &Path,
 ) -> Result<World> {
     let task: Arc<dyn Task> = Arc::from(
-        tasks::by_name(&task_spec.name).ok_or_else(|| anyhow!("unknown task {}", task_spec.name))?,
+        tasks::by_name(&task_spec.name)
+            .ok_or_else(|| anyhow!("unknown task {}", task_spec.name))?,
     );
     let key = |p: &str| StreamKey::shared(scenario.seed, &task_spec.name, replicate, p);
     let mut taken = BTreeSet::new();
-    let d0 = draw(&*task, &key("d0"), task_spec.seed_size as usize, None, &mut taken)?;
-    let val = draw(&*task, &key("val"), task_spec.val_size as usize, None, &mut taken)?;
-    let test = draw(&*task, &key("test"), task_spec.test_size as usize, None, &mut taken)?;
+    let d0 = draw(
+        &*task,
+        &key("d0"),
+        task_spec.seed_size as usize,
+        None,
+        &mut taken,
+    )?;
+    let val = draw(
+        &*task,
+        &key("val"),
+        task_spec.val_size as usize,
+        None,
+        &mut taken,
+    )?;
+    let test = draw(
+        &*task,
+        &key("test"),
+        task_spec.test_size as usize,
+        None,
+        &mut taken,
+    )?;
     let st = &scenario.student;
     let pretrain = draw(
         &*task,

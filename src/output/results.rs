@@ -60,7 +60,10 @@ pub fn build(
         let g = format!("/worlds/{}/rep{}", w.task, w.replicate);
         f.vector(&format!("{g}/d0_difficulty"), w.d0_difficulty.clone())?;
         f.vector(&format!("{g}/d0_token_hist"), w.d0_token_hist.clone())?;
-        f.vector(&format!("{g}/base_test_accuracy"), vec![w.base_test_accuracy])?;
+        f.vector(
+            &format!("{g}/base_test_accuracy"),
+            vec![w.base_test_accuracy],
+        )?;
         f.vector(&format!("{g}/base_val_accuracy"), vec![w.base_val_accuracy])?;
         let flat: Vec<u32> = w
             .base_by_difficulty
@@ -83,26 +86,59 @@ fn write_run(f: &mut H5Builder, r: &RunRecord) -> Result<()> {
     let g = format!("/runs/{}", r.key.path());
     let it = &r.iterations;
     let col = |get: &dyn Fn(&IterationRecord) -> u64| -> Vec<u64> { it.iter().map(get).collect() };
-    f.vector(&format!("{g}/iteration"), it.iter().map(|i| i.iteration).collect::<Vec<u32>>())?;
-    f.vector(&format!("{g}/train_size"), it.iter().map(|i| i.train_size).collect::<Vec<u32>>())?;
-    f.vector(&format!("{g}/generated"), it.iter().map(|i| i.generated).collect::<Vec<u32>>())?;
-    f.vector(&format!("{g}/best_epoch"), it.iter().map(|i| i.best_epoch).collect::<Vec<u32>>())?;
-    f.vector(&format!("{g}/test_accuracy"), it.iter().map(|i| i.test_accuracy).collect::<Vec<f64>>())?;
-    f.vector(&format!("{g}/val_accuracy"), it.iter().map(|i| i.val_accuracy).collect::<Vec<f64>>())?;
+    f.vector(
+        &format!("{g}/iteration"),
+        it.iter().map(|i| i.iteration).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{g}/train_size"),
+        it.iter().map(|i| i.train_size).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{g}/generated"),
+        it.iter().map(|i| i.generated).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{g}/best_epoch"),
+        it.iter().map(|i| i.best_epoch).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{g}/test_accuracy"),
+        it.iter().map(|i| i.test_accuracy).collect::<Vec<f64>>(),
+    )?;
+    f.vector(
+        &format!("{g}/val_accuracy"),
+        it.iter().map(|i| i.val_accuracy).collect::<Vec<f64>>(),
+    )?;
     f.vector(&format!("{g}/tokens_input"), col(&|i| i.tokens.input))?;
     f.vector(&format!("{g}/tokens_output"), col(&|i| i.tokens.output))?;
-    f.vector(&format!("{g}/judge_tokens_input"), col(&|i| i.tokens.judge_input))?;
-    f.vector(&format!("{g}/judge_tokens_output"), col(&|i| i.tokens.judge_output))?;
+    f.vector(
+        &format!("{g}/judge_tokens_input"),
+        col(&|i| i.tokens.judge_input),
+    )?;
+    f.vector(
+        &format!("{g}/judge_tokens_output"),
+        col(&|i| i.tokens.judge_output),
+    )?;
     f.vector(&format!("{g}/teacher_calls"), col(&|i| i.tokens.calls))?;
-    f.vector(&format!("{g}/base_test_accuracy"), vec![r.base_test_accuracy])?;
+    f.vector(
+        &format!("{g}/base_test_accuracy"),
+        vec![r.base_test_accuracy],
+    )?;
     f.vector(&format!("{g}/base_val_accuracy"), vec![r.base_val_accuracy])?;
     let t = it.len();
     let m = it.first().map(|i| i.selected.len()).unwrap_or(0);
     let sel: Vec<u32> = it.iter().flat_map(|i| i.selected.iter().copied()).collect();
-    anyhow::ensure!(sel.len() == t * m, "selected sets differ in size across iterations");
+    anyhow::ensure!(
+        sel.len() == t * m,
+        "selected sets differ in size across iterations"
+    );
     f.dataset(&format!("{g}/selected"), &[t, m], sel)?;
     let v = it.first().map(|i| i.token_hist.len()).unwrap_or(0);
-    let hist: Vec<u32> = it.iter().flat_map(|i| i.token_hist.iter().copied()).collect();
+    let hist: Vec<u32> = it
+        .iter()
+        .flat_map(|i| i.token_hist.iter().copied())
+        .collect();
     f.dataset(&format!("{g}/token_hist"), &[t, v], hist)?;
     if let Some(first) = it.first() {
         for (name, vals) in &first.seed_scores {
@@ -122,24 +158,66 @@ fn write_run(f: &mut H5Builder, r: &RunRecord) -> Result<()> {
     let s = &r.synthetic;
     let sg = format!("{g}/synthetic");
     f.group(&sg)?;
-    f.vector(&format!("{sg}/iteration"), s.iter().map(|x| x.iteration).collect::<Vec<u32>>())?;
-    f.vector(&format!("{sg}/parent"), s.iter().map(|x| x.parent).collect::<Vec<u32>>())?;
-    f.vector(&format!("{sg}/attempts"), s.iter().map(|x| x.attempts).collect::<Vec<u32>>())?;
-    f.vector(&format!("{sg}/difficulty"), s.iter().map(|x| x.difficulty).collect::<Vec<u32>>())?;
-    f.vector(&format!("{sg}/dedup_score"), s.iter().map(|x| x.dedup_score).collect::<Vec<f64>>())?;
+    f.vector(
+        &format!("{sg}/iteration"),
+        s.iter().map(|x| x.iteration).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/parent"),
+        s.iter().map(|x| x.parent).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/attempts"),
+        s.iter().map(|x| x.attempts).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/difficulty"),
+        s.iter().map(|x| x.difficulty).collect::<Vec<u32>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/dedup_score"),
+        s.iter().map(|x| x.dedup_score).collect::<Vec<f64>>(),
+    )?;
     f.vector(&format!("{sg}/verified"), u8s(s.iter().map(|x| x.verified)))?;
-    f.vector(&format!("{sg}/parent_loss"), s.iter().map(|x| x.parent_loss).collect::<Vec<f64>>())?;
-    f.vector(&format!("{sg}/parent_reward"), s.iter().map(|x| x.parent_reward).collect::<Vec<f64>>())?;
-    f.vector(&format!("{sg}/parent_correct"), u8s(s.iter().map(|x| x.parent_correct)))?;
-    f.vector(&format!("{sg}/loss"), s.iter().map(|x| x.loss).collect::<Vec<f64>>())?;
-    f.vector(&format!("{sg}/reward"), s.iter().map(|x| x.reward).collect::<Vec<f64>>())?;
+    f.vector(
+        &format!("{sg}/parent_loss"),
+        s.iter().map(|x| x.parent_loss).collect::<Vec<f64>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/parent_reward"),
+        s.iter().map(|x| x.parent_reward).collect::<Vec<f64>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/parent_correct"),
+        u8s(s.iter().map(|x| x.parent_correct)),
+    )?;
+    f.vector(
+        &format!("{sg}/loss"),
+        s.iter().map(|x| x.loss).collect::<Vec<f64>>(),
+    )?;
+    f.vector(
+        &format!("{sg}/reward"),
+        s.iter().map(|x| x.reward).collect::<Vec<f64>>(),
+    )?;
     f.vector(&format!("{sg}/correct"), u8s(s.iter().map(|x| x.correct)))?;
-    f.strings(&format!("{sg}/question"), &s.iter().map(|x| x.question.as_str()).collect::<Vec<_>>())?;
-    f.strings(&format!("{sg}/answer"), &s.iter().map(|x| x.answer.as_str()).collect::<Vec<_>>())?;
+    f.strings(
+        &format!("{sg}/question"),
+        &s.iter().map(|x| x.question.as_str()).collect::<Vec<_>>(),
+    )?;
+    f.strings(
+        &format!("{sg}/answer"),
+        &s.iter().map(|x| x.answer.as_str()).collect::<Vec<_>>(),
+    )?;
     let tg = format!("{TIMING_GROUP}/{}", r.key.path());
     f.vector(&format!("{tg}/total_s"), vec![r.timing.total_s])?;
-    f.vector(&format!("{tg}/per_iteration_s"), r.timing.per_iteration_s.clone())?;
-    f.vector(&format!("{tg}/train_tokens_per_s"), r.timing.train_tokens_per_s.clone())?;
+    f.vector(
+        &format!("{tg}/per_iteration_s"),
+        r.timing.per_iteration_s.clone(),
+    )?;
+    f.vector(
+        &format!("{tg}/train_tokens_per_s"),
+        r.timing.train_tokens_per_s.clone(),
+    )?;
     Ok(())
 }
 
@@ -209,7 +287,10 @@ pub fn write_curves_csv(path: &Path, outcome: &Outcome) -> Result<()> {
 fn strings(f: &H5File, path: &str) -> Result<Vec<String>> {
     match f.read(path)?.data {
         Data::Str(v) => Ok(v),
-        other => Err(anyhow!("{path}: expected strings, found {}", other.type_name())),
+        other => Err(anyhow!(
+            "{path}: expected strings, found {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -285,7 +366,11 @@ pub fn read(path: &Path) -> Result<Results> {
     })
 }
 
-fn read_run(f: &H5File, key: RunKey, listing: &[(String, crate::output::h5::Kind)]) -> Result<RunRecord> {
+fn read_run(
+    f: &H5File,
+    key: RunKey,
+    listing: &[(String, crate::output::h5::Kind)],
+) -> Result<RunRecord> {
     let g = format!("/runs/{}", key.path());
     let p = |n: &str| format!("{g}/{n}");
     let iteration = u32s(f, &p("iteration"))?;
@@ -308,7 +393,11 @@ fn read_run(f: &H5File, key: RunKey, listing: &[(String, crate::output::h5::Kind
     let mut scores: Vec<(String, Vec<f64>, usize)> = Vec::new();
     for (path, _) in listing.iter().filter(|(q, _)| q.starts_with(&prefix)) {
         let (vals, shape) = f.read_f64(path)?;
-        scores.push((path[prefix.len()..].to_string(), vals, shape.get(1).copied().unwrap_or(0)));
+        scores.push((
+            path[prefix.len()..].to_string(),
+            vals,
+            shape.get(1).copied().unwrap_or(0),
+        ));
     }
     let mut iterations = Vec::with_capacity(t);
     for i in 0..t {
@@ -370,7 +459,9 @@ fn read_run(f: &H5File, key: RunKey, listing: &[(String, crate::output::h5::Kind
         .collect();
     let tg = format!("{TIMING_GROUP}/{}", key.path());
     let timing = RunTiming {
-        total_s: f64s(f, &format!("{tg}/total_s")).map(|v| v[0]).unwrap_or(0.0),
+        total_s: f64s(f, &format!("{tg}/total_s"))
+            .map(|v| v[0])
+            .unwrap_or(0.0),
         per_iteration_s: f64s(f, &format!("{tg}/per_iteration_s")).unwrap_or_default(),
         train_tokens_per_s: f64s(f, &format!("{tg}/train_tokens_per_s")).unwrap_or_default(),
     };
