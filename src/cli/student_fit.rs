@@ -1,13 +1,19 @@
-//! `activesynth student fit`: train a student on N examples of a task and print
-//! per-epoch train loss, validation accuracy and throughput, so a user can watch it learn.
+//! `activesynth student fit`: watch the student learn. Optionally pre-trains a base model
+//! on easy examples (as the loop does), then fine-tunes a copy of it on N examples for
+//! each N of `--train` (nested sets: the first N of one pool) and prints per-epoch train
+//! loss, validation accuracy and throughput, then a learning-curve table and the
+//! uncertainty check (own-generation loss on wrong vs right test items, Spearman with
+//! difficulty).
 
 use super::{CliError, CliResult};
+use crate::engine::world::{accuracy, answer_texts, to_sequence};
 use crate::rng::StreamKey;
 use crate::scenario::StudentSpec;
-use crate::student::{greedy_decode, train, Model, ModelConfig, Sequence, TrainConfig};
+use crate::stats::{spearman, summary, Alternative};
+use crate::student::{seq_nll, train, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::tokenizer::Tokenizer;
-use anyhow::Context;
+use rand::Rng as _;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -17,9 +23,10 @@ pub struct Args {
     /// Task world: arith, mathmix, logic or game24.
     #[arg(long)]
     pub task: String,
-    /// Number of training examples.
-    #[arg(long, default_value_t = 1000)]
-    pub train: usize,
+    /// Training-set sizes, comma-separated (each a fresh copy of the base fine-tuned on
+    /// the first N examples of one pool).
+    #[arg(long, value_delimiter = ',', default_value = "1000")]
+    pub train: Vec<usize>,
     /// Training epochs.
     #[arg(long, default_value_t = 6)]
     pub epochs: usize,
@@ -29,45 +36,55 @@ pub struct Args {
     /// Master seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Take the student's sizes and recipe from this scenario's `[student]` section
-    /// (default: the built-in defaults).
+    /// Take the student's sizes and recipe (and pre-training settings) from this
+    /// scenario's `[student]` section (default: the built-in defaults).
     #[arg(long)]
     pub scenario: Option<std::path::PathBuf>,
     /// Override the peak learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
+    /// Pre-train a base model first on this many easy examples (0: start from random
+    /// weights; default: the scenario's `pretrain_examples`).
+    #[arg(long)]
+    pub base_examples: Option<usize>,
+    /// Print every epoch (default: only the summary per size).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
-fn encode(tok: &Tokenizer, ex: &Example) -> anyhow::Result<Sequence> {
-    let q = tok
-        .encode(&ex.question)
-        .with_context(|| format!("question {:?}", ex.question))?;
-    let a = tok
-        .encode(&ex.answer)
-        .with_context(|| format!("answer {:?}", ex.answer))?;
-    Ok(Sequence::new(&q, &a))
-}
-
-/// Greedy-decode every question and return the verifier's accuracy.
-pub fn accuracy(
-    model: &Model,
-    task: &dyn Task,
-    tok: &Tokenizer,
-    exs: &[Example],
+fn fit(
+    model: &mut Model,
     seqs: &[Sequence],
-    max_new: usize,
-) -> f64 {
-    if exs.is_empty() {
-        return 0.0;
+    tcfg: &TrainConfig,
+    rng: &mut crate::rng::Rng,
+    eval: &dyn Fn(&Model) -> f64,
+    verbose: bool,
+) -> (crate::student::TrainReport, f64) {
+    let start = Instant::now();
+    let epoch = Cell::new(0usize);
+    let last = Cell::new(Instant::now());
+    let report = train(model, seqs, tcfg, rng, |m| {
+        let train_s = last.get().elapsed().as_secs_f64();
+        let acc = eval(m);
+        epoch.set(epoch.get() + 1);
+        if verbose {
+            println!(
+                "  epoch {:>3}  val acc {:.3}  ({:.2} s train, {:.2} s eval)",
+                epoch.get(),
+                acc,
+                train_s,
+                last.get().elapsed().as_secs_f64() - train_s
+            );
+        }
+        last.set(Instant::now());
+        acc
+    });
+    if verbose {
+        for (e, l) in report.epoch_loss.iter().enumerate() {
+            println!("  epoch {:>3}  train loss {:.4}", e + 1, l);
+        }
     }
-    let prompts: Vec<Vec<u32>> = seqs.iter().map(|s| s.prompt.clone()).collect();
-    let outs = greedy_decode(model, &prompts, max_new);
-    let ok = exs
-        .iter()
-        .zip(&outs)
-        .filter(|(e, o)| task.verify(e, &tok.decode(o)).correct)
-        .count();
-    ok as f64 / exs.len() as f64
+    (report, start.elapsed().as_secs_f64())
 }
 
 /// Run the subcommand.
@@ -79,12 +96,11 @@ pub fn run(args: &Args) -> CliResult {
             tasks::TASK_NAMES
         ))
     })?;
-    if args.train == 0 || args.epochs == 0 {
+    if args.train.iter().any(|n| *n == 0) || args.epochs == 0 {
         return Err(CliError::Usage(
-            "--train and --epochs must be positive".into(),
+            "--train sizes and --epochs must be positive".into(),
         ));
     }
-    let tok = Tokenizer::standard();
     let mut spec = match &args.scenario {
         Some(p) => {
             crate::scenario::load(p)
@@ -96,18 +112,30 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(lr) = args.lr {
         spec.learning_rate = lr;
     }
-    let gen = |purpose: &str, n: usize| -> anyhow::Result<(Vec<Example>, Vec<Sequence>)> {
-        let mut r = StreamKey::shared(args.seed, &args.task, 0, purpose).rng();
-        let exs: Vec<Example> = (0..n).map(|_| task.generate(&mut r, None)).collect();
-        let seqs = exs
-            .iter()
-            .map(|e| encode(&tok, e))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok((exs, seqs))
+    let tok = Tokenizer::standard();
+    let task: &dyn Task = task.as_ref();
+    let stream = |p: &str| StreamKey::shared(args.seed, &args.task, 0, p).rng();
+    let gen = |purpose: &str, n: usize, dmax: Option<u32>| -> Vec<Example> {
+        let mut r = stream(purpose);
+        (0..n)
+            .map(|_| match dmax {
+                None => task.generate(&mut r, None),
+                Some(m) => {
+                    let (lo, hi) = task.difficulty_range();
+                    let d = r.gen_range(lo..=m.clamp(lo, hi));
+                    task.generate(&mut r, Some(d))
+                }
+            })
+            .collect()
     };
-    let (_, train_seqs) = gen("fit-train", args.train)?;
-    let (val_ex, val_seqs) = gen("fit-val", args.eval)?;
-    let (test_ex, test_seqs) = gen("fit-test", args.eval)?;
+    let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
+        exs.iter().map(|e| to_sequence(&tok, e)).collect()
+    };
+    let max_n = *args.train.iter().max().expect("at least one size");
+    let pool = gen("fit-train", max_n, None);
+    let pool_seqs = seqs(&pool)?;
+    let val = gen("fit-val", args.eval, None);
+    let test = gen("fit-test", args.eval, None);
     let cfg = ModelConfig {
         vocab: tok.vocab_size(),
         layers: spec.layers as usize,
@@ -116,55 +144,120 @@ pub fn run(args: &Args) -> CliResult {
         d_ff: spec.d_ff as usize,
         context: spec.context as usize,
     };
-    let mut model = Model::new(
-        cfg,
-        &mut StreamKey::shared(args.seed, &args.task, 0, "fit-init").rng(),
+    let max_new = spec.max_new_tokens as usize;
+    let eval = |m: &Model| {
+        accuracy(m, task, &tok, &val, max_new)
+            .map(|r| r.0)
+            .unwrap_or(0.0)
+    };
+    let mut base = Model::new(cfg, &mut stream("fit-init"));
+    println!(
+        "student fit: task {} params {} (layers {} d {} heads {} ff {} ctx {} vocab {}), lr {}, epochs {}",
+        args.task,
+        base.n_params(),
+        cfg.layers,
+        cfg.d_model,
+        cfg.heads,
+        cfg.d_ff,
+        cfg.context,
+        cfg.vocab,
+        spec.learning_rate,
+        args.epochs
     );
+    let base_n = args
+        .base_examples
+        .unwrap_or(spec.pretrain_examples as usize);
+    if base_n > 0 {
+        let easy = gen("fit-pretrain", base_n, Some(spec.pretrain_max_difficulty));
+        let tcfg = TrainConfig {
+            epochs: spec.pretrain_epochs as usize,
+            ..TrainConfig::from(&spec)
+        };
+        let (rep, secs) = fit(
+            &mut base,
+            &seqs(&easy)?,
+            &tcfg,
+            &mut stream("fit-pretrain-order"),
+            &eval,
+            args.verbose,
+        );
+        println!(
+            "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs in {secs:.1} s ({:.0} tok/s)",
+            spec.pretrain_max_difficulty,
+            spec.pretrain_epochs,
+            rep.tokens as f64 / rep.wall_s.max(1e-9)
+        );
+    }
+    let (base_acc, _) = accuracy(&base, task, &tok, &test, max_new)?;
+    println!(
+        "\n{:>8}  {:>9}  {:>8}  {:>10}",
+        "train n", "test acc", "time s", "tokens/s"
+    );
+    println!("{:>8}  {:>9.3}  {:>8}  {:>10}", "base", base_acc, "-", "-");
     let tcfg = TrainConfig {
         epochs: args.epochs,
         ..TrainConfig::from(&spec)
     };
-    let max_new = spec.max_new_tokens as usize;
-    println!(
-        "student fit: task {} train {} epochs {} params {} (layers {} d {} heads {} ff {} ctx {} vocab {})",
-        args.task, args.train, args.epochs, model.n_params(), cfg.layers, cfg.d_model, cfg.heads, cfg.d_ff, cfg.context, cfg.vocab
-    );
-    let tokens_per_epoch: usize = train_seqs
-        .iter()
-        .map(|s| (s.prompt.len() + s.answer.len() - 1).min(cfg.context))
-        .sum();
-    let epoch = Cell::new(0usize);
-    let last = Cell::new(Instant::now());
-    let mut rng = StreamKey::shared(args.seed, &args.task, 0, "fit-train-order").rng();
-    let report = train(&mut model, &train_seqs, &tcfg, &mut rng, |m| {
-        let train_s = last.get().elapsed().as_secs_f64();
-        let acc = accuracy(m, task.as_ref(), &tok, &val_ex, &val_seqs, max_new);
-        let e = epoch.get();
-        println!(
-            "epoch {:>3}  val acc {:.3}  train {:.0} tok/s  ({:.2} s train, {:.2} s eval)",
-            e + 1,
-            acc,
-            tokens_per_epoch as f64 / train_s.max(1e-9),
-            train_s,
-            last.get().elapsed().as_secs_f64() - train_s
+    let mut last_model = base.clone();
+    for &n in &args.train {
+        let mut model = base.clone();
+        let (rep, secs) = fit(
+            &mut model,
+            &pool_seqs[..n],
+            &tcfg,
+            &mut stream("fit-train-order"),
+            &eval,
+            args.verbose,
         );
-        epoch.set(e + 1);
-        last.set(Instant::now());
-        acc
-    });
-    for (e, l) in report.epoch_loss.iter().enumerate() {
-        println!("epoch {:>3}  train loss {:.4}", e + 1, l);
+        let (acc, _) = accuracy(&model, task, &tok, &test, max_new)?;
+        println!(
+            "{:>8}  {:>9.3}  {:>8.1}  {:>10.0}",
+            n,
+            acc,
+            secs,
+            rep.tokens as f64 / rep.wall_s.max(1e-9)
+        );
+        last_model = model;
     }
-    let test_acc = accuracy(&model, task.as_ref(), &tok, &test_ex, &test_seqs, max_new);
+    // Uncertainty check: own-generation loss on the items the student gets wrong vs right.
+    let answers = answer_texts(&last_model, &tok, &test, max_new)?;
+    let own: Vec<Sequence> = test
+        .iter()
+        .zip(&answers)
+        .map(|(e, a)| {
+            let mut x = e.clone();
+            x.answer = a.clone();
+            to_sequence(&tok, &x)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let loss = seq_nll(&last_model, &own);
+    let correct: Vec<bool> = test
+        .iter()
+        .zip(&answers)
+        .map(|(e, a)| task.verify(e, a).correct)
+        .collect();
+    let pick = |want: bool| -> Vec<f64> {
+        loss.iter()
+            .zip(&correct)
+            .filter(|(l, c)| **c == want && l.is_finite())
+            .map(|(l, _)| *l)
+            .collect()
+    };
+    let (wrong, right) = (pick(false), pick(true));
     println!(
-        "best epoch {:?}  test acc {:.3}  steps {}  tokens {}  rejected {}  wall {:.1} s ({:.0} tok/s incl. eval)",
-        report.best_epoch.map(|e| e + 1),
-        test_acc,
-        report.steps,
-        report.tokens,
-        report.rejected,
-        report.wall_s,
-        report.tokens as f64 / report.wall_s.max(1e-9)
+        "\nown-generation loss (last model): wrong items {:.4} (n={}), right items {:.4} (n={})",
+        summary::mean(&wrong),
+        wrong.len(),
+        summary::mean(&right),
+        right.len()
     );
+    let diff: Vec<f64> = test.iter().map(|e| e.difficulty as f64).collect();
+    match spearman::spearman(&loss, &diff, Alternative::TwoSided) {
+        Ok(s) => println!(
+            "Spearman(own loss, difficulty) = {:.3} (p = {:.2e}, n = {})",
+            s.rho, s.p_value, s.n
+        ),
+        Err(e) => println!("Spearman(own loss, difficulty) undefined: {e}"),
+    }
     Ok(())
 }
