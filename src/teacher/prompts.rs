@@ -247,11 +247,19 @@ impl Family {
 
 /// The numbers of a Game of 24 question, space separated (`4 4 6 8`).
 pub fn game24_numbers(question: &str) -> String {
-    question
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    // The puzzle's four numbers only: "Use 2 2 4 7 to make 24." must not yield the 24.
+    match crate::tasks::game24::puzzle_numbers(question) {
+        Some(v) => v
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => question
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 /// The arithmetic solution of a Game of 24 example: the final answer of its CoT, else
@@ -505,6 +513,7 @@ mod tests {
         assert!(q.contains("Input: 8 8 10 12\nHere is the final answer: (12 - 10) * 8 + 8\n"));
         assert!(game24_backward_completion(&seed, None).ends_with("\\boxed{null}"));
         assert_eq!(game24_numbers("Use 1, 2, 3 and 13."), "1 2 3 13");
+        assert_eq!(game24_numbers("Use 2 2 4 7 to make 24."), "2 2 4 7");
     }
 
     #[test]
