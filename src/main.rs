@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Significance report (tables, tests, plots) of one or several results files.
+    Report(activesynth::cli::report::Args),
     /// Inspect the task worlds.
     Tasks {
         #[command(subcommand)]
@@ -32,6 +34,7 @@ enum TasksCommand {
 
 fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
+        Command::Report(a) => activesynth::cli::report::run(&a),
         Command::Tasks { command } => match command {
             TasksCommand::Sample(a) => activesynth::cli::tasks_sample::run(&a),
         },

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub mod report;
 pub mod tasks_sample;
 
 /// An error that ends a subcommand, with the exit code it maps to.
