@@ -64,7 +64,11 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
                     },
                     selected: vec![t as u32, 3 - t as u32],
                     seed_scores: vec![],
-                    token_hist: if t == 2 { final_hist(s, rep) } else { vec![1, 1, 1, 1] },
+                    token_hist: if t == 2 {
+                        final_hist(s, rep)
+                    } else {
+                        vec![1, 1, 1, 1]
+                    },
                 });
                 for k in 0..2 {
                     // Same formulas as the scipy reference: j = rep·6 + t·2 + k.
@@ -114,7 +118,9 @@ fn scenario_text(task: &str, strategies: &[&str]) -> String {
         "name = \"fixture\"\nseed = 7\nreplicates = 3\niterations = 3\nsamples_per_iteration = 2\n\n[[tasks]]\nname = \"{task}\"\n"
     );
     for l in strategies {
-        s.push_str(&format!("\n[[strategies]]\nname = \"{l}\"\nlabel = \"{l}\"\n"));
+        s.push_str(&format!(
+            "\n[[strategies]]\nname = \"{l}\"\nlabel = \"{l}\"\n"
+        ));
     }
     s
 }
@@ -170,81 +176,259 @@ fn report_numbers_match_independent_references() {
     let csv = std::fs::read_to_string(&files.stats_csv).unwrap();
     let st = &files.stats;
 
-    // Mean ± SE (ddof 1) of loss at t=2: numpy [0.70, 0.72, 0.71] → 0.71 ± 0.0057735026918962632.
-    close(st.get("accuracy", "arith", "loss", "t=2", "mean").unwrap(), 0.71, 1e-15);
-    close(st.get("accuracy", "arith", "loss", "t=2", "se").unwrap(), 0.0057735026918962632, 1e-15);
-    assert!(md.contains("| loss | — | 0.5200 ± 0.0115 | 0.6300 ± 0.0058 | 0.7100 ± 0.0058 |"), "{md}");
+    // Mean ± SE (ddof 1) of loss at t=2: numpy [0.70, 0.72, 0.71] → 0.71 ± 0.005_773_502_691_896_263.
+    close(
+        st.get("accuracy", "arith", "loss", "t=2", "mean").unwrap(),
+        0.71,
+        1e-15,
+    );
+    close(
+        st.get("accuracy", "arith", "loss", "t=2", "se").unwrap(),
+        0.005_773_502_691_896_263,
+        1e-15,
+    );
+    assert!(
+        md.contains("| loss | — | 0.5200 ± 0.0115 | 0.6300 ± 0.0058 | 0.7100 ± 0.0058 |"),
+        "{md}"
+    );
     assert!(md.contains("t=2 (n̄=30)"));
     assert!(md.contains("| base student | 0.4000 ± 0.0115 |"));
     assert!(html.contains("<td>0.7100 ± 0.0058</td>"));
-    close(csv_value(&csv, "accuracy,arith,loss,t=2,se,"), 0.0057735026918962632, 1e-15);
+    close(
+        csv_value(&csv, "accuracy,arith,loss,t=2,se,"),
+        0.005_773_502_691_896_263,
+        1e-15,
+    );
 
     // Win rate (numpy loop over the 3 settings): P[loss][random] = 2/3 (t=0 is not a
     // win: 0.52 − 0.011547 < 0.50 + 0.011547); column scores [1/3, 0, 1/3].
-    close(st.get("winrate", "all", "loss", "random", "p").unwrap(), 2.0 / 3.0, 1e-15);
-    close(st.get("winrate", "all", "random", "loss", "p").unwrap(), 0.0, 0.0);
-    close(st.get("winrate", "all", "random", "column", "score").unwrap(), 1.0 / 3.0, 1e-15);
-    close(st.get("winrate", "all", "loss", "column", "score").unwrap(), 0.0, 0.0);
+    close(
+        st.get("winrate", "all", "loss", "random", "p").unwrap(),
+        2.0 / 3.0,
+        1e-15,
+    );
+    close(
+        st.get("winrate", "all", "random", "loss", "p").unwrap(),
+        0.0,
+        0.0,
+    );
+    close(
+        st.get("winrate", "all", "random", "column", "score")
+            .unwrap(),
+        1.0 / 3.0,
+        1e-15,
+    );
+    close(
+        st.get("winrate", "all", "loss", "column", "score").unwrap(),
+        0.0,
+        0.0,
+    );
     assert!(md.contains("| loss | 0.67 | — | 0.67 |"), "{md}");
-    close(csv_value(&csv, "winrate,all,loss,random,p,"), 2.0 / 3.0, 1e-15);
+    close(
+        csv_value(&csv, "winrate,all,loss,random,p,"),
+        2.0 / 3.0,
+        1e-15,
+    );
 
     // Efficiency at t=0: τ = 0.52 (loss); random [0.50, 0.55] at [10, 20] → N = 14,
     // ratio 1.4; at t=1, τ = 0.63 > max random 0.60 → never reached.
-    close(st.get("efficiency", "arith", "loss", "t=0", "random_needs").unwrap(), 14.0, 1e-9);
-    close(st.get("efficiency", "arith", "loss", "t=0", "ratio").unwrap(), 1.4, 1e-12);
-    assert_eq!(st.get("efficiency", "arith", "loss", "t=1", "ratio").unwrap(), f64::INFINITY);
-    assert!(md.contains("| t=0 | loss | 10.0 | 0.5200 | 14.0 | 1.400× |"), "{md}");
+    close(
+        st.get("efficiency", "arith", "loss", "t=0", "random_needs")
+            .unwrap(),
+        14.0,
+        1e-9,
+    );
+    close(
+        st.get("efficiency", "arith", "loss", "t=0", "ratio")
+            .unwrap(),
+        1.4,
+        1e-12,
+    );
+    assert_eq!(
+        st.get("efficiency", "arith", "loss", "t=1", "ratio")
+            .unwrap(),
+        f64::INFINITY
+    );
+    assert!(
+        md.contains("| t=0 | loss | 10.0 | 0.5200 | 14.0 | 1.400× |"),
+        "{md}"
+    );
     assert!(md.contains("∞ (never reached)"));
-    assert_eq!(csv_value(&csv, "efficiency,arith,loss,t=1,ratio,"), f64::INFINITY);
+    assert_eq!(
+        csv_value(&csv, "efficiency,arith,loss,t=1,ratio,"),
+        f64::INFINITY
+    );
 
-    // TVD(D0 = [2,2,0,0], final random) = [0.75, 0, 0.5] → 0.41666666666666669 ± 0.22047927592204922.
-    close(st.get("tvd", "arith", "random", "t=2", "mean").unwrap(), 0.41666666666666669, 1e-15);
-    close(st.get("tvd", "arith", "random", "t=2", "se").unwrap(), 0.22047927592204922, 1e-14);
+    // TVD(D0 = [2,2,0,0], final random) = [0.75, 0, 0.5] → 0.416_666_666_666_666_7 ± 0.22047927592204922.
+    close(
+        st.get("tvd", "arith", "random", "t=2", "mean").unwrap(),
+        0.416_666_666_666_666_7,
+        1e-15,
+    );
+    close(
+        st.get("tvd", "arith", "random", "t=2", "se").unwrap(),
+        0.22047927592204922,
+        1e-14,
+    );
     assert!(md.contains("| arith | random | 0.4167 ± 0.2205 |"));
     // t=0: [1,1,1,1] vs [2,2,0,0] → 0.5 in every replicate.
-    close(st.get("tvd", "arith", "random", "t=0", "mean").unwrap(), 0.5, 1e-15);
+    close(
+        st.get("tvd", "arith", "random", "t=0", "mean").unwrap(),
+        0.5,
+        1e-15,
+    );
 
     // Paired tests on final accuracy; scipy.stats.ttest_rel / ttest_ind(equal_var=False):
     // loss vs random: t = 10.99999999999999, p = 0.008163401865824498; Welch t =
     // 8.520563361656308, dof = 2.9411764705882355, p = 0.003659955583682659.
     // reward vs random: paired p = 0.6220355269907728. Holm: [2·0.0081634…, 0.62203…].
-    close(st.get("paired", "all", "loss", "final vs random", "paired_t").unwrap(), 10.99999999999999, 1e-9);
-    close(st.get("paired", "all", "loss", "final vs random", "paired_p").unwrap(), 0.008163401865824498, 1e-12);
-    close(st.get("paired", "all", "loss", "final vs random", "welch_t").unwrap(), 8.520563361656308, 1e-9);
-    close(st.get("paired", "all", "loss", "final vs random", "welch_dof").unwrap(), 2.9411764705882355, 1e-9);
-    close(st.get("paired", "all", "loss", "final vs random", "welch_p").unwrap(), 0.003659955583682659, 1e-12);
-    close(st.get("paired", "all", "reward", "final vs random", "paired_p").unwrap(), 0.6220355269907728, 1e-12);
-    close(st.get("paired", "all", "loss", "final vs random", "holm_p").unwrap(), 2.0 * 0.008163401865824498, 1e-12);
-    close(st.get("paired", "all", "reward", "final vs random", "holm_p").unwrap(), 0.6220355269907728, 1e-12);
+    close(
+        st.get("paired", "all", "loss", "final vs random", "paired_t")
+            .unwrap(),
+        10.99999999999999,
+        1e-9,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "paired_p")
+            .unwrap(),
+        0.008163401865824498,
+        1e-12,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "welch_t")
+            .unwrap(),
+        8.520563361656308,
+        1e-9,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "welch_dof")
+            .unwrap(),
+        2.9411764705882355,
+        1e-9,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "welch_p")
+            .unwrap(),
+        0.003659955583682659,
+        1e-12,
+    );
+    close(
+        st.get("paired", "all", "reward", "final vs random", "paired_p")
+            .unwrap(),
+        0.6220355269907728,
+        1e-12,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "holm_p")
+            .unwrap(),
+        2.0 * 0.008163401865824498,
+        1e-12,
+    );
+    close(
+        st.get("paired", "all", "reward", "final vs random", "holm_p")
+            .unwrap(),
+        0.6220355269907728,
+        1e-12,
+    );
     // P(loss > random) = 1 (every loss final beats every random final).
-    close(st.get("paired", "all", "loss", "final vs random", "prob_improvement").unwrap(), 1.0, 0.0);
+    close(
+        st.get(
+            "paired",
+            "all",
+            "loss",
+            "final vs random",
+            "prob_improvement",
+        )
+        .unwrap(),
+        1.0,
+        0.0,
+    );
     // The bootstrap CI of the mean difference [0.10, 0.10, 0.13] lies within [min, max].
-    let lo = st.get("paired", "all", "loss", "final vs random", "ci95_low").unwrap();
-    let hi = st.get("paired", "all", "loss", "final vs random", "ci95_high").unwrap();
-    assert!(0.1 - 1e-12 <= lo && lo <= hi && hi <= 0.13 + 1e-12, "{lo} {hi}");
-    close(csv_value(&csv, "paired,all,loss,final vs random,paired_p,"), 0.008163401865824498, 1e-12);
+    let lo = st
+        .get("paired", "all", "loss", "final vs random", "ci95_low")
+        .unwrap();
+    let hi = st
+        .get("paired", "all", "loss", "final vs random", "ci95_high")
+        .unwrap();
+    assert!(
+        0.1 - 1e-12 <= lo && lo <= hi && hi <= 0.13 + 1e-12,
+        "{lo} {hi}"
+    );
+    close(
+        csv_value(&csv, "paired,all,loss,final vs random,paired_p,"),
+        0.008163401865824498,
+        1e-12,
+    );
     assert!(md.contains("significantly better (Holm p < 0.05)"));
     assert!(md.contains("| reward |") && md.contains("no significant difference"));
 
     // Spearman (scipy.stats.spearmanr) of parent_loss vs loss, random: ρ =
-    // 0.77996980872588084, p = 0.0001348104822559132 (n = 18); medians over the 9
-    // (replicate, iteration) groups: ρ = 0.73333333333333339, p = 0.024554150071469705.
-    close(st.get("spearman", "arith", "random", "loss/individual", "rho").unwrap(), 0.77996980872588084, 1e-12);
-    close(st.get("spearman", "arith", "random", "loss/individual", "p").unwrap(), 0.0001348104822559132, 1e-12);
-    close(st.get("spearman", "arith", "random", "loss/individual", "n").unwrap(), 18.0, 0.0);
-    close(st.get("spearman", "arith", "random", "loss/median", "rho").unwrap(), 0.73333333333333339, 1e-12);
-    close(st.get("spearman", "arith", "random", "loss/median", "p").unwrap(), 0.024554150071469705, 1e-12);
-    close(st.get("spearman", "arith", "loss", "loss/median", "rho").unwrap(), 0.83333333333333326, 1e-12);
+    // 0.779_969_808_725_880_8, p = 0.0001348104822559132 (n = 18); medians over the 9
+    // (replicate, iteration) groups: ρ = 0.733_333_333_333_333_4, p = 0.024554150071469705.
+    close(
+        st.get("spearman", "arith", "random", "loss/individual", "rho")
+            .unwrap(),
+        0.779_969_808_725_880_8,
+        1e-12,
+    );
+    close(
+        st.get("spearman", "arith", "random", "loss/individual", "p")
+            .unwrap(),
+        0.0001348104822559132,
+        1e-12,
+    );
+    close(
+        st.get("spearman", "arith", "random", "loss/individual", "n")
+            .unwrap(),
+        18.0,
+        0.0,
+    );
+    close(
+        st.get("spearman", "arith", "random", "loss/median", "rho")
+            .unwrap(),
+        0.733_333_333_333_333_4,
+        1e-12,
+    );
+    close(
+        st.get("spearman", "arith", "random", "loss/median", "p")
+            .unwrap(),
+        0.024554150071469705,
+        1e-12,
+    );
+    close(
+        st.get("spearman", "arith", "loss", "loss/median", "rho")
+            .unwrap(),
+        0.833_333_333_333_333_3,
+        1e-12,
+    );
 
     // Cumulative accuracy of random's children by parent loss (stable sort, high first):
     // A(9) = 0.3888888888888889; any order ends at the overall accuracy 13/18.
-    close(st.get("cumulative", "arith", "random", "50%", "by_loss").unwrap(), 0.3888888888888889, 1e-15);
-    close(st.get("cumulative", "arith", "random", "all", "n").unwrap(), 18.0, 0.0);
+    close(
+        st.get("cumulative", "arith", "random", "50%", "by_loss")
+            .unwrap(),
+        0.3888888888888889,
+        1e-15,
+    );
+    close(
+        st.get("cumulative", "arith", "random", "all", "n").unwrap(),
+        18.0,
+        0.0,
+    );
 
     // Tokens: final input of loss = 100·3·2 = 600, output 150; accuracy per 1M tokens =
     // 0.71 / 750e-6.
-    close(st.get("tokens", "arith", "loss", "final", "input").unwrap(), 600.0, 0.0);
-    close(st.get("tokens", "arith", "loss", "final", "accuracy_per_1m_tokens").unwrap(), 0.71 / 750e-6, 1e-6);
+    close(
+        st.get("tokens", "arith", "loss", "final", "input").unwrap(),
+        600.0,
+        0.0,
+    );
+    close(
+        st.get("tokens", "arith", "loss", "final", "accuracy_per_1m_tokens")
+            .unwrap(),
+        0.71 / 750e-6,
+        1e-6,
+    );
 
     // Vendi: between 1 and the number of questions (6 per run).
     let v = st.get("vendi", "arith", "random", "final", "mean").unwrap();
@@ -265,7 +449,7 @@ fn report_numbers_match_independent_references() {
     // stats.h5 holds the same number as an array over settings.
     let h5 = activesynth::output::h5::H5File::open(&files.stats_h5).unwrap();
     let (se, _) = h5.read_f64("/accuracy/arith/loss/se").unwrap();
-    close(se[2], 0.0057735026918962632, 1e-15);
+    close(se[2], 0.005_773_502_691_896_263, 1e-15);
     assert!(!md.contains("underpowered (< 3 pairs)"));
 }
 
@@ -284,25 +468,51 @@ fn merging_overlapping_replicates_renumbers_them() {
     let files = write_report(&[a.clone(), b, c], &opts).unwrap();
     assert!(files.markdown.as_ref().unwrap().starts_with(&out));
     let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
-    assert!(md.contains("replicates {0, 1, 2} were renumbered to {3, 4, 5}"), "{md}");
+    assert!(
+        md.contains("replicates {0, 1, 2} were renumbered to {3, 4, 5}"),
+        "{md}"
+    );
     assert!(md.contains("Replicates per task: arith: 6, logic: 3"));
     // Six replicates of arith: the values repeat, so the mean is unchanged and the SE of
     // loss at t=2 is sd([.70,.72,.71,.70,.72,.71]) / √6 = √(0.0004/5) / √6.
     let st = &files.stats;
-    close(st.get("accuracy", "arith", "loss", "t=2", "n").unwrap(), 6.0, 0.0);
-    close(st.get("accuracy", "arith", "loss", "t=2", "se").unwrap(), (0.0004f64 / 5.0).sqrt() / 6f64.sqrt(), 1e-15);
-    close(st.get("accuracy", "logic", "loss", "t=2", "n").unwrap(), 3.0, 0.0);
+    close(
+        st.get("accuracy", "arith", "loss", "t=2", "n").unwrap(),
+        6.0,
+        0.0,
+    );
+    close(
+        st.get("accuracy", "arith", "loss", "t=2", "se").unwrap(),
+        (0.0004f64 / 5.0).sqrt() / 6f64.sqrt(),
+        1e-15,
+    );
+    close(
+        st.get("accuracy", "logic", "loss", "t=2", "n").unwrap(),
+        3.0,
+        0.0,
+    );
     // 9 paired (task, replicate) comparisons per strategy.
-    close(st.get("paired", "all", "loss", "final vs random", "n").unwrap(), 9.0, 0.0);
+    close(
+        st.get("paired", "all", "loss", "final vs random", "n")
+            .unwrap(),
+        9.0,
+        0.0,
+    );
     // The win-rate matrix now has 2 tasks × 3 iterations = 6 settings.
     assert!(md.contains("6 settings"));
 
     // Different strategies → a clear error naming the field.
     let d = write_fixture(dir.path(), "d.h5", "arith", &["random", "loss"]);
     let err = write_report(&[a, d], &opts).unwrap_err();
-    let inc = err.downcast_ref::<IncompatibleInputs>().expect("incompatible inputs");
+    let inc = err
+        .downcast_ref::<IncompatibleInputs>()
+        .expect("incompatible inputs");
     assert_eq!(inc.field, "strategies");
-    assert!(err.to_string().contains("random,loss,reward vs random,loss"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("random,loss,reward vs random,loss"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -316,7 +526,31 @@ fn without_random_the_report_says_so() {
     let files = write_report(&[input], &opts).unwrap();
     let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
     assert!(md.contains("no strategy is labelled `random`"));
-    assert!(files.stats.get("efficiency", "arith", "loss", "t=0", "ratio").is_none());
+    assert!(files
+        .stats
+        .get("efficiency", "arith", "loss", "t=0", "ratio")
+        .is_none());
     // The win rate is still there: loss beats reward at t=1 and t=2 only.
-    close(files.stats.get("winrate", "all", "loss", "reward", "p").unwrap(), 2.0 / 3.0, 1e-15);
+    close(
+        files
+            .stats
+            .get("winrate", "all", "loss", "reward", "p")
+            .unwrap(),
+        2.0 / 3.0,
+        1e-15,
+    );
+}
+
+/// Writes the fixture's report to /tmp/report-demo for a human look (ignored by default).
+#[test]
+#[ignore]
+fn demo_report() {
+    let dir = Path::new("/tmp/report-demo");
+    std::fs::create_dir_all(dir).unwrap();
+    let input = write_fixture(dir, "results.h5", "arith", &STRATS);
+    let opts = ReportOptions {
+        formats: vec![Format::Md, Format::Html],
+        ..Default::default()
+    };
+    write_report(&[input], &opts).unwrap();
 }

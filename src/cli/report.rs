@@ -27,10 +27,16 @@ pub struct Args {
 /// Run the subcommand: missing inputs, a bad α or incompatible files are usage errors.
 pub fn run(args: &Args) -> CliResult {
     if let Some(p) = args.inputs.iter().find(|p| !p.is_file()) {
-        return Err(CliError::Usage(format!("no such results file: {}", p.display())));
+        return Err(CliError::Usage(format!(
+            "no such results file: {}",
+            p.display()
+        )));
     }
     if !(args.alpha.is_finite() && args.alpha >= 0.0) {
-        return Err(CliError::Usage(format!("--alpha must be >= 0, got {}", args.alpha)));
+        return Err(CliError::Usage(format!(
+            "--alpha must be >= 0, got {}",
+            args.alpha
+        )));
     }
     let opts = ReportOptions {
         out_dir: args.out.clone(),
@@ -45,7 +51,12 @@ pub fn run(args: &Args) -> CliResult {
             CliError::Failure(e)
         }
     })?;
-    for p in files.markdown.iter().chain(&files.html).chain([&files.stats_csv, &files.stats_h5]) {
+    for p in files
+        .markdown
+        .iter()
+        .chain(&files.html)
+        .chain([&files.stats_csv, &files.stats_h5])
+    {
         println!("wrote {}", p.display());
     }
     if !files.plots.is_empty() {

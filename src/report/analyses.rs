@@ -79,7 +79,14 @@ pub fn curves(m: &Merged, stats: &mut Stats) -> Vec<TaskCurves> {
                 let setting = it_label(k);
                 push_summary(stats, "accuracy", task, s, &setting, &a);
                 stats.push("accuracy", task, s, &setting, "train_size_mean", mean(&sz));
-                stats.push("accuracy", task, s, &setting, "teacher_tokens_mean", mean(&tk));
+                stats.push(
+                    "accuracy",
+                    task,
+                    s,
+                    &setting,
+                    "teacher_tokens_mean",
+                    mean(&tk),
+                );
                 acc.push(a);
                 size.push(mean(&sz));
                 tokens.push(mean(&tk));
@@ -103,14 +110,26 @@ pub fn curves(m: &Merged, stats: &mut Stats) -> Vec<TaskCurves> {
 }
 
 /// Push mean, se and n of a summary.
-pub fn push_summary(stats: &mut Stats, section: &str, task: &str, strat: &str, setting: &str, s: &Summary) {
+pub fn push_summary(
+    stats: &mut Stats,
+    section: &str,
+    task: &str,
+    strat: &str,
+    setting: &str,
+    s: &Summary,
+) {
     stats.push(section, task, strat, setting, "mean", s.mean);
     stats.push(section, task, strat, setting, "se", s.se);
     stats.push(section, task, strat, setting, "n", s.n as f64);
 }
 
 /// The win-rate matrix over settings (task, iteration).
-pub fn win_rate(m: &Merged, curves: &[TaskCurves], alpha: f64, stats: &mut Stats) -> anyhow::Result<WinRate> {
+pub fn win_rate(
+    m: &Merged,
+    curves: &[TaskCurves],
+    alpha: f64,
+    stats: &mut Stats,
+) -> anyhow::Result<WinRate> {
     let results: Vec<Vec<MeanSe>> = (0..m.strategies.len())
         .map(|i| {
             curves
@@ -124,7 +143,8 @@ pub fn win_rate(m: &Merged, curves: &[TaskCurves], alpha: f64, stats: &mut Stats
                 .collect()
         })
         .collect();
-    let w = win_rate_matrix(&results, alpha).map_err(|e| anyhow::anyhow!("win-rate matrix: {e}"))?;
+    let w =
+        win_rate_matrix(&results, alpha).map_err(|e| anyhow::anyhow!("win-rate matrix: {e}"))?;
     for (i, a) in m.strategies.iter().enumerate() {
         for (j, b) in m.strategies.iter().enumerate() {
             stats.push("winrate", "all", a, b, "p", w.p[i][j]);
@@ -156,7 +176,10 @@ pub fn efficiency(m: &Merged, tc: &TaskCurves, stats: &mut Stats) -> Result<Vec<
         .strategies
         .iter()
         .position(|s| s == "random")
-        .ok_or_else(|| "no strategy is labelled `random`, so data efficiency vs random is not reported".to_string())?;
+        .ok_or_else(|| {
+            "no strategy is labelled `random`, so data efficiency vs random is not reported"
+                .to_string()
+        })?;
     let rc = &tc.curves[ri];
     let means: Vec<f64> = rc.acc.iter().map(|s| s.mean).collect();
     let mut rows = Vec::new();
@@ -184,7 +207,14 @@ pub fn efficiency(m: &Merged, tc: &TaskCurves, stats: &mut Stats) -> Result<Vec<
         let set = it_label(k);
         stats.push("efficiency", &tc.task, &row.best, &set, "n", n);
         stats.push("efficiency", &tc.task, &row.best, &set, "tau", tau);
-        stats.push("efficiency", &tc.task, &row.best, &set, "random_needs", needs);
+        stats.push(
+            "efficiency",
+            &tc.task,
+            &row.best,
+            &set,
+            "random_needs",
+            needs,
+        );
         stats.push("efficiency", &tc.task, &row.best, &set, "ratio", row.ratio);
         rows.push(row);
     }
@@ -264,7 +294,12 @@ pub fn tokens(m: &Merged, stats: &mut Stats) -> Vec<TokenRow> {
             };
             let (input, output) = (avg(&|t| t.input), avg(&|t| t.output));
             let accuracy = mean(&fin.iter().map(|i| i.test_accuracy).collect::<Vec<_>>());
-            let base = mean(&runs.iter().map(|r| r.base_test_accuracy).collect::<Vec<_>>());
+            let base = mean(
+                &runs
+                    .iter()
+                    .map(|r| r.base_test_accuracy)
+                    .collect::<Vec<_>>(),
+            );
             let mtok = (input + output) / 1e6;
             let per = |v: f64| if mtok > 0.0 { v / mtok } else { f64::NAN };
             let row = TokenRow {
@@ -329,7 +364,10 @@ pub fn vendi(m: &Merged, seed: u64, stats: &mut Stats) -> Vec<VendiRow> {
             let mut sizes = Vec::new();
             for r in m.runs_of(task, s) {
                 let idx = vendi_sample(r.synthetic.len(), seed, task, r.key.replicate, s);
-                let qs: Vec<&str> = idx.iter().map(|&i| r.synthetic[i].question.as_str()).collect();
+                let qs: Vec<&str> = idx
+                    .iter()
+                    .map(|&i| r.synthetic[i].question.as_str())
+                    .collect();
                 if let Ok(v) = vendi_of_texts(&qs) {
                     scores.push(v);
                     sizes.push(qs.len() as f64);

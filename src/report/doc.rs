@@ -15,7 +15,10 @@ pub enum Block {
         rows: Vec<Vec<String>>,
     },
     /// An image by path relative to the report.
-    Image { alt: String, path: String },
+    Image {
+        alt: String,
+        path: String,
+    },
 }
 
 /// The report as an ordered list of blocks.
@@ -132,12 +135,7 @@ impl Doc {
                     s.push_str("</table>\n");
                 }
                 Block::Image { alt, path } => {
-                    let _ = writeln!(
-                        s,
-                        "<p><img src=\"{}\" alt=\"{}\"></p>",
-                        esc(path),
-                        esc(alt)
-                    );
+                    let _ = writeln!(s, "<p><img src=\"{}\" alt=\"{}\"></p>", esc(path), esc(alt));
                 }
             }
         }

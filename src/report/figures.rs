@@ -22,7 +22,13 @@ pub struct Figure {
 /// File-name-safe version of a task name.
 fn safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -52,13 +58,29 @@ pub fn write_all(
             .map(|c| Series {
                 label: c.label.clone(),
                 x: std::iter::once(0.0).chain(c.size.iter().copied()).collect(),
-                y: std::iter::once(tc.base.mean).chain(c.acc.iter().map(|s| s.mean)).collect(),
-                err: Some(std::iter::once(tc.base.se).chain(c.acc.iter().map(|s| s.se)).collect()),
+                y: std::iter::once(tc.base.mean)
+                    .chain(c.acc.iter().map(|s| s.mean))
+                    .collect(),
+                err: Some(
+                    std::iter::once(tc.base.se)
+                        .chain(c.acc.iter().map(|s| s.se))
+                        .collect(),
+                ),
             })
             .collect();
-        let title = format!("{}: test accuracy vs training-set size (mean ± SE, {} replicates)", tc.task, tc.replicates);
+        let title = format!(
+            "{}: test accuracy vs training-set size (mean ± SE, {} replicates)",
+            tc.task, tc.replicates
+        );
         let p = add(format!("learning_{t}"), title.clone());
-        line_chart(&p, &title, "training-set size |D̂t| (mean over replicates)", "test accuracy", &by_size, false)?;
+        line_chart(
+            &p,
+            &title,
+            "training-set size |D̂t| (mean over replicates)",
+            "test accuracy",
+            &by_size,
+            false,
+        )?;
         let by_tokens: Vec<Series> = tc
             .curves
             .iter()
@@ -71,15 +93,28 @@ pub fn write_all(
             .collect();
         let title = format!("{}: test accuracy vs teacher tokens (mean ± SE)", tc.task);
         let p = add(format!("learning_tokens_{t}"), title.clone());
-        line_chart(&p, &title, "cumulative teacher tokens, input + output (mean)", "test accuracy", &by_tokens, false)?;
+        line_chart(
+            &p,
+            &title,
+            "cumulative teacher tokens, input + output (mean)",
+            "test accuracy",
+            &by_tokens,
+            false,
+        )?;
     }
     let title = "Win rate: P(row beats column) over (task, iteration) settings".to_string();
     let p = add("winrate".into(), title.clone());
     let mut rows = m.strategies.clone();
+    // The diagonal is undefined (a strategy against itself): grey, not a misleading 0.
     let mut values = win.p.clone();
+    for (i, row) in values.iter_mut().enumerate() {
+        row[i] = f64::NAN;
+    }
     rows.push("column score".into());
     values.push(win.column_scores.clone());
-    heatmap(&p, &title, &rows, &m.strategies, &values, &|v| format!("{v:.2}"))?;
+    heatmap(&p, &title, &rows, &m.strategies, &values, &|v| {
+        format!("{v:.2}")
+    })?;
     for task in &m.tasks {
         let recs = records(m, task, None);
         let pts: Vec<(f64, f64)> = recs
@@ -92,15 +127,32 @@ pub fn write_all(
         }
         let (x, y): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
         let note = match spearman(&x, &y, Alternative::TwoSided) {
-            Ok(s) => format!("Spearman ρ = {:.3}, p = {}, n = {}", s.rho, super::sections::pval(s.p_value), s.n),
+            Ok(s) => format!(
+                "Spearman ρ = {:.3}, p = {}, n = {}",
+                s.rho,
+                super::sections::pval(s.p_value),
+                s.n
+            ),
             Err(e) => format!("Spearman undefined ({e}), n = {}", x.len()),
         };
-        let title = format!("{task}: loss of the seed (before) vs its synthetic child (after), all strategies");
+        let title = format!(
+            "{task}: loss of the seed (before) vs its synthetic child (after), all strategies"
+        );
         let p = add(format!("scatter_loss_{}", safe(task)), title.clone());
-        scatter(&p, &title, "parent seed loss (before generation)", "synthetic example loss (after)", &pts, &note)?;
+        scatter(
+            &p,
+            &title,
+            "parent seed loss (before generation)",
+            "synthetic example loss (after)",
+            &pts,
+            &note,
+        )?;
     }
     for c in cum {
-        let title = format!("{}: cumulative accuracy of random's synthetic data (n = {})", c.task, c.n);
+        let title = format!(
+            "{}: cumulative accuracy of random's synthetic data (n = {})",
+            c.task, c.n
+        );
         let p = add(format!("cumulative_{}", safe(&c.task)), title.clone());
         let s = vec![
             Series {
@@ -116,7 +168,14 @@ pub fn write_all(
                 err: None,
             },
         ];
-        line_chart(&p, &title, "fraction of synthetic data seen", "cumulative accuracy A(k)", &s, false)?;
+        line_chart(
+            &p,
+            &title,
+            "fraction of synthetic data seen",
+            "cumulative accuracy A(k)",
+            &s,
+            false,
+        )?;
     }
     Ok(figs)
 }

@@ -84,7 +84,14 @@ fn num(v: f64) -> String {
 /// Write `stats.csv` atomically.
 pub fn write_csv(path: &Path, stats: &Stats) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["section", "task", "strategy", "setting", "statistic", "value"])?;
+    w.write_record([
+        "section",
+        "task",
+        "strategy",
+        "setting",
+        "statistic",
+        "value",
+    ])?;
     for r in &stats.rows {
         w.write_record([
             r.section.as_str(),
@@ -164,7 +171,10 @@ mod tests {
         let f = crate::output::h5::H5File::open(&dir.path().join("s.h5")).unwrap();
         let (v, _) = f.read_f64("/accuracy/arith/random/mean").unwrap();
         assert_eq!(v, vec![0.25, 0.5]);
-        assert_eq!(s.get("accuracy", "arith", "random", "t=1", "mean"), Some(0.5));
+        assert_eq!(
+            s.get("accuracy", "arith", "random", "t=1", "mean"),
+            Some(0.5)
+        );
         assert_eq!(part("a b/c"), "a_b_c");
     }
 }

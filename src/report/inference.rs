@@ -65,7 +65,8 @@ fn corr(records: &[(u32, &SyntheticRecord)], f: Score) -> (Corr, Corr) {
         g.1.push(p.3);
     }
     let (before, after): (Vec<_>, Vec<_>) = groups.into_values().unzip();
-    let med = spearman_of_medians(&before, &after, Alternative::TwoSided).map_err(|e| e.to_string());
+    let med =
+        spearman_of_medians(&before, &after, Alternative::TwoSided).map_err(|e| e.to_string());
     (ind, med)
 }
 
@@ -80,7 +81,11 @@ fn push_corr(stats: &mut Stats, task: &str, strat: &str, setting: &str, c: &Corr
 }
 
 /// Synthetic records of (task, strategy) with their replicate; `None` = all strategies.
-pub fn records<'a>(m: &'a Merged, task: &str, strategy: Option<&str>) -> Vec<(u32, &'a SyntheticRecord)> {
+pub fn records<'a>(
+    m: &'a Merged,
+    task: &str,
+    strategy: Option<&str>,
+) -> Vec<(u32, &'a SyntheticRecord)> {
     let labels: Vec<&str> = match strategy {
         Some(s) => vec![s],
         None => m.strategies.iter().map(String::as_str).collect(),
@@ -143,9 +148,9 @@ pub fn random_order(n: usize, seed: u64, task: &str) -> Vec<usize> {
 /// Paper C.4 on the `random` strategy's synthetic records (parents are a uniform
 /// sample of D0), pooled over replicates and iterations. Err when not computable.
 pub fn cumulative(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<CumRow>, String> {
-    let r = m
-        .random_label()
-        .ok_or("no strategy is labelled `random`, so the cumulative-accuracy analysis is skipped")?;
+    let r = m.random_label().ok_or(
+        "no strategy is labelled `random`, so the cumulative-accuracy analysis is skipped",
+    )?;
     let mut out = Vec::new();
     for task in &m.tasks {
         let recs = records(m, task, Some(r));
@@ -165,10 +170,38 @@ pub fn cumulative(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<CumRow
             curves: c,
         };
         stats.push("cumulative", task, r, "all", "n", row.n as f64);
-        stats.push("cumulative", task, r, "all", "mean_difference", row.mean_diff);
-        stats.push("cumulative", task, r, "50%", "by_loss", row.curves.by_score[half]);
-        stats.push("cumulative", task, r, "50%", "random_order", row.curves.random[half]);
-        stats.push("cumulative", task, r, "50%", "difference", row.curves.difference[half]);
+        stats.push(
+            "cumulative",
+            task,
+            r,
+            "all",
+            "mean_difference",
+            row.mean_diff,
+        );
+        stats.push(
+            "cumulative",
+            task,
+            r,
+            "50%",
+            "by_loss",
+            row.curves.by_score[half],
+        );
+        stats.push(
+            "cumulative",
+            task,
+            r,
+            "50%",
+            "random_order",
+            row.curves.random[half],
+        );
+        stats.push(
+            "cumulative",
+            task,
+            r,
+            "50%",
+            "difference",
+            row.curves.difference[half],
+        );
         out.push(row);
     }
     Ok(out)
@@ -202,8 +235,13 @@ pub fn paired_tests(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<Pair
         for (ti, task) in m.tasks.iter().enumerate() {
             let rand_runs = m.runs_of(task, rl);
             for run in m.runs_of(task, s) {
-                let other = rand_runs.iter().find(|r| r.key.replicate == run.key.replicate);
-                if let (Some(a), Some(b)) = (run.iterations.last(), other.and_then(|o| o.iterations.last())) {
+                let other = rand_runs
+                    .iter()
+                    .find(|r| r.key.replicate == run.key.replicate);
+                if let (Some(a), Some(b)) = (
+                    run.iterations.last(),
+                    other.and_then(|o| o.iterations.last()),
+                ) {
                     x.push(a.test_accuracy);
                     y.push(b.test_accuracy);
                     strata.push(ti);
@@ -215,7 +253,8 @@ pub fn paired_tests(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<Pair
         let ci = if d.is_empty() {
             Err("no pairs".to_string())
         } else {
-            bootstrap_mean_ci(&d, &strata, BOOTSTRAP_RESAMPLES, 0.95, &mut rng).map_err(|e| e.to_string())
+            bootstrap_mean_ci(&d, &strata, BOOTSTRAP_RESAMPLES, 0.95, &mut rng)
+                .map_err(|e| e.to_string())
         };
         rows.push(PairedRow {
             strategy: s.clone(),
@@ -249,7 +288,10 @@ pub fn paired_tests(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<Pair
             ("welch_t", t(&r.welch, |t| t.t)),
             ("welch_dof", t(&r.welch, |t| t.dof)),
             ("welch_p", t(&r.welch, |t| t.p_value)),
-            ("prob_improvement", *r.prob_improvement.as_ref().unwrap_or(&f64::NAN)),
+            (
+                "prob_improvement",
+                *r.prob_improvement.as_ref().unwrap_or(&f64::NAN),
+            ),
             ("ci95_low", r.ci.as_ref().map_or(f64::NAN, |c| c.low)),
             ("ci95_high", r.ci.as_ref().map_or(f64::NAN, |c| c.high)),
         ] {

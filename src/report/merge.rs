@@ -159,12 +159,30 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
         }
         if fi > 0 {
             let p0 = &inputs[0];
-            check("strategies", p0, path, merged.strategies.join(","), f.strategies.join(","))?;
+            check(
+                "strategies",
+                p0,
+                path,
+                merged.strategies.join(","),
+                f.strategies.join(","),
+            )?;
             let (t, m) = shape_of(&f);
             check("iterations", p0, path, t0.to_string(), t.to_string())?;
-            check("samples_per_iteration (m)", p0, path, m0.to_string(), m.to_string())?;
+            check(
+                "samples_per_iteration (m)",
+                p0,
+                path,
+                m0.to_string(),
+                m.to_string(),
+            )?;
             if let (Some(a), Some(b)) = (&scenario, &parsed) {
-                check("iterations", p0, path, a.iterations.to_string(), b.iterations.to_string())?;
+                check(
+                    "iterations",
+                    p0,
+                    path,
+                    a.iterations.to_string(),
+                    b.iterations.to_string(),
+                )?;
                 check(
                     "samples_per_iteration (m)",
                     p0,

@@ -68,13 +68,23 @@ pub struct ReportFiles {
 /// [`IncompatibleInputs`] error (downcast from the `anyhow::Error`) names the field
 /// that differs between files.
 pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFiles> {
-    anyhow::ensure!(opts.alpha.is_finite() && opts.alpha >= 0.0, "--alpha must be a finite number >= 0, got {}", opts.alpha);
+    anyhow::ensure!(
+        opts.alpha.is_finite() && opts.alpha >= 0.0,
+        "--alpha must be a finite number >= 0, got {}",
+        opts.alpha
+    );
     let m = merge::load(inputs)?;
     let out: PathBuf = match &opts.out_dir {
         Some(d) => d.clone(),
-        None => inputs[0].parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        None => inputs[0]
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
-    let out = if out.as_os_str().is_empty() { PathBuf::from(".") } else { out };
+    let out = if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    };
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let seed = m.seeds.first().copied().unwrap_or(0);
     let mut stats = files::Stats::default();
@@ -119,9 +129,13 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     for fmt in &opts.formats {
         let (path, text) = match fmt {
             Format::Md => (out.join("report.md"), doc.to_markdown()),
-            Format::Html => (out.join("report.html"), doc.to_html(&format!("activesynth report: {}", m.scenario_name))),
+            Format::Html => (
+                out.join("report.html"),
+                doc.to_html(&format!("activesynth report: {}", m.scenario_name)),
+            ),
         };
-        write_atomic(&path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
         match fmt {
             Format::Md => rf.markdown = Some(path),
             Format::Html => rf.html = Some(path),

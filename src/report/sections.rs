@@ -74,7 +74,13 @@ fn figure(d: &mut Doc, figs: &[Figure], stem: &str) {
 
 fn safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -87,9 +93,17 @@ pub fn build(i: &Inputs) -> Doc {
     d.h(2, "Test accuracy per iteration");
     d.p("Mean ± standard error (ddof = 1) of the student's test accuracy over replicates. Column headers give the iteration t and the mean training-set size n̄ = |D̂t| over all strategies and replicates; the base student (before any synthetic data) has n = 0.");
     for tc in i.curves {
-        d.h(3, format!("Task `{}` ({} replicates)", tc.task, tc.replicates));
+        d.h(
+            3,
+            format!("Task `{}` ({} replicates)", tc.task, tc.replicates),
+        );
         let mut header = vec!["strategy".to_string(), "base (n = 0)".to_string()];
-        header.extend(tc.mean_size.iter().enumerate().map(|(k, n)| format!("t={k} (n̄={n:.0})")));
+        header.extend(
+            tc.mean_size
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!("t={k} (n̄={n:.0})")),
+        );
         let mut rows = vec![std::iter::once("base student".to_string())
             .chain(std::iter::once(pm(&tc.base)))
             .chain(tc.mean_size.iter().map(|_| "—".to_string()))
@@ -100,8 +114,16 @@ pub fn build(i: &Inputs) -> Doc {
             rows.push(r);
         }
         d.table(header, rows);
-        figure(&mut d, i.figures, &format!("plots/learning_{}", safe(&tc.task)));
-        figure(&mut d, i.figures, &format!("plots/learning_tokens_{}", safe(&tc.task)));
+        figure(
+            &mut d,
+            i.figures,
+            &format!("plots/learning_{}", safe(&tc.task)),
+        );
+        figure(
+            &mut d,
+            i.figures,
+            &format!("plots/learning_tokens_{}", safe(&tc.task)),
+        );
     }
     winrate(&mut d, i);
     efficiency(&mut d, i);
@@ -124,12 +146,29 @@ fn summary(d: &mut Doc, i: &Inputs) {
         .map(|t| format!("{t}: {}", m.replicates(t).len()))
         .collect();
     let mut items = vec![
-        format!("Input files: {}", m.inputs.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")),
+        format!(
+            "Input files: {}",
+            m.inputs
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         format!("Tasks: {}", m.tasks.join(", ")),
         format!("Strategies: {}", m.strategies.join(", ")),
         format!("Replicates per task: {}", reps.join(", ")),
-        format!("Iterations T = {}, seeds selected per iteration m = {}", m.iterations, m.m),
-        format!("Master seed(s): {}", m.seeds.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+        format!(
+            "Iterations T = {}, seeds selected per iteration m = {}",
+            m.iterations, m.m
+        ),
+        format!(
+            "Master seed(s): {}",
+            m.seeds
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         format!("Win-rate α = {}", i.alpha),
     ];
     if let Some(s) = &m.scenario {
@@ -145,7 +184,12 @@ fn summary(d: &mut Doc, i: &Inputs) {
         let sizes: Vec<String> = s
             .tasks
             .iter()
-            .map(|t| format!("{} (|D0| = {}, val {}, test {})", t.name, t.seed_size, t.val_size, t.test_size))
+            .map(|t| {
+                format!(
+                    "{} (|D0| = {}, val {}, test {})",
+                    t.name, t.seed_size, t.val_size, t.test_size
+                )
+            })
             .collect();
         items.push(format!("Task sets: {}", sizes.join("; ")));
     }
@@ -154,7 +198,12 @@ fn summary(d: &mut Doc, i: &Inputs) {
     for n in &m.notes {
         d.p(format!("**Merge note:** {n}."));
     }
-    let min_reps = m.tasks.iter().map(|t| m.replicates(t).len()).min().unwrap_or(0);
+    let min_reps = m
+        .tasks
+        .iter()
+        .map(|t| m.replicates(t).len())
+        .min()
+        .unwrap_or(0);
     if min_reps < 3 {
         d.p(format!("**Caution:** only {min_reps} replicate(s) for some task: standard errors are unreliable and every test below is underpowered."));
     }
@@ -176,13 +225,24 @@ fn winrate(d: &mut Doc, i: &Inputs) {
         .enumerate()
         .map(|(r, s)| {
             std::iter::once(s.clone())
-                .chain(i.win.p[r].iter().enumerate().map(|(c, v)| if r == c { "—".into() } else { f(*v, 2) }))
+                .chain(i.win.p[r].iter().enumerate().map(|(c, v)| {
+                    if r == c {
+                        "—".into()
+                    } else {
+                        f(*v, 2)
+                    }
+                }))
                 .collect()
         })
         .collect();
     rows.push(
         std::iter::once("**column score** (lower is better)".to_string())
-            .chain(i.win.column_scores.iter().map(|v| format!("**{}**", f(*v, 3))))
+            .chain(
+                i.win
+                    .column_scores
+                    .iter()
+                    .map(|v| format!("**{}**", f(*v, 3))),
+            )
             .collect(),
     );
     d.table(header, rows);
@@ -191,13 +251,22 @@ fn winrate(d: &mut Doc, i: &Inputs) {
 
 fn efficiency(d: &mut Doc, i: &Inputs) {
     d.h(2, "Data efficiency vs random");
-    d.p("At each iteration, τ is the best strategy's mean test accuracy and n its mean training-set size; N_random(τ) is the training-set size at which `random`'s mean learning curve first reaches τ (linear interpolation between its points, x = mean training-set size; no extrapolation). The ratio N_random(τ)/n says how many times more synthetic-data training examples random needs; ∞ means random never reaches τ within the run.");
+    d.p("At each iteration, τ is the best strategy's mean test accuracy and n its mean training-set size; N_random(τ) is the training-set size at which `random`'s mean learning curve first reaches τ (linear interpolation between its points, x = mean training-set size; no extrapolation). The ratio N_random(τ)/n says how many times more training examples random needs to match the best strategy; ∞ means random never reaches τ within the run.");
     for (task, rows) in i.eff {
         d.h(3, format!("Task `{task}`"));
         match rows {
             Err(e) => d.p(format!("Not computed: {e}.")),
             Ok(rows) => {
-                let header = ["iteration", "best strategy", "n", "τ", "N_random(τ)", "ratio"].map(String::from).to_vec();
+                let header = [
+                    "iteration",
+                    "best strategy",
+                    "n",
+                    "τ",
+                    "N_random(τ)",
+                    "ratio",
+                ]
+                .map(String::from)
+                .to_vec();
                 let body = rows
                     .iter()
                     .map(|r| {
@@ -207,7 +276,11 @@ fn efficiency(d: &mut Doc, i: &Inputs) {
                             f(r.n, 1),
                             f(r.tau, 4),
                             f(r.random_needs, 1),
-                            if r.ratio.is_infinite() { "∞ (never reached)".into() } else { format!("{:.3}×", r.ratio) },
+                            if r.ratio.is_infinite() {
+                                "∞ (never reached)".into()
+                            } else {
+                                format!("{:.3}×", r.ratio)
+                            },
                         ]
                     })
                     .collect();
@@ -227,9 +300,21 @@ fn paired(d: &mut Doc, i: &Inputs) {
         Ok(r) => r,
     };
     d.p("Final test accuracy of each strategy minus `random`'s, paired by (task, replicate): every strategy of a replicate shares the seed set, test set and base student (common random numbers), so the paired t-test is the primary test; Welch's unpaired t-test is shown for comparison. Holm adjusts the paired p-values over the family of all comparisons below. P(improve) = P(strategy > random) over replicates (ties ½). The 95% CI is a seeded percentile bootstrap of the mean paired difference, stratified by task.");
-    let header = ["strategy", "pairs", "mean diff", "paired t (dof)", "paired p", "Holm p", "Welch t (dof)", "Welch p", "P(improve)", "95% CI of diff", "verdict"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "strategy",
+        "pairs",
+        "mean diff",
+        "paired t (dof)",
+        "paired p",
+        "Holm p",
+        "Welch t (dof)",
+        "Welch p",
+        "P(improve)",
+        "95% CI of diff",
+        "verdict",
+    ]
+    .map(String::from)
+    .to_vec();
     let t = |x: &Result<crate::stats::hypothesis::TTest, String>| match x {
         Ok(t) => (format!("{:.3} ({:.1})", t.t, t.dof), pval(t.p_value)),
         Err(e) => (format!("undefined ({e})"), "—".into()),
@@ -240,7 +325,11 @@ fn paired(d: &mut Doc, i: &Inputs) {
             let (pt, pp) = t(&r.paired);
             let (wt, wp) = t(&r.welch);
             let verdict = if r.holm_p < 0.05 {
-                if r.mean_diff > 0.0 { "significantly better (Holm p < 0.05)" } else { "significantly worse (Holm p < 0.05)" }
+                if r.mean_diff > 0.0 {
+                    "significantly better (Holm p < 0.05)"
+                } else {
+                    "significantly worse (Holm p < 0.05)"
+                }
             } else if r.n < 3 {
                 "underpowered (< 3 pairs)"
             } else {
@@ -255,8 +344,13 @@ fn paired(d: &mut Doc, i: &Inputs) {
                 pval(r.holm_p),
                 wt,
                 wp,
-                r.prob_improvement.as_ref().map_or("—".into(), |p| format!("{p:.3}")),
-                r.ci.as_ref().map_or_else(|e| format!("— ({e})"), |c| format!("[{:+.4}, {:+.4}]", c.low, c.high)),
+                r.prob_improvement
+                    .as_ref()
+                    .map_or("—".into(), |p| format!("{p:.3}")),
+                r.ci.as_ref().map_or_else(
+                    |e| format!("— ({e})"),
+                    |c| format!("[{:+.4}, {:+.4}]", c.low, c.high),
+                ),
                 verdict.to_string(),
             ]
         })
@@ -270,15 +364,35 @@ fn paired(d: &mut Doc, i: &Inputs) {
 fn correlations(d: &mut Doc, i: &Inputs) {
     d.h(2, "Seed score before vs synthetic score after (Spearman)");
     d.p("Individual level: Spearman's ρ between a seed's score and the score of the synthetic example generated from it, both under the student of that iteration, over all synthetic examples (pooled over replicates and iterations). Median level: ρ between the per-(replicate, iteration) medians of the two scores. Two-sided p from the t-distribution with n − 2 dof. `all` pools the strategies of a task.");
-    let header = ["task", "strategy", "loss ρ", "p", "n", "loss ρ (medians)", "p", "n", "reward ρ", "p", "n", "reward ρ (medians)", "p", "n"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "task",
+        "strategy",
+        "loss ρ",
+        "p",
+        "n",
+        "loss ρ (medians)",
+        "p",
+        "n",
+        "reward ρ",
+        "p",
+        "n",
+        "reward ρ (medians)",
+        "p",
+        "n",
+    ]
+    .map(String::from)
+    .to_vec();
     let body = i
         .corr
         .iter()
         .map(|c| {
             let mut r = vec![c.task.clone(), c.strategy.clone()];
-            for x in [&c.loss_individual, &c.loss_median, &c.reward_individual, &c.reward_median] {
+            for x in [
+                &c.loss_individual,
+                &c.loss_median,
+                &c.reward_individual,
+                &c.reward_median,
+            ] {
                 r.extend(corr_cells(x));
             }
             r
@@ -300,7 +414,16 @@ fn cumulative(d: &mut Doc, i: &Inputs) {
         Ok(r) => r,
     };
     d.p(format!("`random`'s synthetic examples (their parents are a uniform sample of D0), pooled over replicates and iterations, walked in order of the parent seed's loss (high → low) or in a random order (seeded, master seed {}). A(k) = correct among the first k / N. A positive difference (random − by loss) means high-loss seeds produce synthetic examples the student gets wrong more often, i.e. seed difficulty carries over to the generated data.", i.seed));
-    let header = ["task", "N", "A at 50% by loss", "A at 50% random", "difference at 50%", "mean difference over the curve"].map(String::from).to_vec();
+    let header = [
+        "task",
+        "N",
+        "A at 50% by loss",
+        "A at 50% random",
+        "difference at 50%",
+        "mean difference over the curve",
+    ]
+    .map(String::from)
+    .to_vec();
     let body = rows
         .iter()
         .map(|c| {
@@ -323,11 +446,19 @@ fn cumulative(d: &mut Doc, i: &Inputs) {
 fn tvd(d: &mut Doc, i: &Inputs) {
     d.h(2, "Token-distribution distance from D0 (TVD)");
     d.p("Total variation distance ½·Σ|P(x) − Q(x)| between the token distribution of the seed set D0 and that of the accumulated synthetic set D̂t at the last iteration, mean ± SE over replicates (0 = identical distributions, 1 = disjoint). Per-iteration values are in the stats files (section `tvd`).");
-    let header = ["task", "strategy", "TVD(D0, final D̂t)"].map(String::from).to_vec();
+    let header = ["task", "strategy", "TVD(D0, final D̂t)"]
+        .map(String::from)
+        .to_vec();
     let body = i
         .tvd
         .iter()
-        .map(|r| vec![r.task.clone(), r.strategy.clone(), r.per_iteration.last().map_or("—".into(), pm)])
+        .map(|r| {
+            vec![
+                r.task.clone(),
+                r.strategy.clone(),
+                r.per_iteration.last().map_or("—".into(), pm),
+            ]
+        })
         .collect();
     d.table(header, body);
 }
@@ -335,9 +466,20 @@ fn tvd(d: &mut Doc, i: &Inputs) {
 fn tokens(d: &mut Doc, i: &Inputs) {
     d.h(2, "Teacher cost");
     d.p("Final cumulative teacher tokens (mean over replicates; judge tokens are included in the totals and also shown apart). Accuracy per 1M tokens = mean final accuracy / (mean input + output tokens / 10⁶); gain per 1M tokens uses the final accuracy minus the base student's.");
-    let header = ["task", "strategy", "input", "output", "judge input", "judge output", "calls", "final accuracy", "accuracy / 1M tokens", "gain / 1M tokens"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "task",
+        "strategy",
+        "input",
+        "output",
+        "judge input",
+        "judge output",
+        "calls",
+        "final accuracy",
+        "accuracy / 1M tokens",
+        "gain / 1M tokens",
+    ]
+    .map(String::from)
+    .to_vec();
     let body = i
         .tokens
         .iter()
@@ -362,11 +504,20 @@ fn tokens(d: &mut Doc, i: &Inputs) {
 fn vendi(d: &mut Doc, i: &Inputs) {
     d.h(2, "Diversity of the synthetic questions (Vendi score)");
     d.p(format!("Vendi score (exp of the entropy of the eigenvalues of the bag-of-words cosine similarity matrix / n) of each run's synthetic questions, at most {} per run (a seeded subsample), mean ± SE over replicates. It ranges from 1 (all identical) to the number of questions (all orthogonal).", super::analyses::VENDI_MAX));
-    let header = ["task", "strategy", "Vendi score", "questions per run"].map(String::from).to_vec();
+    let header = ["task", "strategy", "Vendi score", "questions per run"]
+        .map(String::from)
+        .to_vec();
     let body = i
         .vendi
         .iter()
-        .map(|r| vec![r.task.clone(), r.strategy.clone(), pm(&r.score), f(r.size, 0)])
+        .map(|r| {
+            vec![
+                r.task.clone(),
+                r.strategy.clone(),
+                pm(&r.score),
+                f(r.size, 0),
+            ]
+        })
         .collect();
     d.table(header, body);
 }
