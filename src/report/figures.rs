@@ -113,7 +113,11 @@ pub fn write_all(
     rows.push("column score".into());
     values.push(win.column_scores.clone());
     heatmap(&p, &title, &rows, &m.strategies, &values, &|v| {
-        format!("{v:.2}")
+        if v.is_nan() {
+            "—".into()
+        } else {
+            format!("{v:.2}")
+        }
     })?;
     for task in &m.tasks {
         let recs = records(m, task, None);
