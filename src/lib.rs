@@ -5,6 +5,7 @@ pub mod actors;
 pub mod cli;
 pub mod engine;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod scoring;

@@ -21,6 +21,8 @@ enum Command {
     Run(cli::run::Args),
     /// Re-run the scenario embedded in a results file and compare every result tensor.
     Replay(cli::replay::Args),
+    /// Statistics, significance tests, tables and plots from one or more results files.
+    Report(cli::report::Args),
     /// Validate a scenario and print it with every default filled in.
     Check(cli::check::Args),
     /// Inspect the task worlds.
@@ -51,6 +53,7 @@ fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => cli::run::run(&a),
         Command::Replay(a) => cli::replay::run(&a),
+        Command::Report(a) => cli::report::run(&a),
         Command::Check(a) => cli::check::run(&a),
         Command::Tasks { command } => match command {
             TasksCommand::Sample(a) => cli::tasks_sample::run(&a),

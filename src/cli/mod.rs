@@ -6,6 +6,7 @@
 pub mod bench_kernels;
 pub mod check;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod student_fit;
 pub mod tasks_sample;

@@ -150,7 +150,14 @@ pub fn run(args: &Args) -> CliResult {
         start.elapsed().as_secs_f64()
     );
     if scn.output.report && !args.no_report {
-        // The report command (issue 5) plugs in here.
+        let opts = crate::report::ReportOptions {
+            out_dir: Some(out.clone()),
+            alpha: 1.0,
+            formats: vec![crate::report::Format::Md],
+            plots: scn.output.plots,
+        };
+        let files = crate::report::write_report(&[h5], &opts)?;
+        println!("wrote {}", files.markdown.display());
     }
     Ok(())
 }

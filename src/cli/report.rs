@@ -1,0 +1,66 @@
+//! `activesynth report A.h5 [B.h5 ...]`: the significance report of one or several
+//! results files (see `crate::report`).
+
+use crate::cli::{CliError, CliResult};
+use crate::report::{write_report, Format, IncompatibleInputs, ReportOptions};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Results files (`results.h5`) of the same scenario schema; several are merged.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Win-rate α: i beats j when μi − α·sei > μj + α·sej.
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Report formats, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "md")]
+    pub format: Vec<Format>,
+    /// Output directory (default: the first input's directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the plots.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// Run the subcommand: missing inputs, a bad α or incompatible files are usage errors.
+pub fn run(args: &Args) -> CliResult {
+    if let Some(p) = args.inputs.iter().find(|p| !p.is_file()) {
+        return Err(CliError::Usage(format!(
+            "no such results file: {}",
+            p.display()
+        )));
+    }
+    if !(args.alpha.is_finite() && args.alpha >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--alpha must be >= 0, got {}",
+            args.alpha
+        )));
+    }
+    let opts = ReportOptions {
+        out_dir: args.out.clone(),
+        alpha: args.alpha,
+        formats: args.format.clone(),
+        plots: !args.no_plots,
+    };
+    let files = write_report(&args.inputs, &opts).map_err(|e| {
+        if e.downcast_ref::<IncompatibleInputs>().is_some() {
+            CliError::Usage(format!("{e:#}"))
+        } else {
+            CliError::Failure(e)
+        }
+    })?;
+    for p in files
+        .markdown
+        .iter()
+        .chain(&files.html)
+        .chain([&files.stats_csv, &files.stats_h5])
+    {
+        println!("wrote {}", p.display());
+    }
+    if !files.plots.is_empty() {
+        println!("wrote {} plot files", files.plots.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The report's plots (SVG + PNG each, through `crate::output::plots`): learning curves vs
+//! training-set size and vs teacher tokens, the win-rate heatmap, the before/after loss
+//! scatter and the cumulative-accuracy curves.
+
+use super::analyses::TaskCurves;
+use super::inference::{records, CumRow};
+use super::merge::Merged;
+use crate::output::plots::{heatmap, line_chart, scatter, Series};
+use crate::stats::spearman::spearman;
+use crate::stats::winrate::WinRate;
+use crate::stats::Alternative;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// A written plot: its stem relative to the output dir (e.g. `plots/winrate`) and title.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub stem: String,
+    pub title: String,
+}
+
+/// File-name-safe version of a task name.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Write every plot under `out/plots/`; returns them in report order.
+pub fn write_all(
+    out: &Path,
+    m: &Merged,
+    curves: &[TaskCurves],
+    win: &WinRate,
+    cum: &[CumRow],
+) -> Result<Vec<Figure>> {
+    let dir = out.join("plots");
+    std::fs::create_dir_all(&dir)?;
+    let mut figs = Vec::new();
+    let mut add = |stem: String, title: String| -> PathBuf {
+        figs.push(Figure {
+            stem: format!("plots/{stem}"),
+            title,
+        });
+        dir.join(stem)
+    };
+    for tc in curves {
+        let t = safe(&tc.task);
+        let by_size: Vec<Series> = tc
+            .curves
+            .iter()
+            .map(|c| Series {
+                label: c.label.clone(),
+                x: std::iter::once(0.0).chain(c.size.iter().copied()).collect(),
+                y: std::iter::once(tc.base.mean)
+                    .chain(c.acc.iter().map(|s| s.mean))
+                    .collect(),
+                err: Some(
+                    std::iter::once(tc.base.se)
+                        .chain(c.acc.iter().map(|s| s.se))
+                        .collect(),
+                ),
+            })
+            .collect();
+        let title = format!(
+            "{}: test accuracy vs training-set size (mean ± SE, {} replicates)",
+            tc.task, tc.replicates
+        );
+        let p = add(format!("learning_{t}"), title.clone());
+        line_chart(
+            &p,
+            &title,
+            "training-set size |D̂t| (mean over replicates)",
+            "test accuracy",
+            &by_size,
+            false,
+        )?;
+        let by_tokens: Vec<Series> = tc
+            .curves
+            .iter()
+            .map(|c| Series {
+                label: c.label.clone(),
+                x: c.tokens.clone(),
+                y: c.acc.iter().map(|s| s.mean).collect(),
+                err: Some(c.acc.iter().map(|s| s.se).collect()),
+            })
+            .collect();
+        let title = format!("{}: test accuracy vs teacher tokens (mean ± SE)", tc.task);
+        let p = add(format!("learning_tokens_{t}"), title.clone());
+        line_chart(
+            &p,
+            &title,
+            "cumulative teacher tokens, input + output (mean)",
+            "test accuracy",
+            &by_tokens,
+            false,
+        )?;
+    }
+    let title = "Win rate: P(row beats column) over (task, iteration) settings".to_string();
+    let p = add("winrate".into(), title.clone());
+    let mut rows = m.strategies.clone();
+    // The diagonal is undefined (a strategy against itself): grey, not a misleading 0.
+    let mut values = win.p.clone();
+    for (i, row) in values.iter_mut().enumerate() {
+        row[i] = f64::NAN;
+    }
+    rows.push("column score".into());
+    values.push(win.column_scores.clone());
+    heatmap(&p, &title, &rows, &m.strategies, &values, &|v| {
+        if v.is_nan() {
+            "—".into()
+        } else {
+            format!("{v:.2}")
+        }
+    })?;
+    for task in &m.tasks {
+        let recs = records(m, task, None);
+        let pts: Vec<(f64, f64)> = recs
+            .iter()
+            .map(|(_, s)| (s.parent_loss, s.loss))
+            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let (x, y): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
+        let note = match spearman(&x, &y, Alternative::TwoSided) {
+            Ok(s) => format!(
+                "Spearman ρ = {:.3}, p = {}, n = {}",
+                s.rho,
+                super::sections::pval(s.p_value),
+                s.n
+            ),
+            Err(e) => format!("Spearman undefined ({e}), n = {}", x.len()),
+        };
+        let title = format!(
+            "{task}: loss of the seed (before) vs its synthetic child (after), all strategies"
+        );
+        let p = add(format!("scatter_loss_{}", safe(task)), title.clone());
+        scatter(
+            &p,
+            &title,
+            "parent seed loss (before generation)",
+            "synthetic example loss (after)",
+            &pts,
+            &note,
+        )?;
+    }
+    for c in cum {
+        let title = format!(
+            "{}: cumulative accuracy of random's synthetic data (n = {})",
+            c.task, c.n
+        );
+        let p = add(format!("cumulative_{}", safe(&c.task)), title.clone());
+        let s = vec![
+            Series {
+                label: "ordered by parent loss, high → low".into(),
+                x: c.curves.fraction.clone(),
+                y: c.curves.by_score.clone(),
+                err: None,
+            },
+            Series {
+                label: "random order (seeded)".into(),
+                x: c.curves.fraction.clone(),
+                y: c.curves.random.clone(),
+                err: None,
+            },
+        ];
+        line_chart(
+            &p,
+            &title,
+            "fraction of synthetic data seen",
+            "cumulative accuracy A(k)",
+            &s,
+            false,
+        )?;
+    }
+    Ok(figs)
+}
