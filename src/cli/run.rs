@@ -157,7 +157,9 @@ pub fn run(args: &Args) -> CliResult {
             plots: scn.output.plots,
         };
         let files = crate::report::write_report(&[h5], &opts)?;
-        println!("wrote {}", files.markdown.display());
+        if let Some(md) = files.markdown {
+            println!("wrote {}", md.display());
+        }
     }
     Ok(())
 }
