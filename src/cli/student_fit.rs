@@ -40,7 +40,7 @@ pub struct Args {
     /// scenario's `[student]` section (default: the built-in defaults).
     #[arg(long)]
     pub scenario: Option<std::path::PathBuf>,
-    /// Override the peak learning rate.
+    /// Override the peak fine-tuning learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
     /// Pre-train a base model first on this many easy examples (0: start from random
@@ -171,6 +171,7 @@ pub fn run(args: &Args) -> CliResult {
         let easy = gen("fit-pretrain", base_n, Some(spec.pretrain_max_difficulty));
         let tcfg = TrainConfig {
             epochs: spec.pretrain_epochs as usize,
+            learning_rate: spec.pretrain_learning_rate,
             ..TrainConfig::from(&spec)
         };
         let (rep, secs) = fit(

@@ -258,7 +258,8 @@ pub fn build_world(
             .map(|e| to_sequence(&tokenizer, e))
             .collect::<Result<_>>()
             .expect("pre-training examples tokenize (checked by the task lexicon tests)");
-        let tc = train_config(&scenario, st.pretrain_epochs);
+        let mut tc = train_config(&scenario, st.pretrain_epochs);
+        tc.learning_rate = st.pretrain_learning_rate;
         let mut train_rng = key("pretrain-shuffle").rng();
         student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
             accuracy(m, &*task, &tokenizer, &val, max_new)

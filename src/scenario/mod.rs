@@ -152,7 +152,10 @@ pub struct StudentSpec {
     pub d_ff: u32,
     /// Maximum sequence length (question + answer tokens).
     pub context: u32,
+    /// Peak learning rate of fine-tuning (each iteration restarts from the base).
     pub learning_rate: f64,
+    /// Peak learning rate of the base model's pre-training on the easy corpus.
+    pub pretrain_learning_rate: f64,
     pub weight_decay: f64,
     pub batch_size: u32,
     pub epochs: u32,
@@ -234,7 +237,8 @@ impl Default for StudentSpec {
             heads: 4,
             d_ff: 256,
             context: 160,
-            learning_rate: 3e-3,
+            learning_rate: 1e-3,
+            pretrain_learning_rate: 3e-3,
             weight_decay: 0.01,
             batch_size: 24,
             epochs: 6,
