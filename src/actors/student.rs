@@ -17,6 +17,8 @@ pub struct StudentActor {
     label: String,
     current: Model,
     backend: Arc<dyn ScoringBackend>,
+    /// Token ids of the last `PredictSeeds` answers (scored by `ScoreSeeds`).
+    seed_answers: Vec<Vec<u32>>,
 }
 
 impl StudentActor {
@@ -27,6 +29,7 @@ impl StudentActor {
             label,
             current,
             backend,
+            seed_answers: Vec::new(),
         }
     }
 
@@ -45,18 +48,13 @@ impl StudentActor {
         )
     }
 
-    /// Sequences pairing each question with a given answer text. An answer the
-    /// tokenizer cannot encode cannot come from the student (it only emits vocabulary
-    /// tokens), so an error here is a bug.
-    fn sequences(&self, examples: &[Example], answers: &[String]) -> Result<Vec<Sequence>> {
+    /// The student's own generations as sequences, from the token ids it produced (a
+    /// round trip through text is not exact: see `Tokenizer::encode_lenient`).
+    fn own_sequences(&self, examples: &[Example], ids: &[Vec<u32>]) -> Result<Vec<Sequence>> {
         examples
             .iter()
-            .zip(answers)
-            .map(|(e, a)| {
-                let mut ex = e.clone();
-                ex.answer = a.clone();
-                world::to_sequence(&self.world.tokenizer, &ex)
-            })
+            .zip(ids)
+            .map(|(e, a)| world::own_sequence(&self.world.tokenizer, e, a))
             .collect()
     }
 }
@@ -70,12 +68,10 @@ impl Handler<PredictSeeds> for StudentActor {
     fn handle(&mut self, _: PredictSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             maybe_inject_panic("student");
-            world::answer_texts(
-                &self.current,
-                &self.world.tokenizer,
-                &self.world.d0,
-                self.max_new(),
-            )
+            let tok = &self.world.tokenizer;
+            self.seed_answers =
+                world::answer_ids(&self.current, tok, &self.world.d0, self.max_new())?;
+            Ok(self.seed_answers.iter().map(|ids| tok.decode(ids)).collect())
         })
     }
 }
@@ -91,7 +87,11 @@ impl Handler<ScoreSeeds> for StudentActor {
             };
             let own = if msg.needs.contains(&Need::LossOwn) || msg.needs.contains(&Need::GradEmbed)
             {
-                Some(self.sequences(d0, &msg.answers)?)
+                anyhow::ensure!(
+                    self.seed_answers.len() == d0.len() && msg.answers.len() == d0.len(),
+                    "ScoreSeeds must follow PredictSeeds"
+                );
+                Some(self.own_sequences(d0, &self.seed_answers)?)
             } else {
                 None
             };
@@ -142,13 +142,10 @@ impl Handler<ProbeExamples> for StudentActor {
     type Result = Result<Probe, ActorFailure>;
     fn handle(&mut self, msg: ProbeExamples, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
-            let answers = world::answer_texts(
-                &self.current,
-                &self.world.tokenizer,
-                &msg.examples,
-                self.max_new(),
-            )?;
-            let seqs = self.sequences(&msg.examples, &answers)?;
+            let tok = &self.world.tokenizer;
+            let ids = world::answer_ids(&self.current, tok, &msg.examples, self.max_new())?;
+            let answers = ids.iter().map(|a| tok.decode(a)).collect();
+            let seqs = self.own_sequences(&msg.examples, &ids)?;
             let loss = student::seq_nll(&self.current, &seqs);
             Ok(Probe { answers, loss })
         })

@@ -6,7 +6,7 @@
 //! difficulty).
 
 use super::{CliError, CliResult};
-use crate::engine::world::{accuracy, answer_texts, to_sequence};
+use crate::engine::world::{accuracy, answer_ids, own_sequence, to_sequence};
 use crate::rng::StreamKey;
 use crate::scenario::StudentSpec;
 use crate::stats::{spearman, summary, Alternative};
@@ -96,7 +96,7 @@ pub fn run(args: &Args) -> CliResult {
             tasks::TASK_NAMES
         ))
     })?;
-    if args.train.iter().any(|n| *n == 0) || args.epochs == 0 {
+    if args.train.contains(&0) || args.epochs == 0 {
         return Err(CliError::Usage(
             "--train sizes and --epochs must be positive".into(),
         ));
@@ -221,15 +221,12 @@ pub fn run(args: &Args) -> CliResult {
         last_model = model;
     }
     // Uncertainty check: own-generation loss on the items the student gets wrong vs right.
-    let answers = answer_texts(&last_model, &tok, &test, max_new)?;
+    let ids = answer_ids(&last_model, &tok, &test, max_new)?;
+    let answers: Vec<String> = ids.iter().map(|a| tok.decode(a)).collect();
     let own: Vec<Sequence> = test
         .iter()
-        .zip(&answers)
-        .map(|(e, a)| {
-            let mut x = e.clone();
-            x.answer = a.clone();
-            to_sequence(&tok, &x)
-        })
+        .zip(&ids)
+        .map(|(e, a)| own_sequence(&tok, e, a))
         .collect::<anyhow::Result<_>>()?;
     let loss = seq_nll(&last_model, &own);
     let correct: Vec<bool> = test

@@ -92,13 +92,13 @@ pub fn prompt_ids(question_ids: Vec<u32>) -> Vec<u32> {
     p
 }
 
-/// Greedy answers of a model to a set of examples, as text.
-pub fn answer_texts(
+/// Greedy answers of a model to a set of examples, as token ids (EOS excluded).
+pub fn answer_ids(
     model: &Model,
     tok: &Tokenizer,
     examples: &[Example],
     max_new: usize,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Vec<u32>>> {
     let prompts = examples
         .iter()
         .map(|e| {
@@ -107,8 +107,32 @@ pub fn answer_texts(
                 .map_err(|err| anyhow!("question {:?}: {err}", e.question))
         })
         .collect::<Result<Vec<_>>>()?;
-    let outs = student::greedy_decode(model, &prompts, max_new);
-    Ok(outs.iter().map(|ids| tok.decode(ids)).collect())
+    Ok(student::greedy_decode(model, &prompts, max_new))
+}
+
+/// Greedy answers of a model to a set of examples, as text.
+pub fn answer_texts(
+    model: &Model,
+    tok: &Tokenizer,
+    examples: &[Example],
+    max_new: usize,
+) -> Result<Vec<String>> {
+    Ok(answer_ids(model, tok, examples, max_new)?
+        .iter()
+        .map(|ids| tok.decode(ids))
+        .collect())
+}
+
+/// The sequence "question → these answer ids" (the student's own generation), exactly
+/// as generated: no round trip through text.
+pub fn own_sequence(tok: &Tokenizer, ex: &Example, answer: &[u32]) -> Result<Sequence> {
+    let q = tok
+        .encode(&ex.question)
+        .map_err(|e| anyhow!("question {:?}: {e}", ex.question))?;
+    Ok(Sequence {
+        prompt: prompt_ids(q),
+        answer: answer.iter().copied().chain([crate::text::tokenizer::EOS]).collect(),
+    })
 }
 
 /// Fraction of examples a model answers correctly, and the per-example verdicts.

@@ -177,9 +177,73 @@ impl Tokenizer {
         Ok(out)
     }
 
-    /// Number of tokens of a text (what the teacher's ledger charges).
+    /// Encode text that a model *generated*. Decoding glues an unspaced word token onto
+    /// the previous word ("doubles" + "valid" → "doublesvalid"), which strict [`encode`]
+    /// rejects; here an unknown letter run is split into the fewest vocabulary words that
+    /// spell it (dynamic programming, ties to the longest first piece), so the decoded
+    /// text of any id sequence encodes again. Text that cannot be split is still an error.
+    ///
+    /// [`encode`]: Tokenizer::encode
+    pub fn encode_lenient(&self, text: &str) -> Result<Vec<u32>, TokenizeError> {
+        let mut out = Vec::with_capacity(text.len() / 3);
+        for p in pieces(text)? {
+            let key = if p.spaced {
+                format!("{SPACE}{}", p.text)
+            } else {
+                p.text.to_string()
+            };
+            if let Some(&id) = self.ids.get(&key) {
+                out.push(id);
+                continue;
+            }
+            let split = self.segment(p.text, p.spaced).ok_or_else(|| TokenizeError::UnknownWord {
+                word: p.text.to_string(),
+                offset: p.offset,
+            })?;
+            out.extend(split);
+        }
+        Ok(out)
+    }
+
+    /// Fewest-token split of a letter run into vocabulary words; the first piece carries
+    /// the leading space when `spaced`.
+    fn segment(&self, word: &str, spaced: bool) -> Option<Vec<u32>> {
+        let n = word.len();
+        // best[i] = (tokens, id of the piece ending at i, start of that piece)
+        let mut best: Vec<Option<(usize, u32, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0, 0));
+        for end in 1..=n {
+            for start in 0..end {
+                let Some((k, _, _)) = best[start] else { continue };
+                let piece = &word[start..end];
+                let key = if start == 0 && spaced {
+                    format!("{SPACE}{piece}")
+                } else {
+                    piece.to_string()
+                };
+                if let Some(&id) = self.ids.get(&key) {
+                    if best[end].is_none_or(|(b, _, _)| k + 1 < b) {
+                        best[end] = Some((k + 1, id, start));
+                    }
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        let mut at = n;
+        while at > 0 {
+            let (_, id, start) = best[at]?;
+            ids.push(id);
+            at = start;
+        }
+        ids.reverse();
+        Some(ids)
+    }
+
+    /// Number of tokens of a text (what the teacher's ledger charges). Uses
+    /// [`Tokenizer::encode_lenient`] because judged and rewarded texts contain the
+    /// student's raw generations; for well-formed text it equals `encode(text).len()`.
     pub fn count(&self, text: &str) -> Result<usize, TokenizeError> {
-        Ok(self.encode(text)?.len())
+        Ok(self.encode_lenient(text)?.len())
     }
 
     /// Decode ids back to text; special tokens are dropped.
@@ -262,7 +326,34 @@ mod tests {
         assert_eq!(a.token(EOS), "<eos>");
     }
 
+    #[test]
+    fn lenient_encoding_reads_back_glued_generations() {
+        let t = tok();
+        let has = t.id("has").unwrap();
+        let apples = t.id("apples").unwrap();
+        let janet = t.id("\u{2581}Janet").unwrap();
+        let text = t.decode(&[janet, has, apples]);
+        assert_eq!(text, " Janethasapples");
+        assert!(t.encode(&text).is_err());
+        assert_eq!(t.encode_lenient(&text).unwrap(), vec![janet, has, apples]);
+        assert_eq!(t.count(&text).unwrap(), 3);
+        // A word that no split of vocabulary words spells is still rejected.
+        assert!(t.encode_lenient("Janet eats").is_err());
+    }
+
     proptest! {
+        /// Any id sequence decodes to text that lenient encoding reads back without
+        /// error, to no more tokens than were generated.
+        #[test]
+        fn decoded_generations_encode_leniently(ids in proptest::collection::vec(4u32..40, 0..30)) {
+            let t = tok();
+            let ids: Vec<u32> = ids.into_iter().filter(|i| (*i as usize) < t.vocab_size()).collect();
+            let text = t.decode(&ids);
+            let back = t.encode_lenient(&text).unwrap();
+            prop_assert!(back.len() <= ids.len());
+            prop_assert_eq!(t.decode(&back), text);
+        }
+
         #[test]
         fn round_trip(parts in proptest::collection::vec(
             prop_oneof![
