@@ -71,7 +71,11 @@ impl Handler<PredictSeeds> for StudentActor {
             let tok = &self.world.tokenizer;
             self.seed_answers =
                 world::answer_ids(&self.current, tok, &self.world.d0, self.max_new())?;
-            Ok(self.seed_answers.iter().map(|ids| tok.decode(ids)).collect())
+            Ok(self
+                .seed_answers
+                .iter()
+                .map(|ids| tok.decode(ids))
+                .collect())
         })
     }
 }

@@ -174,19 +174,36 @@ pub fn run(args: &Args) -> CliResult {
             learning_rate: spec.pretrain_learning_rate,
             ..TrainConfig::from(&spec)
         };
-        let (rep, secs) = fit(
-            &mut base,
-            &seqs(&easy)?,
-            &tcfg,
-            &mut stream("fit-pretrain-order"),
-            &eval,
-            args.verbose,
+        // Cached like the loop's base students, keyed by everything that determines it.
+        let key = format!(
+            "student-fit-base-v1|{}|{}|{base_n}|{:?}|{}",
+            args.task,
+            args.seed,
+            spec,
+            tok.vocab_size()
         );
+        let cache = std::path::Path::new("runs").join(".cache");
+        let start = Instant::now();
+        let init = base.clone();
+        base = crate::student::base::cached_or_train(&cache, key.as_bytes(), || {
+            let mut m = init;
+            fit(
+                &mut m,
+                &seqs(&easy).expect("easy examples tokenize"),
+                &tcfg,
+                &mut stream("fit-pretrain-order"),
+                &eval,
+                args.verbose,
+            );
+            m
+        })
+        .map_err(|e| CliError::Failure(e.into()))?;
         println!(
-            "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs in {secs:.1} s ({:.0} tok/s)",
+            "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs ({:.1} s, cached in {})",
             spec.pretrain_max_difficulty,
             spec.pretrain_epochs,
-            rep.tokens as f64 / rep.wall_s.max(1e-9)
+            start.elapsed().as_secs_f64(),
+            cache.display()
         );
     }
     let (base_acc, _) = accuracy(&base, task, &tok, &test, max_new)?;

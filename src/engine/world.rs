@@ -131,7 +131,11 @@ pub fn own_sequence(tok: &Tokenizer, ex: &Example, answer: &[u32]) -> Result<Seq
         .map_err(|e| anyhow!("question {:?}: {e}", ex.question))?;
     Ok(Sequence {
         prompt: prompt_ids(q),
-        answer: answer.iter().copied().chain([crate::text::tokenizer::EOS]).collect(),
+        answer: answer
+            .iter()
+            .copied()
+            .chain([crate::text::tokenizer::EOS])
+            .collect(),
     })
 }
 

@@ -254,7 +254,11 @@ fn check_student(s: &Scenario, ctx: &Ctx) -> Check {
         ));
     }
     positive_real(ctx, "student.learning_rate", st.learning_rate)?;
-    positive_real(ctx, "student.pretrain_learning_rate", st.pretrain_learning_rate)?;
+    positive_real(
+        ctx,
+        "student.pretrain_learning_rate",
+        st.pretrain_learning_rate,
+    )?;
     non_negative_real(ctx, "student.weight_decay", st.weight_decay)?;
     probability(ctx, "student.warmup_fraction", st.warmup_fraction)?;
     positive_real(ctx, "student.grad_clip", st.grad_clip)

@@ -196,10 +196,12 @@ impl Tokenizer {
                 out.push(id);
                 continue;
             }
-            let split = self.segment(p.text, p.spaced).ok_or_else(|| TokenizeError::UnknownWord {
-                word: p.text.to_string(),
-                offset: p.offset,
-            })?;
+            let split =
+                self.segment(p.text, p.spaced)
+                    .ok_or_else(|| TokenizeError::UnknownWord {
+                        word: p.text.to_string(),
+                        offset: p.offset,
+                    })?;
             out.extend(split);
         }
         Ok(out)
@@ -214,7 +216,9 @@ impl Tokenizer {
         best[0] = Some((0, 0, 0));
         for end in 1..=n {
             for start in 0..end {
-                let Some((k, _, _)) = best[start] else { continue };
+                let Some((k, _, _)) = best[start] else {
+                    continue;
+                };
                 let piece = &word[start..end];
                 let key = if start == 0 && spaced {
                     format!("{SPACE}{piece}")
