@@ -7,6 +7,8 @@ pub mod bench_kernels;
 pub mod check;
 pub mod replay;
 pub mod run;
+pub mod score;
+pub mod select;
 pub mod student_fit;
 pub mod tasks_sample;
 
