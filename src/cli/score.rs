@@ -302,13 +302,15 @@ fn read_matrix(
                 .map_err(|e| usage(path, format!("attributes of `{name}`: {e:#}")))?;
             match tag.as_ref().and_then(Attr::as_str) {
                 Some("bfloat16") => Matrix::Bf16(v.into_iter().map(bf16::from_bits).collect()),
-                _ => return Err(usage(
-                    path,
-                    format!(
+                _ => {
+                    return Err(usage(
+                        path,
+                        format!(
                         "dataset `{name}` is uint16 without the attribute dtype = \"bfloat16\"; \
                              store bfloat16 bits as uint16 and set that attribute"
                     ),
-                )),
+                    ))
+                }
             }
         }
         other => {
