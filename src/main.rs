@@ -35,6 +35,10 @@ enum Command {
     Student(StudentCmd),
     /// Time the scoring kernels (CPU, and CUDA when present) against a baseline.
     BenchKernels(cli::bench_kernels::Args),
+    /// Per-sequence losses and gradient embeddings from a real model's dumped hidden states.
+    Score(cli::score::Args),
+    /// Run a selection strategy on external scores and print or write the chosen indices.
+    Select(cli::select::Args),
 }
 
 #[derive(Subcommand)]
@@ -60,6 +64,8 @@ fn dispatch(cli: Cli) -> CliResult {
         },
         Command::Student(StudentCmd::Fit(a)) => cli::student_fit::run(&a),
         Command::BenchKernels(a) => cli::bench_kernels::run(&a),
+        Command::Score(a) => cli::score::run(&a),
+        Command::Select(a) => cli::select::run(&a),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod check;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod score;
+pub mod select;
 pub mod student_fit;
 pub mod tasks_sample;
 
