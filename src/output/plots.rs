@@ -506,7 +506,7 @@ impl Painter for Heatmap<'_> {
                 let v = self.values.get(r).and_then(|row| row.get(c)).copied();
                 let (fill, text) = match v {
                     Some(v) if v.is_finite() => (ramp((v - lo) / span), (self.fmt)(v)),
-                    Some(v) => (RGBColor(200, 200, 200), format!("{v}")),
+                    Some(v) => (RGBColor(200, 200, 200), (self.fmt)(v)),
                     None => (RGBColor(230, 230, 230), String::new()),
                 };
                 let (cx0, cy0) = (x0 + c as f64 * cell_w, y0 + r as f64 * cell_h);
