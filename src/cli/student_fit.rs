@@ -176,10 +176,10 @@ pub fn run(args: &Args) -> CliResult {
         };
         // Cached like the loop's base students, keyed by everything that determines it.
         let key = format!(
-            "student-fit-base-v1|{}|{}|{base_n}|{:?}|{}",
+            "student-fit-base-v2|{}|{}|{base_n}|{}|{}",
             args.task,
             args.seed,
-            spec,
+            crate::engine::world::base_key_fields(&spec),
             tok.vocab_size()
         );
         let cache = std::path::Path::new("runs").join(".cache");

@@ -49,6 +49,30 @@ impl World {
     }
 }
 
+/// Every student knob that determines the *base* checkpoint (architecture, pre-training
+/// recipe, decoding length used by its validation), and none of the fine-tuning ones, so
+/// that sweeping fine-tuning settings reuses cached bases.
+pub fn base_key_fields(st: &crate::scenario::StudentSpec) -> String {
+    format!(
+        "layers={} d_model={} heads={} d_ff={} context={} batch={} wd={} warmup={} schedule={:?} clip={} pre_lr={} pre_n={} pre_epochs={} pre_dmax={} max_new={}",
+        st.layers,
+        st.d_model,
+        st.heads,
+        st.d_ff,
+        st.context,
+        st.batch_size,
+        st.weight_decay,
+        st.warmup_fraction,
+        st.schedule,
+        st.grad_clip,
+        st.pretrain_learning_rate,
+        st.pretrain_examples,
+        st.pretrain_epochs,
+        st.pretrain_max_difficulty,
+        st.max_new_tokens
+    )
+}
+
 /// The student's model configuration for a scenario.
 pub fn model_config(scn: &Scenario, vocab: usize) -> ModelConfig {
     let s = &scn.student;
@@ -264,10 +288,10 @@ pub fn build_world(
     let max_new = st.max_new_tokens as usize;
     let mut h = Sha256::new();
     h.update(format!(
-        "world-v{WORLD_VERSION}|{}|{}|{replicate}|{:?}|{}",
+        "world-v{WORLD_VERSION}|{}|{}|{replicate}|{}|{}",
         scenario.seed,
         task_spec.name,
-        st,
+        base_key_fields(st),
         tokenizer.vocab_size()
     ));
     for e in &pretrain {
