@@ -3,7 +3,7 @@
 
 use super::messages::*;
 use crate::engine::world::World;
-use crate::rng::{child, StreamKey};
+use crate::rng::child;
 use crate::teacher::scorers;
 use actix::{Actor, Handler, SyncContext};
 use std::sync::Arc;
@@ -34,14 +34,7 @@ impl Handler<Reward> for RewardActor {
                     && msg.answers.len() == msg.stream_ids.len(),
                 "examples, answers and stream ids must have equal lengths"
             );
-            let key = StreamKey::run(
-                w.scenario.seed,
-                w.task_name(),
-                w.replicate,
-                &self.label,
-                msg.iteration,
-                msg.purpose,
-            );
+            let key = w.run_stream(&self.label, msg.iteration, msg.purpose);
             msg.examples
                 .iter()
                 .zip(&msg.answers)

@@ -38,14 +38,7 @@ impl StudentActor {
     }
 
     fn stream(&self, iteration: u32, purpose: &str) -> StreamKey {
-        StreamKey::run(
-            self.world.scenario.seed,
-            self.world.task_name(),
-            self.world.replicate,
-            &self.label,
-            iteration,
-            purpose,
-        )
+        self.world.run_stream(&self.label, iteration, purpose)
     }
 
     /// The student's own generations as sequences, from the token ids it produced (a

@@ -36,14 +36,7 @@ impl TeacherActor {
     }
 
     fn stream(&self, iteration: u32, purpose: &str) -> StreamKey {
-        StreamKey::run(
-            self.world.scenario.seed,
-            self.world.task_name(),
-            self.world.replicate,
-            &self.label,
-            iteration,
-            purpose,
-        )
+        self.world.run_stream(&self.label, iteration, purpose)
     }
 }
 

@@ -38,6 +38,18 @@ impl World {
         &self.task_spec.name
     }
 
+    /// A stream private to one strategy's run of this world at one iteration.
+    pub fn run_stream(&self, strategy: &str, iteration: u32, purpose: &str) -> StreamKey {
+        StreamKey::run(
+            self.scenario.seed,
+            &self.task_spec.name,
+            self.replicate,
+            strategy,
+            iteration,
+            purpose,
+        )
+    }
+
     /// A stream shared by every strategy of this world.
     pub fn shared_stream(&self, purpose: &str) -> StreamKey {
         StreamKey::shared(

@@ -95,10 +95,26 @@ pub fn from_spec(spec: &StrategySpec, label: &str) -> Option<Box<dyn Selector>> 
             mode,
             temperature,
         }),
-        "judge-hard" => Box::new(pools::JudgeHard { label }),
-        "lion" => Box::new(pools::Lion { label }),
-        "incorrect" => Box::new(pools::Incorrect { label }),
-        "evokd" => Box::new(pools::EvoKd { label }),
+        "judge-hard" => Box::new(pools::PoolSelector {
+            label,
+            pool: pools::Pool::JudgeHard,
+            rule: pools::Rule::Prefer,
+        }),
+        "lion" => Box::new(pools::PoolSelector {
+            label,
+            pool: pools::Pool::JudgeHard,
+            rule: pools::Rule::Balanced,
+        }),
+        "incorrect" => Box::new(pools::PoolSelector {
+            label,
+            pool: pools::Pool::Incorrect,
+            rule: pools::Rule::Prefer,
+        }),
+        "evokd" => Box::new(pools::PoolSelector {
+            label,
+            pool: pools::Pool::Incorrect,
+            rule: pools::Rule::Balanced,
+        }),
         "badge" => Box::new(badge::Badge { label }),
         _ => return None,
     })

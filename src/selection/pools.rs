@@ -61,87 +61,57 @@ fn balanced(a: &[usize], b: &[usize], m: usize, rng: &mut Rng) -> Vec<usize> {
     out
 }
 
-/// LLM2LLM: seeds the student answers incorrectly (shortfall filled with correct ones).
-pub struct Incorrect {
-    pub label: String,
+/// Which seeds form a strategy's primary pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    /// Seeds the student answers incorrectly (needs the verifier).
+    Incorrect,
+    /// Seeds the judge marks hard: teacher − student ≥ margin (needs the judge).
+    JudgeHard,
 }
 
-impl Selector for Incorrect {
+/// How many seeds come from the primary pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// All `m` from the primary pool, any shortfall filled from the rest.
+    Prefer,
+    /// Equal numbers from the primary pool and the rest (the primary gets the odd one).
+    Balanced,
+}
+
+/// The four pool strategies: `incorrect` (LLM2LLM) = (Incorrect, Prefer), `evokd` =
+/// (Incorrect, Balanced), `judge-hard` = (JudgeHard, Prefer), `lion` = (JudgeHard,
+/// Balanced).
+pub struct PoolSelector {
+    pub label: String,
+    pub pool: Pool,
+    pub rule: Rule,
+}
+
+impl Selector for PoolSelector {
     fn label(&self) -> &str {
         &self.label
     }
     fn needs(&self) -> Vec<Need> {
-        vec![Need::Correct]
+        match self.pool {
+            Pool::Incorrect => vec![Need::Correct],
+            Pool::JudgeHard => vec![Need::Judge],
+        }
     }
     fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError> {
         check_m(m, s.n)?;
-        let c = need(&s.correct, &self.label, Need::Correct)?;
-        check_len(c.len(), s.n)?;
-        let (right, wrong) = split(c);
-        Ok(take_with_fill(&wrong, &right, m, rng))
-    }
-}
-
-/// EvoKD: equal numbers from the correctly and incorrectly answered pools.
-pub struct EvoKd {
-    pub label: String,
-}
-
-impl Selector for EvoKd {
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn needs(&self) -> Vec<Need> {
-        vec![Need::Correct]
-    }
-    fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError> {
-        check_m(m, s.n)?;
-        let c = need(&s.correct, &self.label, Need::Correct)?;
-        check_len(c.len(), s.n)?;
-        let (right, wrong) = split(c);
-        Ok(balanced(&wrong, &right, m, rng))
-    }
-}
-
-/// LLM-as-a-judge: seeds the judge marks hard (teacher − student ≥ margin); shortfall
-/// filled from the easy pool.
-pub struct JudgeHard {
-    pub label: String,
-}
-
-impl Selector for JudgeHard {
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn needs(&self) -> Vec<Need> {
-        vec![Need::Judge]
-    }
-    fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError> {
-        check_m(m, s.n)?;
-        let h = need(&s.judge_hard, &self.label, Need::Judge)?;
-        check_len(h.len(), s.n)?;
-        let (hard, easy) = split(h);
-        Ok(take_with_fill(&hard, &easy, m, rng))
-    }
-}
-
-/// Lion: equal numbers from the judge's hard and easy pools.
-pub struct Lion {
-    pub label: String,
-}
-
-impl Selector for Lion {
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn needs(&self) -> Vec<Need> {
-        vec![Need::Judge]
-    }
-    fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError> {
-        check_m(m, s.n)?;
-        let h = need(&s.judge_hard, &self.label, Need::Judge)?;
-        check_len(h.len(), s.n)?;
-        let (hard, easy) = split(h);
-        Ok(balanced(&hard, &easy, m, rng))
+        let in_pool: Vec<bool> = match self.pool {
+            Pool::Incorrect => need(&s.correct, &self.label, Need::Correct)?
+                .iter()
+                .map(|c| !c)
+                .collect(),
+            Pool::JudgeHard => need(&s.judge_hard, &self.label, Need::Judge)?.clone(),
+        };
+        check_len(in_pool.len(), s.n)?;
+        let (primary, rest) = split(&in_pool);
+        Ok(match self.rule {
+            Rule::Prefer => take_with_fill(&primary, &rest, m, rng),
+            Rule::Balanced => balanced(&primary, &rest, m, rng),
+        })
     }
 }
