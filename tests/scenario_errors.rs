@@ -59,6 +59,12 @@ const CASES: &[(&str, usize, &str, &[&str])] = &[
         &["m = 500", "seed_size = 300"],
     ),
     (
+        "replay_exceeds_pretrain.toml",
+        11,
+        "student.replay_examples",
+        &["replay_examples = 500", "pretrain_examples = 200"],
+    ),
+    (
         "zero_replicates.toml",
         3,
         "replicates",

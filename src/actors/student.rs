@@ -47,7 +47,7 @@ impl StudentActor {
         examples
             .iter()
             .zip(ids)
-            .map(|(e, a)| world::own_sequence(&self.world.tokenizer, e, a))
+            .map(|(e, a)| world::own_sequence(&self.world.student_tokenizer, e, a))
             .collect()
     }
 }
@@ -61,7 +61,7 @@ impl Handler<PredictSeeds> for StudentActor {
     fn handle(&mut self, _: PredictSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             maybe_inject_panic("student");
-            let tok = &self.world.tokenizer;
+            let tok = &self.world.student_tokenizer;
             self.seed_answers =
                 world::answer_ids(&self.current, tok, &self.world.d0, self.max_new())?;
             Ok(self
@@ -99,7 +99,7 @@ impl Handler<ScoreSeeds> for StudentActor {
             if msg.needs.contains(&Need::LossGt) {
                 let seqs: Vec<Sequence> = d0
                     .iter()
-                    .map(|e| world::to_sequence(&self.world.tokenizer, e))
+                    .map(|e| world::to_sequence(&self.world.student_tokenizer, e))
                     .collect::<Result<_>>()?;
                 s.loss_gt = Some(student::seq_nll(&self.current, &seqs));
             }
@@ -116,7 +116,7 @@ impl Handler<ScoreSeeds> for StudentActor {
                     .unwrap_or(16) as usize;
                 // Kronecker factors: kA·kB ≈ dims, kA = kB = ceil(sqrt(dims)).
                 let k = (dims as f64).sqrt().ceil().max(1.0) as usize;
-                let v = self.world.tokenizer.vocab_size();
+                let v = self.world.student_tokenizer.vocab_size();
                 let mut rng = self.stream(msg.iteration, "badge-projection").rng();
                 let proj = Projection::gaussian(k, k, v, st.d, &mut rng);
                 let input = ScoringInput {
@@ -139,7 +139,7 @@ impl Handler<ProbeExamples> for StudentActor {
     type Result = Result<Probe, ActorFailure>;
     fn handle(&mut self, msg: ProbeExamples, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
-            let tok = &self.world.tokenizer;
+            let tok = &self.world.student_tokenizer;
             let ids = world::answer_ids(&self.current, tok, &msg.examples, self.max_new())?;
             let answers = ids.iter().map(|a| tok.decode(a)).collect();
             let seqs = self.own_sequences(&msg.examples, &ids)?;
@@ -164,25 +164,30 @@ impl Handler<Train> for StudentActor {
                     tokens_per_s: 0.0,
                 });
             }
-            let seqs: Vec<Sequence> = msg
+            let mut seqs: Vec<Sequence> = msg
                 .examples
                 .iter()
-                .map(|e| world::to_sequence(&w.tokenizer, e))
+                .map(|e| world::to_sequence(&w.student_tokenizer, e))
                 .collect::<Result<_>>()?;
+            seqs.extend(w.replay.iter().cloned());
             // Algorithm 1: always restart from the base checkpoint, never warm-start.
             let mut model = (*w.base).clone();
             let tc = world::train_config(&w.scenario, w.scenario.student.epochs);
             let mut rng = self.stream(msg.iteration, "train").rng();
             let max_new = self.max_new();
             let report = student::train(&mut model, &seqs, &tc, &mut rng, |m| {
-                world::accuracy(m, &*w.task, &w.tokenizer, &w.val, max_new)
+                world::accuracy(m, &*w.task, &w.student_tokenizer, &w.val, max_new)
                     .map(|r| r.0)
                     .unwrap_or(0.0)
             });
             self.current = model;
             let best = report.best_epoch.unwrap_or(0);
             Ok(Trained {
-                val_accuracy: report.val_score.get(best).copied().unwrap_or(0.0),
+                val_accuracy: if report.best_val_score.is_nan() {
+                    0.0
+                } else {
+                    report.best_val_score
+                },
                 best_epoch: best as u32,
                 tokens_per_s: report.tokens as f64 / report.wall_s.max(1e-9),
             })
@@ -198,7 +203,7 @@ impl Handler<EvaluateTest> for StudentActor {
             Ok(world::accuracy(
                 &self.current,
                 &*w.task,
-                &w.tokenizer,
+                &w.student_tokenizer,
                 &w.test,
                 self.max_new(),
             )?

@@ -47,6 +47,18 @@ pub struct Args {
     /// weights; default: the scenario's `pretrain_examples`).
     #[arg(long)]
     pub base_examples: Option<usize>,
+    /// Draw the training pool, validation and test sets from the task's seed mix
+    /// restricted to difficulty <= this (default: the whole mix).
+    #[arg(long)]
+    pub max_difficulty: Option<u32>,
+    /// Fine-tune for at least this many optimiser steps (default: the scenario's
+    /// `min_steps`).
+    #[arg(long)]
+    pub min_steps: Option<u32>,
+    /// Mix this many examples of the base's pre-training corpus into every fine-tuning
+    /// set (default: the scenario's `replay_examples`).
+    #[arg(long)]
+    pub replay: Option<u32>,
     /// Print every epoch (default: only the summary per size).
     #[arg(long)]
     pub verbose: bool,
@@ -87,6 +99,86 @@ fn fit(
     (report, start.elapsed().as_secs_f64())
 }
 
+/// Test-set accuracy broken down so a user can see *what* the student has not learnt.
+struct Diagnosis {
+    acc: f64,
+    /// Fraction of generated reasoning steps that the task's process check accepts.
+    step_valid: f64,
+    /// Accuracy per difficulty level, e.g. `0.90 0.62 0.31 ...` (`-` where none).
+    by_difficulty: String,
+}
+
+fn diagnose(
+    model: &Model,
+    task: &dyn Task,
+    tok: &Tokenizer,
+    test: &[Example],
+    max_new: usize,
+    show_wrong: bool,
+) -> anyhow::Result<Diagnosis> {
+    let answers: Vec<String> = answer_ids(model, tok, test, max_new)?
+        .iter()
+        .map(|a| tok.decode(a))
+        .collect();
+    let (lo, hi) = task.difficulty_range();
+    let mut per = vec![(0usize, 0usize); (hi - lo + 1) as usize];
+    let (mut valid, mut steps, mut right, mut shown) = (0usize, 0usize, 0usize, 0usize);
+    for (e, a) in test.iter().zip(&answers) {
+        let ok = task.verify(e, a).correct;
+        let (v, s) = task.check_steps(e, a);
+        valid += v;
+        steps += s;
+        right += usize::from(ok);
+        let slot = &mut per[(e.difficulty.clamp(lo, hi) - lo) as usize];
+        slot.0 += usize::from(ok);
+        slot.1 += 1;
+        if show_wrong && !ok && shown < 3 {
+            shown += 1;
+            println!(
+                "  wrong (difficulty {}): {}\n    expected: {}\n    got:      {}",
+                e.difficulty,
+                e.question,
+                e.answer.replace('\n', " | "),
+                a.replace('\n', " | ")
+            );
+        }
+    }
+    if show_wrong {
+        let gt: Vec<Sequence> = test
+            .iter()
+            .map(|e| to_sequence(tok, e))
+            .collect::<anyhow::Result<_>>()?;
+        let nll = seq_nll(model, &gt);
+        let mut by = vec![(0.0f64, 0usize); (hi - lo + 1) as usize];
+        for (e, l) in test.iter().zip(&nll) {
+            let slot = &mut by[(e.difficulty.clamp(lo, hi) - lo) as usize];
+            slot.0 += l;
+            slot.1 += 1;
+        }
+        let txt: Vec<String> = by
+            .iter()
+            .map(|(s, n)| format!("{:.3}", s / (*n).max(1) as f64))
+            .collect();
+        println!("  ground-truth answer NLL by difficulty: {}", txt.join(" "));
+    }
+    let by_difficulty = per
+        .iter()
+        .map(|(r, n)| {
+            if *n == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.2}", *r as f64 / *n as f64)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Diagnosis {
+        acc: right as f64 / test.len().max(1) as f64,
+        step_valid: valid as f64 / steps.max(1) as f64,
+        by_difficulty,
+    })
+}
+
 /// Run the subcommand.
 pub fn run(args: &Args) -> CliResult {
     let task = tasks::by_name(&args.task).ok_or_else(|| {
@@ -112,14 +204,25 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(lr) = args.lr {
         spec.learning_rate = lr;
     }
-    let tok = Tokenizer::standard();
+    if let Some(r) = args.replay {
+        spec.replay_examples = r;
+    }
+    if let Some(s) = args.min_steps {
+        spec.min_steps = s;
+    }
     let task: &dyn Task = task.as_ref();
+    let tok = Tokenizer::for_task(task);
     let stream = |p: &str| StreamKey::shared(args.seed, &args.task, 0, p).rng();
     let gen = |purpose: &str, n: usize, dmax: Option<u32>| -> Vec<Example> {
         let mut r = stream(purpose);
         (0..n)
             .map(|_| match dmax {
-                None => task.generate(&mut r, None),
+                None => loop {
+                    let e = task.generate(&mut r, None);
+                    if args.max_difficulty.is_none_or(|m| e.difficulty <= m) {
+                        break e;
+                    }
+                },
                 Some(m) => {
                     let (lo, hi) = task.difficulty_range();
                     let d = r.gen_range(lo..=m.clamp(lo, hi));
@@ -167,11 +270,14 @@ pub fn run(args: &Args) -> CliResult {
     let base_n = args
         .base_examples
         .unwrap_or(spec.pretrain_examples as usize);
+    let mut replay: Vec<Sequence> = Vec::new();
     if base_n > 0 {
         let easy = gen("fit-pretrain", base_n, Some(spec.pretrain_max_difficulty));
+        replay = seqs(&easy[..(spec.replay_examples as usize).min(easy.len())])?;
         let tcfg = TrainConfig {
             epochs: spec.pretrain_epochs as usize,
             learning_rate: spec.pretrain_learning_rate,
+            min_steps: 0,
             ..TrainConfig::from(&spec)
         };
         // Cached like the loop's base students, keyed by everything that determines it.
@@ -206,12 +312,16 @@ pub fn run(args: &Args) -> CliResult {
             cache.display()
         );
     }
-    let (base_acc, _) = accuracy(&base, task, &tok, &test, max_new)?;
+    let (lo, hi) = task.difficulty_range();
+    let base_diag = diagnose(&base, task, &tok, &test, max_new, args.verbose)?;
     println!(
-        "\n{:>8}  {:>9}  {:>8}  {:>10}",
-        "train n", "test acc", "time s", "tokens/s"
+        "\n{:>8}  {:>9}  {:>8}  {:>10}  {:>10}  by difficulty {lo}..={hi}",
+        "train n", "test acc", "time s", "tokens/s", "step valid"
     );
-    println!("{:>8}  {:>9.3}  {:>8}  {:>10}", "base", base_acc, "-", "-");
+    println!(
+        "{:>8}  {:>9.3}  {:>8}  {:>10}  {:>10.3}  {}",
+        "base", base_diag.acc, "-", "-", base_diag.step_valid, base_diag.by_difficulty
+    );
     let tcfg = TrainConfig {
         epochs: args.epochs,
         ..TrainConfig::from(&spec)
@@ -221,19 +331,21 @@ pub fn run(args: &Args) -> CliResult {
         let mut model = base.clone();
         let (rep, secs) = fit(
             &mut model,
-            &pool_seqs[..n],
+            &[&pool_seqs[..n], &replay[..]].concat(),
             &tcfg,
             &mut stream("fit-train-order"),
             &eval,
             args.verbose,
         );
-        let (acc, _) = accuracy(&model, task, &tok, &test, max_new)?;
+        let d = diagnose(&model, task, &tok, &test, max_new, args.verbose)?;
         println!(
-            "{:>8}  {:>9.3}  {:>8.1}  {:>10.0}",
+            "{:>8}  {:>9.3}  {:>8.1}  {:>10.0}  {:>10.3}  {}",
             n,
-            acc,
+            d.acc,
             secs,
-            rep.tokens as f64 / rep.wall_s.max(1e-9)
+            rep.tokens as f64 / rep.wall_s.max(1e-9),
+            d.step_valid,
+            d.by_difficulty
         );
         last_model = model;
     }

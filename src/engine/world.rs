@@ -25,11 +25,18 @@ pub struct World {
     pub task_spec: TaskSpec,
     pub replicate: u32,
     pub task: Arc<dyn Task>,
+    /// The project-wide tokenizer: counts teacher tokens and builds token histograms.
     pub tokenizer: Arc<Tokenizer>,
+    /// The student's own vocabulary ([`Tokenizer::for_task`]): everything the student
+    /// reads, generates and scores goes through this one.
+    pub student_tokenizer: Arc<Tokenizer>,
     pub d0: Vec<Example>,
     pub val: Vec<Example>,
     pub test: Vec<Example>,
     pub base: Arc<Model>,
+    /// The first `student.replay_examples` of the base's pre-training corpus, mixed
+    /// into every fine-tuning set of this world (the same for every strategy).
+    pub replay: Vec<Sequence>,
     pub record: WorldRecord,
 }
 
@@ -296,7 +303,8 @@ pub fn build_world(
         &mut taken,
     )?;
 
-    let cfg = model_config(&scenario, tokenizer.vocab_size());
+    let stok = Arc::new(Tokenizer::for_task(&*task));
+    let cfg = model_config(&scenario, stok.vocab_size());
     let max_new = st.max_new_tokens as usize;
     let mut h = Sha256::new();
     h.update(format!(
@@ -304,7 +312,7 @@ pub fn build_world(
         scenario.seed,
         task_spec.name,
         base_key_fields(st),
-        tokenizer.vocab_size()
+        stok.vocab_size()
     ));
     for e in &pretrain {
         h.update(e.question.as_bytes());
@@ -319,14 +327,15 @@ pub fn build_world(
         let mut model = Model::new(cfg, &mut rng);
         let seqs: Vec<Sequence> = pretrain
             .iter()
-            .map(|e| to_sequence(&tokenizer, e))
+            .map(|e| to_sequence(&stok, e))
             .collect::<Result<_>>()
             .expect("pre-training examples tokenize (checked by the task lexicon tests)");
         let mut tc = train_config(&scenario, st.pretrain_epochs);
         tc.learning_rate = st.pretrain_learning_rate;
+        tc.min_steps = 0;
         let mut train_rng = key("pretrain-shuffle").rng();
         student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
-            accuracy(m, &*task, &tokenizer, &val, max_new)
+            accuracy(m, &*task, &stok, &val, max_new)
                 .map(|r| r.0)
                 .unwrap_or(0.0)
         });
@@ -334,8 +343,13 @@ pub fn build_world(
     })
     .with_context(|| format!("base student for {} replicate {replicate}", task_spec.name))?;
 
-    let (base_test, test_correct) = accuracy(&base, &*task, &tokenizer, &test, max_new)?;
-    let (base_val, _) = accuracy(&base, &*task, &tokenizer, &val, max_new)?;
+    let replay: Vec<Sequence> = pretrain
+        .iter()
+        .take(st.replay_examples as usize)
+        .map(|e| to_sequence(&stok, e))
+        .collect::<Result<_>>()?;
+    let (base_test, test_correct) = accuracy(&base, &*task, &stok, &test, max_new)?;
+    let (base_val, _) = accuracy(&base, &*task, &stok, &val, max_new)?;
     let mut by_diff: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
     for (e, c) in test.iter().zip(&test_correct) {
         let s = by_diff.entry(e.difficulty).or_default();
@@ -357,10 +371,12 @@ pub fn build_world(
         replicate,
         task,
         tokenizer,
+        student_tokenizer: stok,
         d0,
         val,
         test,
         base: Arc::new(base),
+        replay,
         record,
     })
 }

@@ -159,6 +159,12 @@ pub struct StudentSpec {
     pub weight_decay: f64,
     pub batch_size: u32,
     pub epochs: u32,
+    /// Fine-tuning runs at least this many optimiser steps, adding epochs over small
+    /// sets (0: exactly `epochs`). The base's pre-training ignores it.
+    pub min_steps: u32,
+    /// Examples of the base's pre-training corpus mixed into every fine-tuning set
+    /// (rehearsal against forgetting; 0: fine-tune on the synthetic set alone).
+    pub replay_examples: u32,
     pub warmup_fraction: f64,
     pub schedule: Schedule,
     pub grad_clip: f64,
@@ -249,6 +255,8 @@ impl Default for StudentSpec {
             pretrain_epochs: 8,
             pretrain_max_difficulty: 1,
             max_new_tokens: 96,
+            min_steps: 0,
+            replay_examples: 0,
         }
     }
 }

@@ -253,6 +253,16 @@ fn check_student(s: &Scenario, ctx: &Ctx) -> Check {
             ),
         ));
     }
+    if st.replay_examples > st.pretrain_examples {
+        let at = ctx.written(&["student.replay_examples", "student.pretrain_examples"]);
+        return Err(ctx.at(
+            &at,
+            format!(
+                "student.replay_examples = {} exceeds student.pretrain_examples = {}: replay draws from the base's pre-training corpus",
+                st.replay_examples, st.pretrain_examples
+            ),
+        ));
+    }
     positive_real(ctx, "student.learning_rate", st.learning_rate)?;
     positive_real(
         ctx,

@@ -655,3 +655,45 @@ fn own_generation_loss_is_higher_on_wrong_items() {
     );
     assert!(mean(&wrong) > mean(&right));
 }
+
+#[test]
+fn min_steps_adds_epochs_and_keeps_the_number_of_evaluations() {
+    let mut r = StreamKey::shared(1, "toy", 0, "data").rng();
+    let data = reverse_task(&mut r, 10, 3);
+    // 10 sequences in batches of 4: 3 steps per epoch.
+    let base = TrainConfig {
+        learning_rate: 1e-3,
+        epochs: 2,
+        batch_size: 4,
+        ..TrainConfig::default()
+    };
+    let run = |cfg: &TrainConfig| {
+        let mut m = Model::new(toy_cfg(vocab()), &mut rng(3));
+        let mut evals = 0usize;
+        let rep = train(&mut m, &data, cfg, &mut rng(4), |_| {
+            evals += 1;
+            evals as f64 // later evaluations score higher: the last one is kept
+        });
+        (rep, evals)
+    };
+    let (plain, n_plain) = run(&base);
+    assert_eq!((plain.steps, n_plain), (6, 2));
+    assert_eq!(plain.eval_epochs, vec![0, 1]);
+    // At least 20 steps: ceil(20 / 3) = 7 epochs (21 steps), evaluated every
+    // ceil(7 / 2) = 4 epochs and after the last: epochs 3 and 6.
+    let (more, n_more) = run(&TrainConfig {
+        min_steps: 20,
+        ..base.clone()
+    });
+    assert_eq!((more.steps, n_more), (21, 2));
+    assert_eq!(more.epoch_loss.len(), 7);
+    assert_eq!(more.eval_epochs, vec![3, 6]);
+    assert_eq!(more.best_epoch, Some(6));
+    assert_eq!(more.best_val_score, 2.0);
+    // A min_steps already met by the epochs changes nothing.
+    let (same, _) = run(&TrainConfig {
+        min_steps: 5,
+        ..base.clone()
+    });
+    assert_eq!(same.steps, 6);
+}

@@ -20,6 +20,10 @@ pub struct TrainConfig {
     pub warmup_fraction: f64,
     pub schedule: Schedule,
     pub grad_clip: f64,
+    /// Train for at least this many optimiser steps, adding epochs when `epochs` passes
+    /// over a small set would take fewer (0: exactly `epochs`). Validation still runs
+    /// about `epochs` times, evenly spaced, and always after the last epoch.
+    pub min_steps: usize,
 }
 
 impl Default for TrainConfig {
@@ -38,6 +42,7 @@ impl From<&StudentSpec> for TrainConfig {
             warmup_fraction: s.warmup_fraction,
             schedule: s.schedule,
             grad_clip: s.grad_clip,
+            min_steps: s.min_steps as usize,
         }
     }
 }
@@ -48,8 +53,13 @@ impl From<&StudentSpec> for TrainConfig {
 pub struct TrainReport {
     /// Token-weighted mean answer NLL per epoch.
     pub epoch_loss: Vec<f64>,
-    /// The caller's validation score after each epoch.
+    /// The caller's validation score at each evaluation (after every epoch unless
+    /// `min_steps` added epochs; then see `eval_epochs`).
     pub val_score: Vec<f64>,
+    /// Epoch (0-based) after which each `val_score` was taken.
+    pub eval_epochs: Vec<usize>,
+    /// The best validation score, that of the restored weights (NaN when none ran).
+    pub best_val_score: f64,
     /// Epoch (0-based) whose weights were restored; `None` when no epoch ran.
     pub best_epoch: Option<usize>,
     /// Optimiser steps taken.
@@ -178,12 +188,18 @@ pub fn train(
     };
     let bs = cfg.batch_size.max(1);
     let per_epoch = usable.len().div_ceil(bs);
-    let total = per_epoch * cfg.epochs;
+    let epochs = if per_epoch == 0 {
+        cfg.epochs
+    } else {
+        cfg.epochs.max(cfg.min_steps.div_ceil(per_epoch))
+    };
+    let eval_every = epochs.div_ceil(cfg.epochs.max(1)).max(1);
+    let total = per_epoch * epochs;
     let mut trainer = Trainer::new(model);
     let mut batch = Batch::default();
     let mut order = usable.clone();
     let mut best: Option<(f64, usize, Vec<f32>)> = None;
-    for epoch in 0..cfg.epochs {
+    for epoch in 0..epochs {
         order.shuffle(rng);
         let (mut sum, mut cnt) = (0.0f64, 0usize);
         for chunk in order.chunks(bs) {
@@ -199,8 +215,12 @@ pub fn train(
         }
         rep.epoch_loss
             .push(if cnt > 0 { sum / cnt as f64 } else { f64::NAN });
+        if (epoch + 1) % eval_every != 0 && epoch + 1 != epochs {
+            continue;
+        }
         let score = eval(model);
         rep.val_score.push(score);
+        rep.eval_epochs.push(epoch);
         let better = match &best {
             None => true,
             Some((b, _, _)) => score > *b || (b.is_nan() && !score.is_nan()),
@@ -216,9 +236,11 @@ pub fn train(
             }
         }
     }
-    if let Some((_, e, w)) = best {
+    rep.best_val_score = f64::NAN;
+    if let Some((b, e, w)) = best {
         model.params.copy_from_slice(&w);
         rep.best_epoch = Some(e);
+        rep.best_val_score = b;
     }
     rep.wall_s = start.elapsed().as_secs_f64();
     rep

@@ -150,6 +150,14 @@ impl Tokenizer {
         Self::from_lexicon(texts)
     }
 
+    /// The student's tokenizer for one task: that task's lexicon only (a few hundred
+    /// tokens, DESIGN.md section 2). A student never reads teacher prompts, so a
+    /// project-wide vocabulary would only make its embedding and output head (the
+    /// largest matrices at these sizes) several times bigger and slower.
+    pub fn for_task(task: &dyn crate::tasks::Task) -> Self {
+        Self::from_lexicon(task.lexicon())
+    }
+
     /// Number of tokens in the vocabulary (the student's V).
     pub fn vocab_size(&self) -> usize {
         self.tokens.len()
