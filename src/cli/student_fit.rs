@@ -27,9 +27,9 @@ pub struct Args {
     /// the first N examples of one pool).
     #[arg(long, value_delimiter = ',', default_value = "1000")]
     pub train: Vec<usize>,
-    /// Training epochs.
-    #[arg(long, default_value_t = 6)]
-    pub epochs: usize,
+    /// Fine-tuning epochs (default: the scenario's `epochs`, 6 without one).
+    #[arg(long)]
+    pub epochs: Option<usize>,
     /// Validation and test set size each.
     #[arg(long, default_value_t = 200)]
     pub eval: usize,
@@ -188,7 +188,7 @@ pub fn run(args: &Args) -> CliResult {
             tasks::TASK_NAMES
         ))
     })?;
-    if args.train.contains(&0) || args.epochs == 0 {
+    if args.train.contains(&0) || args.epochs == Some(0) {
         return Err(CliError::Usage(
             "--train sizes and --epochs must be positive".into(),
         ));
@@ -209,6 +209,9 @@ pub fn run(args: &Args) -> CliResult {
     }
     if let Some(s) = args.min_steps {
         spec.min_steps = s;
+    }
+    if let Some(e) = args.epochs {
+        spec.epochs = e as u32;
     }
     let task: &dyn Task = task.as_ref();
     let tok = Tokenizer::for_task(task);
@@ -265,7 +268,7 @@ pub fn run(args: &Args) -> CliResult {
         cfg.context,
         cfg.vocab,
         spec.learning_rate,
-        args.epochs
+        spec.epochs
     );
     let base_n = args
         .base_examples
@@ -280,18 +283,29 @@ pub fn run(args: &Args) -> CliResult {
             min_steps: 0,
             ..TrainConfig::from(&spec)
         };
-        // Cached like the loop's base students, keyed by everything that determines it.
-        let key = format!(
-            "student-fit-base-v2|{}|{}|{base_n}|{}|{}",
-            args.task,
-            args.seed,
-            crate::engine::world::base_key_fields(&spec),
-            tok.vocab_size()
-        );
+        // Cached like the loop's base students, keyed by everything that determines it:
+        // the recipe, and the pre-training corpus and validation set themselves, so that a
+        // change to a task's generator never reuses a stale base.
+        let key = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            h.update(format!(
+                "student-fit-base-v3|{}|{}|{base_n}|{}|{}",
+                args.task,
+                args.seed,
+                crate::engine::world::base_key_fields(&spec),
+                tok.vocab_size()
+            ));
+            for e in easy.iter().chain(&val) {
+                h.update(e.question.as_bytes());
+                h.update(e.answer.as_bytes());
+            }
+            h.finalize().to_vec()
+        };
         let cache = std::path::Path::new("runs").join(".cache");
         let start = Instant::now();
         let init = base.clone();
-        base = crate::student::base::cached_or_train(&cache, key.as_bytes(), || {
+        base = crate::student::base::cached_or_train(&cache, &key, || {
             let mut m = init;
             fit(
                 &mut m,
@@ -322,10 +336,7 @@ pub fn run(args: &Args) -> CliResult {
         "{:>8}  {:>9.3}  {:>8}  {:>10}  {:>10.3}  {}",
         "base", base_diag.acc, "-", "-", base_diag.step_valid, base_diag.by_difficulty
     );
-    let tcfg = TrainConfig {
-        epochs: args.epochs,
-        ..TrainConfig::from(&spec)
-    };
+    let tcfg = TrainConfig::from(&spec);
     let mut last_model = base.clone();
     for &n in &args.train {
         let mut model = base.clone();

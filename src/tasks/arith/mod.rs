@@ -2,8 +2,13 @@
 //!
 //! One protagonist holds a quantity of objects and a chain of 1–6 operations changes it
 //! (+, −, ×, exact ÷, with "half"/"double"/"triple" phrasings); difficulty is the number
-//! of operations, and operand sizes grow with it. The answer is one checkable equation
-//! per operation and `#### x`, e.g. `5 + 3 = 8\n8 - 2 = 6\n#### 6`.
+//! of operations. Operands are single digits (multipliers and divisors 2 or 3) and every
+//! value stays below 30, so that difficulty measures chain length (reading and chaining
+//! more steps) and not multi-digit arithmetic: at the student's size (DESIGN.md section
+//! 2) three-digit products were unlearnable at any data size, so no strategy could move
+//! it (issue 3's learning curve).
+//! The answer is one checkable equation per operation and `#### x`, e.g.
+//! `5 + 3 = 8\n8 - 2 = 6\n#### 6`.
 //!
 //! Rewrite rule (the paper's D.2.1 prompt): new names, objects and quantities; 1–3 more
 //! operations (capped at 6) and each seed operation type kept with probability 1/2,
@@ -23,8 +28,12 @@ use words::*;
 
 /// Seed-set mix over difficulties 1..=6: mostly easy to medium, a tail of hard items.
 const MIX: [u32; 6] = [22, 26, 22, 14, 10, 6];
-/// Results stay below this bound.
-const LIMIT: i64 = 1000;
+/// Every intermediate value and result stays below this bound.
+const LIMIT: i64 = 30;
+/// Largest operand of an addition or subtraction (one digit).
+const AMAX: i64 = 9;
+/// Largest multiplier or divisor ("double", "triple", "half", "a third").
+const KMAX: i64 = 3;
 /// Constants a step may use without them appearing in the question ("half", "triple").
 const SMALL_KNOWN: i64 = 3;
 
@@ -127,17 +136,19 @@ fn draw_mix(rng: &mut Rng) -> u32 {
     MIX.len() as u32
 }
 
-/// Feasible operations on the current value `v` at difficulty `d`.
-fn feasible(v: i64, d: u32) -> Vec<(Op, u32)> {
-    let kmax = 2 + d as i64 / 2;
-    let mut out = vec![(Op::Add, 3)];
+/// Feasible operations on the current value `v`: every result stays in `1..LIMIT`.
+fn feasible(v: i64) -> Vec<(Op, u32)> {
+    let mut out = Vec::with_capacity(4);
+    if v + 1 < LIMIT {
+        out.push((Op::Add, 3));
+    }
     if v >= 2 {
         out.push((Op::Sub, 3));
     }
-    if v * 2 < LIMIT && v <= 40 * kmax {
+    if v * 2 < LIMIT {
         out.push((Op::Mul, 2));
     }
-    if (2..=5).any(|k| v % k == 0 && v / k >= 2) {
+    if (2..=KMAX).any(|k| v % k == 0 && v / k >= 2) {
         out.push((Op::Div, 2));
     }
     out
@@ -159,30 +170,28 @@ impl Arith {
             obj: pick_avoiding(rng, &OBJECTS, |x| x, avoid),
             cont: CONTAINERS.choose(rng).expect("containers"),
         };
-        let amax = 4 + 3 * d as i64;
-        let kmax = 2 + d as i64 / 2;
         let mut chain = Chain::default();
         let mut sentences: Vec<String> = Vec::with_capacity(d as usize + 2);
         let groups = d >= 2 && prefs.first().is_none_or(|p| *p == Op::Mul) && rng.gen_bool(0.3);
         let mut cur: Item;
         let mut v: i64;
         if groups {
-            let a = rng.gen_range(2..=2 + d as i64);
-            let b = rng.gen_range(2..=4 + d as i64);
+            let a = rng.gen_range(2..=KMAX);
+            let b = rng.gen_range(2..=AMAX);
             let t = OPEN_GROUPS.choose(rng).expect("templates");
             sentences.push(cast.fill(t, a, b));
             let s = chain.bin(n(a), '*', n(b));
             cur = r(s);
             v = a * b;
         } else {
-            v = rng.gen_range(2..=6 + 4 * d as i64);
+            v = rng.gen_range(2..=15);
             let t = OPEN_PLAIN.choose(rng).expect("templates");
             sentences.push(cast.fill(t, v, 0));
             cur = n(v);
         }
         let offset = usize::from(groups);
         for j in offset..d as usize {
-            let options = feasible(v, d);
+            let options = feasible(v);
             let want = prefs.get(j).copied();
             let op = match want {
                 Some(w) if options.iter().any(|o| o.0 == w) && rng.gen_bool(0.5) => w,
@@ -202,15 +211,15 @@ impl Arith {
             };
             let (k, text) = match op {
                 Op::Add => {
-                    let a = rng.gen_range(1..=amax.min(LIMIT - 1 - v).max(1));
+                    let a = rng.gen_range(1..=AMAX.min(LIMIT - 1 - v));
                     (a, cast.fill(ADD.choose(rng).expect("t"), a, 0))
                 }
                 Op::Sub => {
-                    let a = rng.gen_range(1..=amax.min(v - 1));
+                    let a = rng.gen_range(1..=AMAX.min(v - 1));
                     (a, cast.fill(SUB.choose(rng).expect("t"), a, 0))
                 }
                 Op::Mul => {
-                    let hi = kmax.min((LIMIT - 1) / v).max(2);
+                    let hi = KMAX.min((LIMIT - 1) / v);
                     let k = rng.gen_range(2..=hi);
                     let t = match k {
                         2 => *MUL2.choose(rng).expect("t"),
@@ -220,7 +229,7 @@ impl Arith {
                     (k, cast.fill(t, k, 0))
                 }
                 Op::Div => {
-                    let ks: Vec<i64> = (2..=5).filter(|k| v % k == 0 && v / k >= 2).collect();
+                    let ks: Vec<i64> = (2..=KMAX).filter(|k| v % k == 0 && v / k >= 2).collect();
                     let k = *ks.choose(rng).expect("feasible division");
                     let t = if k == 2 && rng.gen_bool(0.7) {
                         *DIV2.choose(rng).expect("t")

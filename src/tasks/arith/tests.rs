@@ -71,6 +71,40 @@ fn answers_match_an_independent_reading_of_the_story() {
     }
 }
 
+/// The scale that makes difficulty mean chain length (issue 3): every step is
+/// `x op k = y` with a one-digit operand `k` (at most 3 for × and ÷ after the first
+/// step; an opening "a groups of b" has b ≤ 9), and every value in the chain (start, each
+/// result) lies in 1..=29. Read from the answer text, not the generator's state.
+#[test]
+fn operands_are_one_digit_and_values_below_thirty() {
+    let t = Arith;
+    let mut r = rng(12);
+    let mut max_seen = 0;
+    for i in 0..3000 {
+        let ex = t.generate(&mut r, Some(1 + (i % 6) as u32));
+        for (j, line) in chain::step_lines(&ex.answer).iter().enumerate() {
+            let toks: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(toks.len(), 5, "{line}");
+            let (x, op, k, y): (i64, &str, i64, i64) = (
+                toks[0].parse().unwrap(),
+                toks[1],
+                toks[2].parse().unwrap(),
+                toks[4].parse().unwrap(),
+            );
+            let kmax = if op == "+" || op == "-" || j == 0 {
+                9
+            } else {
+                3
+            };
+            assert!((1..=kmax).contains(&k), "{line}\n{}", ex.question);
+            assert!((1..=29).contains(&x) && (1..=29).contains(&y), "{line}");
+            max_seen = max_seen.max(y);
+        }
+    }
+    // The range is used, not collapsed to tiny values.
+    assert!(max_seen >= 27, "largest value {max_seen}");
+}
+
 #[test]
 fn the_paper_style_example_has_the_expected_format() {
     let ex = Example {
