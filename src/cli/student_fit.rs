@@ -286,22 +286,17 @@ pub fn run(args: &Args) -> CliResult {
         // Cached like the loop's base students, keyed by everything that determines it:
         // the recipe, and the pre-training corpus and validation set themselves, so that a
         // change to a task's generator never reuses a stale base.
-        let key = {
-            use sha2::{Digest, Sha256};
-            let mut h = Sha256::new();
-            h.update(format!(
+        let key = crate::engine::world::base_cache_key(
+            &format!(
                 "student-fit-base-v3|{}|{}|{base_n}|{}|{}",
                 args.task,
                 args.seed,
                 crate::engine::world::base_key_fields(&spec),
                 tok.vocab_size()
-            ));
-            for e in easy.iter().chain(&val) {
-                h.update(e.question.as_bytes());
-                h.update(e.answer.as_bytes());
-            }
-            h.finalize().to_vec()
-        };
+            ),
+            &easy,
+            &val,
+        );
         let cache = std::path::Path::new("runs").join(".cache");
         let start = Instant::now();
         let init = base.clone();

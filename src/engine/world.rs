@@ -92,6 +92,23 @@ pub fn base_key_fields(st: &crate::scenario::StudentSpec) -> String {
     )
 }
 
+/// Cache key of a base checkpoint: a SHA-256 of `header` (the recipe, e.g. from
+/// [`base_key_fields`]), the pre-training corpus and the validation questions that pick
+/// its best epoch. Hashing the data itself means a change to a task's generator never
+/// reuses a stale base.
+pub fn base_cache_key(header: &str, pretrain: &[Example], val: &[Example]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(header);
+    for e in pretrain {
+        h.update(e.question.as_bytes());
+        h.update(e.answer.as_bytes());
+    }
+    for e in val {
+        h.update(e.question.as_bytes());
+    }
+    h.finalize().to_vec()
+}
+
 /// The student's model configuration for a scenario.
 pub fn model_config(scn: &Scenario, vocab: usize) -> ModelConfig {
     let s = &scn.student;
@@ -306,22 +323,17 @@ pub fn build_world(
     let stok = Arc::new(Tokenizer::for_task(&*task));
     let cfg = model_config(&scenario, stok.vocab_size());
     let max_new = st.max_new_tokens as usize;
-    let mut h = Sha256::new();
-    h.update(format!(
-        "world-v{WORLD_VERSION}|{}|{}|{replicate}|{}|{}",
-        scenario.seed,
-        task_spec.name,
-        base_key_fields(st),
-        stok.vocab_size()
-    ));
-    for e in &pretrain {
-        h.update(e.question.as_bytes());
-        h.update(e.answer.as_bytes());
-    }
-    for e in &val {
-        h.update(e.question.as_bytes());
-    }
-    let cache_key: Vec<u8> = h.finalize().to_vec();
+    let cache_key = base_cache_key(
+        &format!(
+            "world-v{WORLD_VERSION}|{}|{}|{replicate}|{}|{}",
+            scenario.seed,
+            task_spec.name,
+            base_key_fields(st),
+            stok.vocab_size()
+        ),
+        &pretrain,
+        &val,
+    );
     let base = student::base::cached_or_train(cache_dir, &cache_key, || {
         let mut rng = key("init").rng();
         let mut model = Model::new(cfg, &mut rng);
@@ -379,4 +391,34 @@ pub fn build_world(
         replay,
         record,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(q: &str, a: &str) -> Example {
+        Example {
+            question: q.into(),
+            answer: a.into(),
+            final_answer: String::new(),
+            difficulty: 1,
+            category: None,
+        }
+    }
+
+    #[test]
+    fn base_cache_key_changes_with_the_data_not_only_the_recipe() {
+        let pre = [ex("Mia has 5 pens.", "5 + 3 = 8\n#### 8")];
+        let val = [ex("Leo has 2 cups.", "#### 2")];
+        let k = base_cache_key("recipe", &pre, &val);
+        assert_eq!(k.len(), 32);
+        assert_eq!(k, base_cache_key("recipe", &pre, &val));
+        assert_ne!(k, base_cache_key("recipe2", &pre, &val));
+        // Same recipe, one pre-training answer regenerated differently: a new key.
+        let pre2 = [ex("Mia has 5 pens.", "5 + 3 = 9\n#### 9")];
+        assert_ne!(k, base_cache_key("recipe", &pre2, &val));
+        let val2 = [ex("Leo has 3 cups.", "#### 3")];
+        assert_ne!(k, base_cache_key("recipe", &pre, &val2));
+    }
 }
