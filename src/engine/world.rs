@@ -94,10 +94,12 @@ pub fn base_key_fields(st: &crate::scenario::StudentSpec) -> String {
 
 /// Cache key of a base checkpoint: a SHA-256 of `header` (the recipe, e.g. from
 /// [`base_key_fields`]), the pre-training corpus and the validation questions that pick
-/// its best epoch. Hashing the data itself means a change to a task's generator never
-/// reuses a stale base.
+/// its best epoch, plus [`crate::student::NUMERICS_VERSION`]. Hashing the data itself means
+/// a change to a task's generator never reuses a stale base; the numerics version does the
+/// same for a change to the student's arithmetic (which changes the bits of every base).
 pub fn base_cache_key(header: &str, pretrain: &[Example], val: &[Example]) -> Vec<u8> {
     let mut h = Sha256::new();
+    h.update(crate::student::NUMERICS_VERSION.to_le_bytes());
     h.update(header);
     for e in pretrain {
         h.update(e.question.as_bytes());

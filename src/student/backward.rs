@@ -90,9 +90,7 @@ impl Workspace {
                     false,
                 );
             }
-            for (g, &u) in self.dbig.iter_mut().zip(&a.u) {
-                *g *= ops::gelu_grad(u);
-            }
+            ops::gelu_backward_slice(&a.u, &mut self.dbig);
             {
                 let (gw1, gb1) = two_mut(grad, li_idx.w1, d * f, li_idx.b1, f);
                 ops::linear_backward(

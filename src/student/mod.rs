@@ -18,6 +18,12 @@ pub mod train;
 #[cfg(test)]
 mod tests;
 
+/// Version of the student's arithmetic, hashed into every base-checkpoint cache key: bump
+/// it whenever a change alters the bits a forward or backward pass produces (a new
+/// activation approximation, a reordered reduction), so a cached base trained by older
+/// code is never loaded as if it were this code's. 2: rational `tanh` in the GELU.
+pub const NUMERICS_VERSION: u32 = 2;
+
 pub use base::cached_or_train;
 pub use decode::greedy_decode;
 pub use model::{Batch, Model, ModelConfig, TensorInfo, Workspace};

@@ -458,9 +458,7 @@ impl Workspace {
                 f,
             );
             resize(&mut a.gu, n * f);
-            for (g, &u) in a.gu.iter_mut().zip(&a.u) {
-                *g = ops::gelu(u);
-            }
+            ops::gelu_slice(&a.u, &mut a.gu);
             ops::linear(
                 &a.gu,
                 &p[li_idx.w2..li_idx.w2 + f * d],
