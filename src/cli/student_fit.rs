@@ -59,6 +59,10 @@ pub struct Args {
     /// set (default: the scenario's `replay_examples`).
     #[arg(long)]
     pub replay: Option<u32>,
+    /// Fine-tune LoRA adapters of this rank (alpha = rank) with the base frozen; 0: full
+    /// fine-tuning (default: the scenario's `lora_rank`).
+    #[arg(long)]
+    pub lora_rank: Option<u32>,
     /// Print every epoch (default: only the summary per size).
     #[arg(long)]
     pub verbose: bool,
@@ -210,6 +214,9 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(s) = args.min_steps {
         spec.min_steps = s;
     }
+    if let Some(r) = args.lora_rank {
+        spec.lora_rank = r;
+    }
     if let Some(e) = args.epochs {
         spec.epochs = e as u32;
     }
@@ -258,7 +265,7 @@ pub fn run(args: &Args) -> CliResult {
     };
     let mut base = Model::new(cfg, &mut stream("fit-init"));
     println!(
-        "student fit: task {} params {} (layers {} d {} heads {} ff {} ctx {} vocab {}), lr {}, epochs {}",
+        "student fit: task {} params {} (layers {} d {} heads {} ff {} ctx {} vocab {}), lr {}, epochs {}, {}",
         args.task,
         base.n_params(),
         cfg.layers,
@@ -268,7 +275,12 @@ pub fn run(args: &Args) -> CliResult {
         cfg.context,
         cfg.vocab,
         spec.learning_rate,
-        spec.epochs
+        spec.epochs,
+        if spec.lora_rank > 0 {
+            format!("LoRA rank {} (alpha = rank)", spec.lora_rank)
+        } else {
+            "full fine-tuning".to_string()
+        }
     );
     let base_n = args
         .base_examples
@@ -281,6 +293,7 @@ pub fn run(args: &Args) -> CliResult {
             epochs: spec.pretrain_epochs as usize,
             learning_rate: spec.pretrain_learning_rate,
             min_steps: 0,
+            lora_rank: 0,
             ..TrainConfig::from(&spec)
         };
         // Cached like the loop's base students, keyed by everything that determines it:

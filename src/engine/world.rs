@@ -347,6 +347,7 @@ pub fn build_world(
         let mut tc = train_config(&scenario, st.pretrain_epochs);
         tc.learning_rate = st.pretrain_learning_rate;
         tc.min_steps = 0;
+        tc.lora_rank = 0; // pre-training trains every weight; LoRA is for fine-tuning
         let mut train_rng = key("pretrain-shuffle").rng();
         student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
             accuracy(m, &*task, &stok, &val, max_new)

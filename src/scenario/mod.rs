@@ -165,6 +165,9 @@ pub struct StudentSpec {
     /// Examples of the base's pre-training corpus mixed into every fine-tuning set
     /// (rehearsal against forgetting; 0: fine-tune on the synthetic set alone).
     pub replay_examples: u32,
+    /// Fine-tune LoRA adapters of this rank (alpha = rank, paper 5.2) on every linear
+    /// layer with the base frozen; 0 = full fine-tuning of every parameter.
+    pub lora_rank: u32,
     pub warmup_fraction: f64,
     pub schedule: Schedule,
     pub grad_clip: f64,
@@ -257,6 +260,7 @@ impl Default for StudentSpec {
             max_new_tokens: 96,
             min_steps: 0,
             replay_examples: 0,
+            lora_rank: 0,
         }
     }
 }

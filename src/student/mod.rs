@@ -10,6 +10,7 @@ pub mod backward;
 pub mod base;
 pub mod checkpoint;
 pub mod decode;
+pub mod lora;
 pub mod model;
 pub mod ops;
 pub mod score;

@@ -1,8 +1,10 @@
 //! Fine-tuning (paper section 5.2): AdamW, linear warm-up over 15% of the steps then
 //! linear (or cosine) decay to zero, global gradient-norm clipping, batches of 24 packed
 //! sequences shuffled from the given stream, evaluation after every epoch, and the
-//! best-on-validation weights restored at the end.
+//! best-on-validation weights restored at the end. Either every parameter is trained, or
+//! (`lora_rank > 0`) only LoRA adapters on the linear layers, as the paper does.
 
+use super::lora::Lora;
 use super::model::{Batch, Model, Workspace};
 use super::Sequence;
 use crate::rng::Rng;
@@ -24,6 +26,8 @@ pub struct TrainConfig {
     /// over a small set would take fewer (0: exactly `epochs`). Validation still runs
     /// about `epochs` times, evenly spaced, and always after the last epoch.
     pub min_steps: usize,
+    /// LoRA rank with α = rank (paper 5.2); 0 = full fine-tuning of every parameter.
+    pub lora_rank: usize,
 }
 
 impl Default for TrainConfig {
@@ -43,6 +47,7 @@ impl From<&StudentSpec> for TrainConfig {
             schedule: s.schedule,
             grad_clip: s.grad_clip,
             min_steps: s.min_steps as usize,
+            lora_rank: s.lora_rank as usize,
         }
     }
 }
@@ -88,7 +93,9 @@ pub fn lr_at(cfg: &TrainConfig, step: usize, total: usize) -> f64 {
 }
 
 /// AdamW state plus reusable buffers: one optimiser step on one batch without allocating
-/// once the buffers have grown to the largest batch.
+/// once the buffers have grown to the largest batch. With LoRA adapters the optimiser
+/// state covers the adapters only and the model's own parameters are never updated, only
+/// re-merged (see [`super::lora`]).
 #[derive(Clone, Debug)]
 pub struct Trainer {
     pub ws: Workspace,
@@ -97,6 +104,7 @@ pub struct Trainer {
     v: Vec<f32>,
     t: u64,
     decay_mask: Vec<bool>,
+    lora: Option<(Lora, Vec<f32>)>,
 }
 
 const BETA1: f64 = 0.9;
@@ -104,7 +112,7 @@ const BETA2: f64 = 0.999;
 const ADAM_EPS: f32 = 1e-8;
 
 impl Trainer {
-    /// Fresh optimiser state (zero moments) sized for `model`.
+    /// Fresh optimiser state (zero moments) for full fine-tuning of `model`.
     pub fn new(model: &Model) -> Trainer {
         let n = model.n_params();
         let mut decay_mask = vec![false; n];
@@ -118,7 +126,29 @@ impl Trainer {
             v: vec![0.0; n],
             t: 0,
             decay_mask,
+            lora: None,
         }
+    }
+
+    /// Fresh optimiser state for LoRA fine-tuning: only `lora`'s adapters are trained
+    /// (weight decay applies to them, as the paper's trainer applies it to every
+    /// trainable parameter). `model` must already hold `lora`'s merged weights.
+    pub fn with_lora(model: &Model, lora: Lora) -> Trainer {
+        let n = lora.n_params();
+        Trainer {
+            ws: Workspace::default(),
+            grad: vec![0.0; model.n_params()],
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            t: 0,
+            decay_mask: vec![true; n],
+            lora: Some((lora, vec![0.0; n])),
+        }
+    }
+
+    /// The adapters, when this trainer fine-tunes with LoRA.
+    pub fn lora(&self) -> Option<&Lora> {
+        self.lora.as_ref().map(|(l, _)| l)
     }
 
     /// Forward, backward (mean token NLL over the batch's answer tokens), global-norm
@@ -131,38 +161,79 @@ impl Trainer {
         let nll = self.ws.forward(model, batch);
         self.ws
             .backward(model, batch, 1.0 / n_tok as f32, &mut self.grad);
-        let norm = self
-            .grad
-            .iter()
-            .map(|&g| (g as f64) * (g as f64))
-            .sum::<f64>()
-            .sqrt();
-        let clip = if cfg.grad_clip > 0.0 && norm > cfg.grad_clip {
-            (cfg.grad_clip / norm) as f32
-        } else {
-            1.0
-        };
         self.t += 1;
-        let bc1 = 1.0 - BETA1.powi(self.t as i32);
-        let bc2 = 1.0 - BETA2.powi(self.t as i32);
-        let step_size = (lr / bc1) as f32;
-        let inv_bc2 = (1.0 / bc2) as f32;
-        let decay = (lr * cfg.weight_decay) as f32;
-        let (b1, b2) = (BETA1 as f32, BETA2 as f32);
-        for i in 0..model.params.len() {
-            let g = self.grad[i] * clip;
-            let m = b1 * self.m[i] + (1.0 - b1) * g;
-            let v = b2 * self.v[i] + (1.0 - b2) * g * g;
-            self.m[i] = m;
-            self.v[i] = v;
-            let mut w = model.params[i];
-            if self.decay_mask[i] {
-                w -= decay * w;
+        match &mut self.lora {
+            None => adamw(
+                &mut model.params,
+                &self.grad,
+                &mut self.m,
+                &mut self.v,
+                &self.decay_mask,
+                self.t,
+                lr,
+                cfg,
+            ),
+            Some((lora, lgrad)) => {
+                lora.project_grad(&self.grad, lgrad);
+                adamw(
+                    &mut lora.params,
+                    lgrad,
+                    &mut self.m,
+                    &mut self.v,
+                    &self.decay_mask,
+                    self.t,
+                    lr,
+                    cfg,
+                );
+                lora.merge_into(model);
             }
-            w -= step_size * m / ((v * inv_bc2).sqrt() + ADAM_EPS);
-            model.params[i] = w;
         }
         nll
+    }
+}
+
+/// Global-norm clipping of `grad` (to `cfg.grad_clip`) and one AdamW update of `params`
+/// at step `t` (1-based, for the bias corrections) with decoupled weight decay where
+/// `decay_mask` is set.
+#[allow(clippy::too_many_arguments)]
+fn adamw(
+    params: &mut [f32],
+    grad: &[f32],
+    m1: &mut [f32],
+    m2: &mut [f32],
+    decay_mask: &[bool],
+    t: u64,
+    lr: f64,
+    cfg: &TrainConfig,
+) {
+    let norm = grad
+        .iter()
+        .map(|&g| (g as f64) * (g as f64))
+        .sum::<f64>()
+        .sqrt();
+    let clip = if cfg.grad_clip > 0.0 && norm > cfg.grad_clip {
+        (cfg.grad_clip / norm) as f32
+    } else {
+        1.0
+    };
+    let bc1 = 1.0 - BETA1.powi(t as i32);
+    let bc2 = 1.0 - BETA2.powi(t as i32);
+    let step_size = (lr / bc1) as f32;
+    let inv_bc2 = (1.0 / bc2) as f32;
+    let decay = (lr * cfg.weight_decay) as f32;
+    let (b1, b2) = (BETA1 as f32, BETA2 as f32);
+    for i in 0..params.len() {
+        let g = grad[i] * clip;
+        let m = b1 * m1[i] + (1.0 - b1) * g;
+        let v = b2 * m2[i] + (1.0 - b2) * g * g;
+        m1[i] = m;
+        m2[i] = v;
+        let mut w = params[i];
+        if decay_mask[i] {
+            w -= decay * w;
+        }
+        w -= step_size * m / ((v * inv_bc2).sqrt() + ADAM_EPS);
+        params[i] = w;
     }
 }
 
@@ -195,7 +266,15 @@ pub fn train(
     };
     let eval_every = epochs.div_ceil(cfg.epochs.max(1)).max(1);
     let total = per_epoch * epochs;
-    let mut trainer = Trainer::new(model);
+    let mut trainer = if cfg.lora_rank > 0 {
+        // Drawn before the first shuffle, from the same stream: a LoRA run is as
+        // reproducible as a full one.
+        let lora = Lora::new(model, cfg.lora_rank, cfg.lora_rank as f64, rng);
+        lora.merge_into(model);
+        Trainer::with_lora(model, lora)
+    } else {
+        Trainer::new(model)
+    };
     let mut batch = Batch::default();
     let mut order = usable.clone();
     let mut best: Option<(f64, usize, Vec<f32>)> = None;
