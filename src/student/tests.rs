@@ -849,10 +849,11 @@ fn lora_starts_at_the_base_and_never_touches_frozen_weights() {
             }
             a.swap(c, p);
             det *= a[c][c];
-            for rr in c + 1..n {
-                let f = a[rr][c] / a[c][c];
-                for cc in c..n {
-                    a[rr][cc] -= f * a[c][cc];
+            let pivot = a[c].clone();
+            for row in a.iter_mut().skip(c + 1) {
+                let f = row[c] / pivot[c];
+                for (x, p) in row.iter_mut().zip(&pivot).skip(c) {
+                    *x -= f * p;
                 }
             }
         }
