@@ -78,7 +78,8 @@ fn clean_run() -> &'static Path {
             .expect("tempdir")
             .keep();
         let t = Instant::now();
-        run_tiny(&dir, 1, &[]);
+        let o = run_tiny(&dir, 1, &[]);
+        std::fs::write(dir.join("stdout.txt"), &o.stdout).expect("keep stdout");
         eprintln!("clean --jobs 1 run: {:.1} s", t.elapsed().as_secs_f64());
         dir
     })
@@ -313,7 +314,7 @@ fn have_h5py(test: &str) -> bool {
 /// which round-trips exactly), the dataset count and the scenario attribute.
 const H5PY_CURVES: &str = r#"
 import sys, json, h5py, numpy as np
-out = {'datasets': 0, 'runs': {}, 'base': {}}
+out = {'datasets': 0, 'runs': {}, 'base': {}, 'worlds': {}, 'loss_own_t0': {}}
 def visit(name, obj):
     if not isinstance(obj, h5py.Dataset):
         return
@@ -328,6 +329,11 @@ def visit(name, obj):
             out['runs'].setdefault(key, {})[field] = [repr(float(x)) for x in flat]
         elif field in ('train_size', 'tokens_input', 'iteration'):
             out['runs'].setdefault(key, {})[field] = [int(x) for x in flat]
+    if parts[0] == 'runs' and parts[4:] == ['seed_scores', 'loss_own']:
+        out['loss_own_t0']['/'.join(parts[1:4])] = [repr(float(x)) for x in np.asarray(vals)[0]]
+    if parts[0] == 'worlds' and len(parts) == 4:
+        w = out['worlds'].setdefault('/'.join(parts[1:3]), {})
+        w[parts[3]] = [repr(float(x)) for x in np.asarray(vals).ravel().tolist()]
 with h5py.File(sys.argv[1], 'r') as f:
     f.visititems(visit)
     s = f.attrs['scenario']
@@ -424,6 +430,35 @@ fn h5py_reads_every_dataset_and_matches_curves_csv() {
         }
     }
     assert_eq!(compared, n_runs * ITERATIONS);
+
+    // The world's base-student scores on D0 (world check W3) are exactly what
+    // `loss-own-high` saw at t = 0 (its student is the base then), one per seed.
+    for rep in 0..REPLICATES {
+        let w = &v["worlds"][format!("{TASK}/rep{rep}")];
+        let n = w["d0_difficulty"].as_array().unwrap().len();
+        let own = w["d0_loss_own"].as_array().expect("d0_loss_own");
+        let t0 = v["loss_own_t0"][format!("{TASK}/rep{rep}/loss-own-high")]
+            .as_array()
+            .expect("loss-own-high t=0 scores");
+        assert_eq!(own.len(), n, "rep{rep} d0_loss_own length");
+        for (a, b) in own.iter().zip(t0) {
+            assert_eq!(
+                f(a).to_bits(),
+                f(b).to_bits(),
+                "rep{rep} d0_loss_own vs t=0"
+            );
+        }
+        let correct = w["d0_correct"].as_array().expect("d0_correct");
+        assert_eq!(correct.len(), n, "rep{rep} d0_correct length");
+        assert!(correct.iter().all(|c| f(c) == 0.0 || f(c) == 1.0));
+    }
+    // `run` ends with one world-check line per task.
+    let stdout = std::fs::read_to_string(clean.join("stdout.txt")).unwrap();
+    let last = stdout.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(&format!("world checks {TASK}: ")),
+        "last line of run: {last:?}"
+    );
 
     // The embedded scenario parses back to the tiny scenario with defaults written out.
     let embedded = activesynth::scenario::parse(v["scenario"].as_str().unwrap(), "embedded")

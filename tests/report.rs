@@ -43,6 +43,8 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
             base_test_accuracy: base,
             base_val_accuracy: base,
             base_by_difficulty: vec![(1, 10, 4)],
+            d0_loss_own: vec![],
+            d0_correct: vec![],
         });
         for (si, s) in strategies.iter().enumerate() {
             let mut iterations = Vec::new();

@@ -156,10 +156,16 @@ pub fn run(args: &Args) -> CliResult {
             formats: vec![crate::report::Format::Md],
             plots: scn.output.plots,
         };
-        let files = crate::report::write_report(&[h5], &opts)?;
+        let files = crate::report::write_report(std::slice::from_ref(&h5), &opts)?;
         if let Some(md) = files.markdown {
             println!("wrote {}", md.display());
         }
+    }
+    // Last word: can this world rank strategies at all (docs/world-checks.md)?
+    let merged = crate::report::merge::load(&[h5])?;
+    let mut scratch = crate::report::files::Stats::default();
+    for tc in crate::report::world::compute(&merged, &mut scratch) {
+        println!("{}", tc.line());
     }
     Ok(())
 }

@@ -115,6 +115,16 @@ pub struct WorldRecord {
     pub base_val_accuracy: f64,
     /// Per-difficulty test-set accuracy of the base student (difficulty, n, correct).
     pub base_by_difficulty: Vec<(u32, u32, u32)>,
+    /// The base student's own-generation loss on each seed of D0 (what `loss_own`
+    /// strategies see at t = 0), recorded once per world so that world check W3 (is
+    /// uncertainty informative?) needs no strategy that happens to record it. Empty in
+    /// files written before it existed.
+    #[serde(default)]
+    pub d0_loss_own: Vec<f64>,
+    /// Whether the base student's greedy answer to each seed of D0 is correct (empty in
+    /// older files).
+    #[serde(default)]
+    pub d0_correct: Vec<bool>,
 }
 
 /// Everything a scenario execution produced, in scenario order.

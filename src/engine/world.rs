@@ -371,6 +371,21 @@ pub fn build_world(
         s.0 += 1;
         s.1 += *c as u32;
     }
+    // The base student's own view of D0 (world check W3): greedy answers, their loss
+    // and correctness, computed exactly as a strategy's t = 0 `loss_own` and `correct`.
+    // Deterministic and RNG-free, so no other tensor changes.
+    let d0_answers = answer_ids(&base, &stok, &d0, max_new)?;
+    let d0_own: Vec<Sequence> = d0
+        .iter()
+        .zip(&d0_answers)
+        .map(|(e, a)| own_sequence(&stok, e, a))
+        .collect::<Result<_>>()?;
+    let d0_loss_own = student::seq_nll(&base, &d0_own);
+    let d0_correct: Vec<bool> = d0
+        .iter()
+        .zip(&d0_answers)
+        .map(|(e, a)| task.verify(e, &stok.decode(a)).correct)
+        .collect();
     let record = WorldRecord {
         task: task_spec.name.clone(),
         replicate,
@@ -379,6 +394,8 @@ pub fn build_world(
         base_test_accuracy: base_test,
         base_val_accuracy: base_val,
         base_by_difficulty: by_diff.into_iter().map(|(d, (n, c))| (d, n, c)).collect(),
+        d0_loss_own,
+        d0_correct,
     };
     Ok(World {
         scenario,

@@ -75,6 +75,15 @@ pub fn build(
             &[w.base_by_difficulty.len(), 3],
             flat,
         )?;
+        if !w.d0_loss_own.is_empty() {
+            f.vector(&format!("{g}/d0_loss_own"), w.d0_loss_own.clone())?;
+        }
+        if !w.d0_correct.is_empty() {
+            f.vector(
+                &format!("{g}/d0_correct"),
+                u8s(w.d0_correct.iter().copied()),
+            )?;
+        }
     }
     for r in &outcome.runs {
         write_run(&mut f, r)?;
@@ -337,6 +346,20 @@ pub fn read(path: &Path) -> Result<Results> {
                 base_test_accuracy: f64s(&f, &format!("{g}/base_test_accuracy"))?[0],
                 base_val_accuracy: f64s(&f, &format!("{g}/base_val_accuracy"))?[0],
                 base_by_difficulty: bd.chunks(3).map(|c| (c[0], c[1], c[2])).collect(),
+                // Absent in files written before world check W3 existed.
+                d0_loss_own: if has(&format!("{g}/d0_loss_own")) {
+                    f64s(&f, &format!("{g}/d0_loss_own"))?
+                } else {
+                    Vec::new()
+                },
+                d0_correct: if has(&format!("{g}/d0_correct")) {
+                    f64s(&f, &format!("{g}/d0_correct"))?
+                        .into_iter()
+                        .map(|x| x != 0.0)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             });
             for label in &strategies {
                 let key = RunKey {

@@ -2,7 +2,8 @@
 //! (`report.md`/`report.html`), tidy statistics (`stats.csv`, `stats.h5`) and plots
 //! (`plots/*.svg|png`). DESIGN.md sections 6–7; the paper's 5.4 and C.3–C.5.
 //!
-//! Module map: [`merge`] reads and merges inputs, [`analyses`] (curves, win rate,
+//! Module map: [`merge`] reads and merges inputs, [`world`] checks whether the world can
+//! rank strategies at all (shown first), [`analyses`] (curves, win rate,
 //! efficiency, TVD, tokens, Vendi) and [`inference`] (Spearman, cumulative accuracy,
 //! paired tests) compute, [`sections`] writes the text into a [`doc::Doc`], [`figures`]
 //! draws, [`files`] writes the stats files.
@@ -14,6 +15,7 @@ pub mod files;
 pub mod inference;
 pub mod merge;
 pub mod sections;
+pub mod world;
 
 use crate::output::atomic::write_atomic;
 use anyhow::{Context, Result};
@@ -88,6 +90,8 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let seed = m.seeds.first().copied().unwrap_or(0);
     let mut stats = files::Stats::default();
+    // First: whether this world can rank strategies at all (docs/world-checks.md).
+    let world_checks = world::compute(&m, &mut stats);
     let curves = analyses::curves(&m, &mut stats);
     let win = analyses::win_rate(&m, &curves, opts.alpha, &mut stats)?;
     let eff: Vec<(String, Result<Vec<analyses::EffRow>, String>)> = curves
@@ -108,6 +112,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     };
     let doc = sections::build(&sections::Inputs {
         m: &m,
+        world: &world_checks,
         alpha: opts.alpha,
         seed,
         curves: &curves,

@@ -15,6 +15,7 @@ pub mod summary;
 pub mod tvd;
 pub mod vendi;
 pub mod winrate;
+pub mod world_checks;
 
 pub use pvalue::Alternative;
 

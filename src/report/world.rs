@@ -1,0 +1,621 @@
+//! World checks W1–W5: can this world rank strategies? Each check asks whether the
+//! simulated world reproduces one of the paper's *non-comparative* observations (synthetic
+//! SFT helps, there is headroom, the student's uncertainty is informative, synthetic data
+//! inherits its parent's score, hard parents give hard children). When they fail, a
+//! comparison of strategies measures something else (typically forgetting), and the
+//! report says so before any comparison. Thresholds and paper passages:
+//! `docs/world-checks.md`; the pure computations: [`crate::stats::world_checks`].
+
+use super::doc::Doc;
+use super::files::Stats;
+use super::merge::Merged;
+use crate::stats::summary::mean;
+use crate::stats::world_checks::{
+    auroc, cell_correlations, diagonal_difference, median_level, paired_gain,
+};
+use std::collections::BTreeMap;
+
+/// Tasks for which W5 is required (the paper finds it for GSM8k and MATH); for the
+/// others (logic ≈ ProntoQA, game24) it is reported only.
+pub const W5_REQUIRED: [&str; 2] = ["arith", "mathmix"];
+
+/// One check of one task.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// `W1a` … `W5`.
+    pub id: &'static str,
+    /// What is measured, in words.
+    pub what: &'static str,
+    /// The measured value (NaN when not computable).
+    pub value: f64,
+    /// The pass condition, in words.
+    pub threshold: &'static str,
+    /// Numeric bounds of the condition (for stats files): value must lie in [low, high]
+    /// (strictness is in `threshold`); ±∞ for a one-sided bound.
+    pub low: f64,
+    pub high: f64,
+    /// `None` when not computable (the reason is in `detail`).
+    pub pass: Option<bool>,
+    /// Whether the verdict depends on it.
+    pub required: bool,
+    /// Supporting numbers, or why it is not computable.
+    pub detail: String,
+    /// The paper passage it comes from.
+    pub source: &'static str,
+    /// When it fails: what that means for the comparisons of the report.
+    pub meaning: String,
+}
+
+/// The checks of one task.
+#[derive(Clone, Debug)]
+pub struct TaskChecks {
+    pub task: String,
+    pub checks: Vec<Check>,
+}
+
+/// The overall answer for a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every required check passes.
+    CanRank,
+    /// Some required check fails.
+    CannotRank,
+    /// No required check fails, but some could not be computed.
+    Incomplete,
+}
+
+impl TaskChecks {
+    pub fn verdict(&self) -> Verdict {
+        let req = self.checks.iter().filter(|c| c.required);
+        let v: Vec<Option<bool>> = req.map(|c| c.pass).collect();
+        if v.contains(&Some(false)) {
+            Verdict::CannotRank
+        } else if v.contains(&None) {
+            Verdict::Incomplete
+        } else {
+            Verdict::CanRank
+        }
+    }
+
+    /// The one-line verdict printed at the end of `run`.
+    pub fn line(&self) -> String {
+        let req: Vec<&Check> = self.checks.iter().filter(|c| c.required).collect();
+        let passed = req.iter().filter(|c| c.pass == Some(true)).count();
+        let failed: Vec<String> = req
+            .iter()
+            .filter(|c| c.pass == Some(false))
+            .map(|c| format!("{} = {}", c.id, num(c.value)))
+            .collect();
+        let missing: Vec<&str> = req
+            .iter()
+            .filter(|c| c.pass.is_none())
+            .map(|c| c.id)
+            .collect();
+        let mut s = format!(
+            "world checks {}: {passed}/{} required pass",
+            self.task,
+            req.len()
+        );
+        if !failed.is_empty() {
+            s.push_str(&format!("; fail {}", failed.join(", ")));
+        }
+        if !missing.is_empty() {
+            s.push_str(&format!("; not computable {}", missing.join(", ")));
+        }
+        s.push_str(match self.verdict() {
+            Verdict::CanRank => " -> this world can rank strategies",
+            Verdict::CannotRank => " -> this world cannot rank strategies",
+            Verdict::Incomplete => " -> incomplete: cannot tell whether it can rank strategies",
+        });
+        s
+    }
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.3}")
+    } else {
+        "—".into()
+    }
+}
+
+/// Builder of one check: fills the common fields and decides pass from [low, high].
+#[allow(clippy::too_many_arguments)]
+fn check(
+    id: &'static str,
+    what: &'static str,
+    threshold: &'static str,
+    (low, high): (f64, f64),
+    source: &'static str,
+    value: Result<(f64, String), String>,
+    pass_if: impl Fn(f64) -> bool,
+    meaning: impl Fn(f64) -> String,
+) -> Check {
+    let (value, detail, pass) = match value {
+        Ok((v, d)) if v.is_finite() => (v, d, Some(pass_if(v))),
+        Ok((_, d)) => (f64::NAN, d, None),
+        Err(e) => (f64::NAN, e, None),
+    };
+    Check {
+        id,
+        what,
+        value,
+        threshold,
+        low,
+        high,
+        pass,
+        required: true,
+        detail,
+        source,
+        meaning: if pass == Some(false) {
+            meaning(value)
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// Parent/child loss pairs grouped by cell: (strategy, replicate, iteration).
+type Cells = BTreeMap<(String, u32, u32), (Vec<f64>, Vec<f64>, Vec<bool>)>;
+
+fn cells(m: &Merged, task: &str, only: Option<&str>) -> Cells {
+    let mut out: Cells = BTreeMap::new();
+    for s in &m.strategies {
+        if only.is_some_and(|o| o != s) {
+            continue;
+        }
+        for r in m.runs_of(task, s) {
+            for x in &r.synthetic {
+                let e = out
+                    .entry((s.clone(), r.key.replicate, x.iteration))
+                    .or_default();
+                e.0.push(x.parent_loss);
+                e.1.push(x.loss);
+                e.2.push(x.correct);
+            }
+        }
+    }
+    out
+}
+
+const NO_RANDOM: &str = "not computable: no strategy is labelled `random`";
+
+/// All checks of one task.
+pub fn task_checks(m: &Merged, task: &str) -> TaskChecks {
+    let random = m.random_label();
+    let rruns = random.map(|r| m.runs_of(task, r)).unwrap_or_default();
+    let mut checks = Vec::new();
+
+    // W1a: random after the first iteration vs the base, paired by replicate.
+    let gain = match random {
+        None => Err(NO_RANDOM.to_string()),
+        Some(_) => {
+            let (a, b): (Vec<f64>, Vec<f64>) = rruns
+                .iter()
+                .filter_map(|r| {
+                    r.iterations
+                        .first()
+                        .map(|i| (i.test_accuracy, r.base_test_accuracy))
+                })
+                .unzip();
+            paired_gain(&a, &b, 0.95).map_err(|e| format!("not computable: {e}"))
+        }
+    };
+    let w1a = gain.as_ref().map_err(Clone::clone).map(|g| {
+        let d = if g.n >= 3 {
+            format!(
+                "{} replicates; 95% t-interval [{:+.4}, {:+.4}]",
+                g.n, g.low, g.high
+            )
+        } else {
+            format!(
+                "{} replicate(s): too few for an interval, the mean alone decides",
+                g.n
+            )
+        };
+        (g.mean, d)
+    });
+    let interval_ok = gain.as_ref().is_ok_and(|g| g.n < 3 || g.low > 0.0);
+    checks.push(check(
+        "W1a",
+        "`random` after the first iteration minus the base student (test accuracy, paired by replicate)",
+        "mean > 0 and, with ≥ 3 replicates, the 95% t-interval above 0",
+        (0.0, f64::INFINITY),
+        "5.4.1, Fig. 2 and 3",
+        w1a,
+        |v| v > 0.0 && interval_ok,
+        |v| if v <= 0.0 {
+            "Fine-tuning on synthetic data lowers the student below its base, so the comparisons below rank how much each strategy's data harms the student (forgetting), not how well it selects.".into()
+        } else {
+            "The gain over the base is not distinguishable from zero, so the comparisons below may rank noise around the base rather than useful synthetic data.".into()
+        },
+    ));
+
+    // W1b: random's curve rises from the first to the last iteration.
+    let w1b = match random {
+        None => Err(NO_RANDOM.to_string()),
+        Some(_) if m.iterations < 2 => Err("not computable: a single iteration".to_string()),
+        Some(_) => {
+            let d: Vec<f64> = rruns
+                .iter()
+                .filter(|r| r.iterations.len() >= 2)
+                .map(|r| {
+                    r.iterations[r.iterations.len() - 1].test_accuracy
+                        - r.iterations[0].test_accuracy
+                })
+                .collect();
+            if d.is_empty() {
+                Err("not computable: no run of `random` with 2 iterations".into())
+            } else {
+                Ok((
+                    mean(&d),
+                    format!("mean over {} replicates of last − first", d.len()),
+                ))
+            }
+        }
+    };
+    checks.push(check(
+        "W1b",
+        "`random`'s test accuracy at the last iteration minus at the first",
+        "> 0",
+        (0.0, f64::INFINITY),
+        "Fig. 3, 5.4.2",
+        w1b,
+        |v| v > 0.0,
+        |_| "More synthetic data does not raise `random`'s accuracy, so learning curves and data-efficiency ratios below compare something other than data efficiency.".into(),
+    ));
+
+    // W2a: base accuracy in [0.15, 0.60].
+    let bases: Vec<f64> = m
+        .worlds
+        .iter()
+        .filter(|w| w.task == task)
+        .map(|w| w.base_test_accuracy)
+        .collect();
+    let w2a = if bases.is_empty() {
+        Err("not computable: no world recorded".to_string())
+    } else {
+        Ok((
+            mean(&bases),
+            format!("mean over {} replicates", bases.len()),
+        ))
+    };
+    checks.push(check(
+        "W2a",
+        "base student's test accuracy",
+        "in [0.15, 0.60]",
+        (0.15, 0.60),
+        "Fig. 2 (0-shot student and teacher shown for reference); bounds from issue 16",
+        w2a,
+        |v| (0.15..=0.60).contains(&v),
+        |v| if v < 0.15 {
+            "The base student barely solves the task, so its losses and answers carry little signal for any strategy to select on.".into()
+        } else {
+            "The base student already solves most of the task, so there is little headroom and the differences below are compressed.".into()
+        },
+    ));
+
+    // W2b: best final accuracy ≤ 0.90.
+    let finals: Vec<(String, f64)> = m
+        .strategies
+        .iter()
+        .filter_map(|s| {
+            let f: Vec<f64> = m
+                .runs_of(task, s)
+                .iter()
+                .filter_map(|r| r.iterations.last().map(|i| i.test_accuracy))
+                .collect();
+            (!f.is_empty()).then(|| (s.clone(), mean(&f)))
+        })
+        .collect();
+    let w2b = finals
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(s, v)| (*v, format!("best: `{s}` (mean over replicates)")))
+        .ok_or_else(|| "not computable: no runs".to_string());
+    checks.push(check(
+        "W2b",
+        "best strategy's final test accuracy",
+        "≤ 0.90",
+        (f64::NEG_INFINITY, 0.90),
+        "Fig. 3 (learning curves); bound from issue 16",
+        w2b,
+        |v| v <= 0.90,
+        |_| "The best strategy reaches the ceiling, so differences between strategies below are squeezed against the maximum.".into(),
+    ));
+
+    // W3: AUROC of the base student's loss_own for its own errors on D0.
+    checks.push(check(
+        "W3",
+        "AUROC of the base student's own-generation loss for predicting its errors on D0",
+        "≥ 0.75",
+        (0.75, f64::INFINITY),
+        "4.1 (uncertainty sampling) and 5.3; bound from issue 16",
+        w3(m, task),
+        |v| v >= 0.75,
+        |_| "The student's loss on its own answers barely predicts its errors, so loss-based strategies select close to random seeds and cannot be expected to beat `random`.".into(),
+    ));
+
+    // W4: inheritance of the loss from parent to child.
+    let rcells = random.map(|r| cells(m, task, Some(r))).unwrap_or_default();
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = rcells
+        .values()
+        .map(|(a, b, _)| (a.clone(), b.clone()))
+        .collect();
+    let cc = cell_correlations(&pairs, 0.001);
+    let n_cells = pairs.len();
+    let defined = cc.cells.iter().filter(|c| c.is_ok()).count();
+    let w4a = match random {
+        None => Err(NO_RANDOM.to_string()),
+        Some(_) if n_cells == 0 => Err("not computable: `random` has no synthetic examples".into()),
+        Some(_) => Ok((
+            cc.median_rho,
+            format!("{defined} of {n_cells} (replicate, iteration) cells defined"),
+        )),
+    };
+    checks.push(check(
+        "W4a",
+        "median over `random`'s (replicate, iteration) cells of Spearman ρ(parent loss, child loss)",
+        "in [0.1, 0.7]",
+        (0.1, 0.7),
+        "5.4.3 and C.3 (individual level: low but significant)",
+        w4a,
+        |v| (0.1..=0.7).contains(&v),
+        |v| if v < 0.1 {
+            "Children do not inherit their parent's difficulty, so choosing seeds by score cannot shape the synthetic data and differences between strategies below are noise.".into()
+        } else {
+            "Children nearly copy their parent's difficulty, so generation adds little beyond the seeds; the paper's noisy rewriting is not reproduced.".into()
+        },
+    ));
+    let w4b = match random {
+        None => Err(NO_RANDOM.to_string()),
+        Some(_) if n_cells == 0 => Err("not computable: `random` has no synthetic examples".into()),
+        Some(_) => Ok((
+            cc.fraction_significant,
+            format!(
+                "{} of {n_cells} cells with p < 0.001",
+                (cc.fraction_significant * n_cells as f64).round()
+            ),
+        )),
+    };
+    checks.push(check(
+        "W4b",
+        "fraction of `random`'s cells where that ρ has p < 0.001",
+        "> 0.5",
+        (0.5, 1.0),
+        "Fig. 6 and C.3 (\"significantly greater than zero\")",
+        w4b,
+        |v| v > 0.5,
+        |_| "The parent-child correlation is not reliably different from zero, so a seed's score transfers only weakly to its synthetic child and selection has little to act on.".into(),
+    ));
+    let all_cells: Vec<(Vec<f64>, Vec<f64>)> = cells(m, task, None)
+        .into_values()
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    let w4c = median_level(&all_cells)
+        .map(|s| {
+            (
+                s.rho,
+                format!(
+                    "{} cells (strategy, replicate, iteration); p = {:.2e}",
+                    s.n, s.p_value
+                ),
+            )
+        })
+        .map_err(|e| format!("not computable: {e}"));
+    checks.push(check(
+        "W4c",
+        "median-level Spearman ρ over all strategies' cells (median parent loss vs median child loss)",
+        "≥ 0.8",
+        (0.8, f64::INFINITY),
+        "5.4.3, Fig. 6 and C.3 (dataset level: very high)",
+        w4c,
+        |v| v >= 0.8,
+        |_| "Selected sets' median losses are not preserved by generation, so a strategy that picks hard seeds does not get a harder synthetic set, unlike in the paper.".into(),
+    ));
+
+    // W5: hardness carries over (cumulative accuracy, C.4).
+    let diffs: Result<Vec<f64>, String> = rcells
+        .values()
+        .map(|(pl, _, c)| diagonal_difference(c, pl).map_err(|e| e.to_string()))
+        .collect();
+    let w5 = match (random, diffs) {
+        (None, _) => Err(NO_RANDOM.to_string()),
+        (_, Err(e)) => Err(format!("not computable: {e}")),
+        (_, Ok(d)) if d.is_empty() => {
+            Err("not computable: `random` has no synthetic examples".into())
+        }
+        (_, Ok(d)) => {
+            let pos = d.iter().filter(|x| **x > 0.0).count();
+            Ok((
+                mean(&d),
+                format!("mean over {} cells; {pos} cells > 0", d.len()),
+            ))
+        }
+    };
+    let mut c5 = check(
+        "W5",
+        "on `random`'s synthetic data: cumulative accuracy in random order (the diagonal) minus in high-parent-loss order, mean over the curve and over (replicate, iteration) cells",
+        "> 0",
+        (0.0, f64::INFINITY),
+        "5.4.3 (Fig. 7) and C.4 (Fig. 11)",
+        w5,
+        |v| v > 0.0,
+        |_| "High-loss seeds do not yield synthetic examples the student finds harder, so high-loss selection cannot make the synthetic set harder than `random` does; the paper's explanation of its advantage is absent.".into(),
+    );
+    c5.required = W5_REQUIRED.contains(&task);
+    if !c5.required {
+        c5.detail
+            .push_str(" (reported only: the paper saw no difference on ProntoQA and Game of 24)");
+    }
+    checks.push(c5);
+    TaskChecks {
+        task: task.to_string(),
+        checks,
+    }
+}
+
+/// W3 per replicate, from the world record (`d0_loss_own`, `d0_correct`) or, in files
+/// without it, from t = 0 seed scores of a strategy that recorded both.
+fn w3(m: &Merged, task: &str) -> Result<(f64, String), String> {
+    let mut per_rep = Vec::new();
+    let mut sources = Vec::new();
+    let mut why = Vec::new();
+    for rep in m.replicates(task) {
+        let w = m.world(task, rep);
+        let data: Option<(Vec<f64>, Vec<bool>, String)> = w
+            .filter(|w| !w.d0_loss_own.is_empty() && w.d0_loss_own.len() == w.d0_correct.len())
+            .map(|w| {
+                (
+                    w.d0_loss_own.clone(),
+                    w.d0_correct.clone(),
+                    "world record".to_string(),
+                )
+            })
+            .or_else(|| {
+                m.strategies.iter().find_map(|s| {
+                    let run = m
+                        .runs_of(task, s)
+                        .into_iter()
+                        .find(|r| r.key.replicate == rep)?;
+                    let it = run.iterations.first()?;
+                    let get = |n: &str| {
+                        it.seed_scores
+                            .iter()
+                            .find(|(k, _)| k == n)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let (l, c) = (get("loss_own")?, get("correct")?);
+                    Some((
+                        l,
+                        c.iter().map(|x| *x != 0.0).collect(),
+                        format!("`{s}` t=0 scores"),
+                    ))
+                })
+            });
+        match data {
+            None => why.push(format!(
+                "replicate {rep}: no base loss_own and correctness on D0"
+            )),
+            Some((loss, correct, src)) => {
+                let wrong: Vec<bool> = correct.iter().map(|c| !c).collect();
+                match auroc(&loss, &wrong) {
+                    Ok(a) => {
+                        per_rep.push(a);
+                        sources.push(src);
+                    }
+                    Err(e) => why.push(format!("replicate {rep}: {e}")),
+                }
+            }
+        }
+    }
+    if per_rep.is_empty() {
+        return Err(format!("not computable: {}", why.join("; ")));
+    }
+    sources.dedup();
+    let mut d = format!(
+        "mean over {} replicates ({}); per replicate {}",
+        per_rep.len(),
+        sources.join(", "),
+        per_rep
+            .iter()
+            .map(|a| format!("{a:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !why.is_empty() {
+        d.push_str(&format!("; skipped {}", why.join("; ")));
+    }
+    Ok((mean(&per_rep), d))
+}
+
+/// Checks of every task, with their rows in `stats` (section `world_checks`, strategy
+/// `all`, setting = check id; statistics `value`, `pass` (1/0, NaN = not computable),
+/// `required`, `threshold_low`, `threshold_high`).
+pub fn compute(m: &Merged, stats: &mut Stats) -> Vec<TaskChecks> {
+    let out: Vec<TaskChecks> = m.tasks.iter().map(|t| task_checks(m, t)).collect();
+    for tc in &out {
+        for c in &tc.checks {
+            let pass = c.pass.map_or(f64::NAN, |p| f64::from(u8::from(p)));
+            for (name, v) in [
+                ("value", c.value),
+                ("pass", pass),
+                ("required", f64::from(u8::from(c.required))),
+                ("threshold_low", c.low),
+                ("threshold_high", c.high),
+            ] {
+                stats.push("world_checks", &tc.task, "all", c.id, name, v);
+            }
+        }
+        let v = match tc.verdict() {
+            Verdict::CanRank => 1.0,
+            Verdict::CannotRank => 0.0,
+            Verdict::Incomplete => f64::NAN,
+        };
+        stats.push("world_checks", &tc.task, "all", "verdict", "can_rank", v);
+    }
+    out
+}
+
+/// The report section, placed first.
+pub fn section(d: &mut Doc, checks: &[TaskChecks]) {
+    d.h(2, "Can this world rank strategies?");
+    d.p("Before any comparison: does this simulated world reproduce the paper's non-comparative observations? A comparison of selection strategies is only a measurement of selection when synthetic fine-tuning helps the student (W1), there is headroom (W2), the student's own-generation loss predicts its errors (W3), synthetic examples inherit their parent's loss (W4) and hard parents yield hard children (W5). Thresholds, paper passages and the reasoning are in `docs/world-checks.md`. A check that cannot be computed from this file says why.");
+    for tc in checks {
+        d.h(3, format!("Task `{}`", tc.task));
+        let verdict = match tc.verdict() {
+            Verdict::CanRank => "**Every required check passes: this world can rank strategies.**".to_string(),
+            Verdict::CannotRank => format!(
+                "**This world cannot rank strategies.** Failing required checks: {}. Read every comparison below in that light.",
+                tc.checks
+                    .iter()
+                    .filter(|c| c.required && c.pass == Some(false))
+                    .map(|c| c.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Verdict::Incomplete => "**Incomplete:** no required check fails, but some could not be computed.".into(),
+        };
+        d.p(verdict);
+        let header = [
+            "check",
+            "what",
+            "value",
+            "threshold",
+            "result",
+            "paper",
+            "details",
+            "if it fails",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows = tc
+            .checks
+            .iter()
+            .map(|c| {
+                let result = match (c.pass, c.required) {
+                    (Some(true), true) => "pass",
+                    (Some(false), true) => "**FAIL**",
+                    (Some(true), false) => "pass (reported only)",
+                    (Some(false), false) => "fail (reported only)",
+                    (None, _) => "not computable",
+                };
+                vec![
+                    c.id.to_string(),
+                    c.what.to_string(),
+                    if c.value.is_finite() {
+                        format!("{:.4}", c.value)
+                    } else {
+                        "—".into()
+                    },
+                    c.threshold.to_string(),
+                    result.to_string(),
+                    c.source.to_string(),
+                    c.detail.clone(),
+                    c.meaning.clone(),
+                ]
+            })
+            .collect();
+        d.table(header, rows);
+    }
+}

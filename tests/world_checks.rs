@@ -1,0 +1,319 @@
+//! World checks W1–W5 (`docs/world-checks.md`) on a hand-made results file with known
+//! values. The reference numbers come from `tests/data/world_checks_reference.py`
+//! (scipy 1.17.1, scikit-learn 1.9.1, brute force over tie orders), which rebuilds the
+//! same data from the same integer formulas; the tests do not call Python.
+
+use activesynth::engine::records::{
+    IterationRecord, Outcome, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
+};
+use activesynth::output::results::{build, write};
+use activesynth::report::files::Stats;
+use activesynth::report::world::{compute, Verdict};
+use activesynth::report::{merge, write_report, ReportOptions};
+use std::path::{Path, PathBuf};
+
+const REPS: u32 = 3;
+const T: u32 = 2;
+const N: usize = 10;
+const BASE: [f64; 3] = [0.30, 0.32, 0.28];
+const FACTOR: [f64; 6] = [0.1, 1.0, 3.0, 0.2, 2.0, 0.5];
+
+fn acc(strategy: &str) -> [[f64; 2]; 3] {
+    match strategy {
+        "random" => [[0.35, 0.40], [0.36, 0.35], [0.31, 0.36]],
+        _ => [[0.40, 0.95], [0.41, 0.93], [0.33, 0.91]],
+    }
+}
+
+/// Parent loss, child loss and child correctness of one cell (python's `cell`).
+fn cell(si: usize, r: usize, t: usize) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
+    let (mut pl, mut cl, mut ok) = (Vec::new(), Vec::new(), Vec::new());
+    for j in 0..N {
+        let mut p = ((j * 7 + 3 * r + 5 * t + 11 * si) % 13) as f64 / 4.0;
+        if j == N - 1 {
+            p = pl[0];
+        }
+        let f = FACTOR[(r * T as usize + t + si) % 6];
+        let k = ((j * 5 + r + t + si) % 7) as f64;
+        pl.push(p);
+        cl.push(p * 0.5 + k / 10.0 * f);
+        ok.push(if p < 1.5 {
+            (j * 3 + r + 2 * t + si) % 4 != 0
+        } else {
+            (j + r + t) % 5 == 0
+        });
+    }
+    (pl, cl, ok)
+}
+
+/// The base student's loss_own and correctness on an 8-seed D0 (python's `d0`).
+fn d0(r: usize) -> (Vec<f64>, Vec<bool>) {
+    let loss = (0..8).map(|i| ((i * 3 + r) % 5) as f64 / 2.0).collect();
+    let correct = (0..8).map(|i| (i * 3 + r) % 5 < 2 || i == r).collect();
+    (loss, correct)
+}
+
+fn outcome(strategies: &[&str]) -> Outcome {
+    let mut worlds = Vec::new();
+    let mut runs = Vec::new();
+    for (r, &base) in BASE.iter().enumerate() {
+        let (loss, correct) = d0(r);
+        // Replicate 2 is an "old file" world: W3 must fall back to a strategy's t=0 scores.
+        let old = r == 2;
+        worlds.push(WorldRecord {
+            task: "arith".into(),
+            replicate: r as u32,
+            d0_difficulty: vec![1; 8],
+            d0_token_hist: vec![1, 1, 0, 0],
+            base_test_accuracy: base,
+            base_val_accuracy: base,
+            base_by_difficulty: vec![(1, 10, 3)],
+            d0_loss_own: if old { vec![] } else { loss.clone() },
+            d0_correct: if old { vec![] } else { correct.clone() },
+        });
+        for s in strategies {
+            let si = usize::from(*s != "random");
+            let mut iterations = Vec::new();
+            let mut synthetic = Vec::new();
+            for t in 0..T as usize {
+                let seed_scores = if *s == "loss" {
+                    vec![
+                        (
+                            "correct".to_string(),
+                            correct.iter().map(|c| f64::from(u8::from(*c))).collect(),
+                        ),
+                        ("loss_own".to_string(), loss.clone()),
+                    ]
+                } else {
+                    vec![]
+                };
+                iterations.push(IterationRecord {
+                    iteration: t as u32,
+                    train_size: 10 * (t as u32 + 1),
+                    generated: N as u32,
+                    test_accuracy: acc(s)[r][t],
+                    val_accuracy: acc(s)[r][t],
+                    best_epoch: 1,
+                    tokens: Tokens::default(),
+                    selected: (0..N as u32).map(|i| i % 8).collect(),
+                    seed_scores,
+                    token_hist: vec![1, 1, 1, 1],
+                });
+                let (pl, cl, ok) = cell(si, r, t);
+                for j in 0..N {
+                    synthetic.push(SyntheticRecord {
+                        iteration: t as u32,
+                        parent: (j % 8) as u32,
+                        attempts: 1,
+                        dedup_score: 0.0,
+                        verified: true,
+                        difficulty: 1,
+                        parent_loss: pl[j],
+                        parent_reward: 0.0,
+                        parent_correct: false,
+                        loss: cl[j],
+                        reward: 0.0,
+                        correct: ok[j],
+                        question: format!("q {r} {t} {j} {s}"),
+                        answer: "1".into(),
+                    });
+                }
+            }
+            runs.push(RunRecord {
+                key: RunKey {
+                    task: "arith".into(),
+                    replicate: r as u32,
+                    strategy: s.to_string(),
+                },
+                base_test_accuracy: base,
+                base_val_accuracy: base,
+                iterations,
+                synthetic,
+                timing: RunTiming::default(),
+            });
+        }
+    }
+    Outcome {
+        worlds,
+        runs,
+        resumed: 0,
+    }
+}
+
+fn write_fixture(dir: &Path, strategies: &[&str]) -> PathBuf {
+    let mut scn = format!(
+        "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"arith\"\n"
+    );
+    for s in strategies {
+        scn.push_str(&format!(
+            "\n[[strategies]]\nname = \"{s}\"\nlabel = \"{s}\"\n"
+        ));
+    }
+    let labels: Vec<String> = strategies.iter().map(|s| s.to_string()).collect();
+    let vocab: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+    let b = build(
+        &scn,
+        "wc",
+        &["arith".to_string()],
+        &labels,
+        &vocab,
+        &outcome(strategies),
+    )
+    .unwrap();
+    let p = dir.join("results.h5");
+    write(&p, &b).unwrap();
+    p
+}
+
+fn close(a: f64, b: f64, tol: f64, what: &str) {
+    assert!((a - b).abs() <= tol, "{what}: {a} vs reference {b}");
+}
+
+fn row(stats: &Stats, check: &str, stat: &str) -> f64 {
+    stats
+        .get("world_checks", "arith", "all", check, stat)
+        .unwrap_or_else(|| panic!("no row {check}/{stat}"))
+}
+
+#[test]
+fn every_check_matches_the_independent_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = write_fixture(dir.path(), &["random", "loss"]);
+    let m = merge::load(&[h5]).unwrap();
+    let mut stats = Stats::default();
+    let tc = &compute(&m, &mut stats)[0];
+    let v = |id: &str| row(&stats, id, "value");
+    let pass = |id: &str| row(&stats, id, "pass");
+
+    // W1a: gains [0.05, 0.04, 0.03]; scipy t.interval(0.95, 2, 0.04, SE) =
+    // (0.015158622882496656, 0.0648413771175033): above 0, pass.
+    close(v("W1a"), 0.04, 1e-12, "W1a");
+    let w1a = &tc.checks[0];
+    assert!(w1a.detail.contains("[+0.0152, +0.0648]"), "{}", w1a.detail);
+    assert_eq!(pass("W1a"), 1.0);
+    // W1b: mean of last − first = 0.03.
+    close(v("W1b"), 0.03, 1e-12, "W1b");
+    assert_eq!(pass("W1b"), 1.0);
+    // W2a: mean base 0.30, pass; W2b: `loss` final mean 0.93 > 0.90, fail.
+    close(v("W2a"), 0.3, 1e-12, "W2a");
+    assert_eq!(pass("W2a"), 1.0);
+    close(v("W2b"), 0.93, 1e-12, "W2b");
+    assert_eq!(pass("W2b"), 0.0);
+    // W3: sklearn roc_auc_score per replicate [1.0, 0.78125, 0.84375] (replicate 2 from
+    // the `loss` strategy's t=0 scores), mean 0.875.
+    close(v("W3"), 0.875, 1e-12, "W3");
+    assert_eq!(pass("W3"), 1.0);
+    let w3 = tc.checks.iter().find(|c| c.id == "W3").unwrap();
+    assert!(
+        w3.detail.contains("world record") && w3.detail.contains("`loss` t=0 scores"),
+        "{}",
+        w3.detail
+    );
+    assert!(w3.detail.contains("1.000, 0.781, 0.844"), "{}", w3.detail);
+    // W4a: scipy spearmanr per random cell [0.997, 0.9423, 0.8389, 0.997, 0.6626,
+    // 0.9726]; median 0.9574512312961018 > 0.7: fail (children copy their parents).
+    close(v("W4a"), 0.9574512312961018, 1e-12, "W4a");
+    assert_eq!(pass("W4a"), 0.0);
+    // W4b: p = [3.7e-10, 4.5e-05, 2.4e-03, 3.7e-10, 3.7e-02, 2.4e-06]: 4 of 6 < 0.001.
+    close(v("W4b"), 4.0 / 6.0, 1e-12, "W4b");
+    assert_eq!(pass("W4b"), 1.0);
+    // W4c: spearmanr of the 12 cell medians (both strategies) = 0.31435789657976626.
+    close(v("W4c"), 0.31435789657976626, 1e-12, "W4c");
+    assert_eq!(pass("W4c"), 0.0);
+    // W5: brute force over tie orders, per cell [0.035, 0.11, 0.095, 0.025, 0.075,
+    // −0.01], mean 0.055 > 0; required for arith.
+    close(v("W5"), 0.055, 1e-12, "W5");
+    assert_eq!(pass("W5"), 1.0);
+    assert_eq!(row(&stats, "W5", "required"), 1.0);
+
+    // Thresholds travel with the values.
+    assert_eq!(row(&stats, "W2a", "threshold_low"), 0.15);
+    assert_eq!(row(&stats, "W2a", "threshold_high"), 0.60);
+    assert_eq!(row(&stats, "W2b", "threshold_high"), 0.90);
+    // Failed checks carry a sentence on what they mean; passed ones do not.
+    for c in &tc.checks {
+        assert_eq!(
+            c.meaning.is_empty(),
+            c.pass != Some(false),
+            "{}: {:?}",
+            c.id,
+            c.meaning
+        );
+    }
+    assert!(tc
+        .checks
+        .iter()
+        .find(|c| c.id == "W4a")
+        .unwrap()
+        .meaning
+        .contains("copy"));
+    assert_eq!(tc.verdict(), Verdict::CannotRank);
+    assert_eq!(row(&stats, "verdict", "can_rank"), 0.0);
+    assert_eq!(
+        tc.line(),
+        "world checks arith: 6/9 required pass; fail W2b = 0.930, W4a = 0.957, W4c = 0.314 -> this world cannot rank strategies"
+    );
+}
+
+#[test]
+fn the_report_opens_with_the_world_checks_and_the_stats_files_hold_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = write_fixture(dir.path(), &["random", "loss"]);
+    let opts = ReportOptions {
+        out_dir: Some(dir.path().join("rep")),
+        plots: false,
+        ..Default::default()
+    };
+    let files = write_report(&[h5], &opts).unwrap();
+    let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
+    let first_h2 = md.lines().find(|l| l.starts_with("## ")).unwrap();
+    assert_eq!(first_h2, "## Can this world rank strategies?");
+    assert!(md.find("Can this world").unwrap() < md.find("## Scenario").unwrap());
+    assert!(md.contains(
+        "**This world cannot rank strategies.** Failing required checks: W2b, W4a, W4c."
+    ));
+    let csv = std::fs::read_to_string(&files.stats_csv).unwrap();
+    assert!(
+        csv.contains("world_checks,arith,all,W5,value,0.05"),
+        "{csv}"
+    );
+    assert!(csv.contains("world_checks,arith,all,W2b,pass,0\n"));
+    let f = activesynth::output::h5::H5File::open(&files.stats_h5).unwrap();
+    let (vals, _) = f.read_f64("/world_checks/arith/all/pass").unwrap();
+    assert_eq!(
+        vals,
+        vec![1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+        "W1a W1b W2a W2b W3 W4a W4b W4c W5"
+    );
+}
+
+#[test]
+fn without_random_only_the_checks_that_do_not_need_it_are_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = write_fixture(dir.path(), &["loss"]);
+    let m = merge::load(&[h5]).unwrap();
+    let mut stats = Stats::default();
+    let tc = &compute(&m, &mut stats)[0];
+    for c in &tc.checks {
+        let needs_random = ["W1a", "W1b", "W4a", "W4b", "W5"].contains(&c.id);
+        assert_eq!(c.pass.is_none(), needs_random, "{} {:?}", c.id, c.detail);
+        if needs_random {
+            assert!(c.detail.contains("no strategy is labelled `random`"));
+            assert!(row(&stats, c.id, "pass").is_nan());
+        }
+    }
+    // W4c over `loss`'s 6 cells alone: scipy spearmanr of those medians.
+    let w4c = tc.checks.iter().find(|c| c.id == "W4c").unwrap();
+    assert_eq!(w4c.detail.split(' ').next(), Some("6"));
+    close(w4c.value, 0.3188740696088466, 1e-12, "W4c without random");
+    // W3 and W2 need no `random` either.
+    close(
+        row(&stats, "W3", "value"),
+        0.875,
+        1e-12,
+        "W3 without random",
+    );
+    // W2b fails, so the verdict is "cannot rank" even with checks missing.
+    assert_eq!(tc.verdict(), Verdict::CannotRank);
+    assert!(tc.line().contains("not computable W1a, W1b, W4a, W4b, W5"));
+}
