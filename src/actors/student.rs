@@ -162,6 +162,7 @@ impl Handler<Train> for StudentActor {
                     val_accuracy: w.record.base_val_accuracy,
                     best_epoch: 0,
                     tokens_per_s: 0.0,
+                    diverged_epoch: None,
                 });
             }
             let mut seqs: Vec<Sequence> = msg
@@ -180,6 +181,13 @@ impl Handler<Train> for StudentActor {
                     .map(|r| r.0)
                     .unwrap_or(0.0)
             });
+            let diverged_epoch = first_non_finite(&report.epoch_loss).or_else(|| {
+                model
+                    .params
+                    .iter()
+                    .any(|p| !p.is_finite())
+                    .then_some(report.epoch_loss.len())
+            });
             self.current = model;
             let best = report.best_epoch.unwrap_or(0);
             Ok(Trained {
@@ -190,6 +198,7 @@ impl Handler<Train> for StudentActor {
                 },
                 best_epoch: best as u32,
                 tokens_per_s: report.tokens as f64 / report.wall_s.max(1e-9),
+                diverged_epoch,
             })
         })
     }

@@ -205,6 +205,14 @@ pub(crate) fn read_any(
             })();
             match raw {
                 Some((shape, bytes)) => Ok((shape, Data::U8(bytes))),
+                // HDF5's "undefined address" (all ones) surfaces as a read of 2^64-1
+                // bytes: say what it means instead.
+                None if format!("{e:#}").contains(&u64::MAX.to_string()) => Err(usage(
+                    path,
+                    format!(
+                        "dataset `{name}` has no data of its own (an undefined address: a soft or external link, or never written); store the array itself"
+                    ),
+                )),
                 None => Err(usage(path, format!("dataset `{name}`: {e:#}"))),
             }
         }
@@ -453,18 +461,28 @@ pub fn read_dump(path: &Path) -> Result<Dump, CliError> {
     Ok(dump)
 }
 
-/// The backend for `--device` and `--threads` (CPU when CUDA is unavailable).
-pub fn backend(device: Device, threads: Option<usize>) -> Box<dyn ScoringBackend> {
+/// The backend for `--device` and `--threads`: `auto` falls back to the CPU when CUDA
+/// is unavailable; an explicit `cuda` that cannot start is a usage error (exit 2) with
+/// the reason, never a silent CPU run.
+pub fn backend(device: Device, threads: Option<usize>) -> Result<Box<dyn ScoringBackend>, CliError> {
     let cpu = || Box::new(CpuBackend::new(threads.unwrap_or_else(default_threads)));
     if device == Device::Cpu {
-        return cpu();
+        return Ok(cpu());
+    }
+    if device == Device::Cuda {
+        return match crate::scoring::cuda::CudaBackend::try_new(0) {
+            Ok(b) => Ok(Box::new(b)),
+            Err(why) => Err(CliError::Usage(format!(
+                "--device cuda: CUDA is unavailable ({why}); use --device auto or --device cpu"
+            ))),
+        };
     }
     let b = select_backend(device);
-    if b.name() == "cpu" && threads.is_some() {
+    Ok(if b.name() == "cpu" && threads.is_some() {
         cpu()
     } else {
         b
-    }
+    })
 }
 
 /// Score a dump and build the scores file (not yet written).
@@ -519,7 +537,7 @@ pub fn score_dump(
 /// Run `activesynth score`.
 pub fn run(args: &Args) -> CliResult {
     let dump = read_dump(&args.input)?;
-    let be = backend(args.device, args.threads.map(|t| t as usize));
+    let be = backend(args.device, args.threads.map(|t| t as usize))?;
     let mut b = score_dump(&dump, be.as_ref(), args.embed_dims as usize, args.seed)?;
     b.attr("/", "input", args.input.display().to_string())?;
     b.write_atomic(&args.out)?;
