@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Mutants per shipped scenario and per mutation round.
-const ROUNDS: usize = 400;
+const ROUNDS: usize = 3000;
 /// No single case may take longer (debug-free test profile; typical: well under 10 ms).
 const CASE_LIMIT: Duration = Duration::from_secs(2);
 

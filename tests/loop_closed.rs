@@ -40,6 +40,7 @@ fn tiny() -> PathBuf {
 fn activesynth() -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("ACTIVESYNTH_INJECT_PANIC");
+    c.env_remove("ACTIVESYNTH_INJECT_NAN");
     c
 }
 
@@ -674,4 +675,41 @@ fn edited_checkpoint_header_and_resume_record_are_not_trusted() {
         ),
         None
     );
+}
+
+#[test]
+fn divergence_fails_the_run_with_exit_1_naming_run_iteration_and_knob() {
+    // (what is poisoned, the run that sees it first, what the message must name)
+    for (what, run, says) in [
+        ("loss_own", "loss-own-high", "loss_own of seed 0"),
+        ("train", "arith/rep", "the fine-tuning loss (epoch 2)"),
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        let o = activesynth()
+            .env("ACTIVESYNTH_INJECT_NAN", what)
+            .arg("run")
+            .arg(tiny())
+            .arg("--out")
+            .arg(out.path())
+            .args(["--no-progress", "--jobs", "1"])
+            .output()
+            .expect("spawn run");
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", show(&o));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let err = stderr.lines().last().unwrap_or_default();
+        for fragment in [
+            "error: run arith/rep0/",
+            run,
+            "diverged at iteration 0",
+            says,
+            "NaN or infinite",
+            "student.learning_rate",
+        ] {
+            assert!(err.contains(fragment), "{what}: {fragment:?} not in {err:?}");
+        }
+        assert!(
+            !out.path().join("results.h5").exists(),
+            "{what}: NaN results written"
+        );
+    }
 }

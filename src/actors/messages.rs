@@ -63,6 +63,14 @@ pub fn maybe_inject_panic(actor: &str) {
     }
 }
 
+/// Test hook: `ACTIVESYNTH_INJECT_NAN=<what>` (`loss_own` or `train`) makes the student
+/// report a NaN there, to prove that a diverged run fails with exit 1 and a message
+/// instead of recording NaN results (in-range knobs rarely diverge for real; see
+/// tests/loop_closed.rs).
+pub fn inject_nan(what: &str) -> bool {
+    std::env::var("ACTIVESYNTH_INJECT_NAN").as_deref() == Ok(what)
+}
+
 // ---- Student ----
 
 /// Greedy-decode every seed question of D0 with the current student.

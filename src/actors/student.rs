@@ -94,7 +94,11 @@ impl Handler<ScoreSeeds> for StudentActor {
             };
             if msg.needs.contains(&Need::LossOwn) {
                 let seqs = own.as_ref().expect("built above");
-                s.loss_own = Some(student::seq_nll(&self.current, seqs));
+                let mut loss = student::seq_nll(&self.current, seqs);
+                if inject_nan("loss_own") {
+                    loss[0] = f64::NAN;
+                }
+                s.loss_own = Some(loss);
             }
             if msg.needs.contains(&Need::LossGt) {
                 let seqs: Vec<Sequence> = d0
@@ -181,7 +185,11 @@ impl Handler<Train> for StudentActor {
                     .map(|r| r.0)
                     .unwrap_or(0.0)
             });
-            let diverged_epoch = first_non_finite(&report.epoch_loss).or_else(|| {
+            let mut epoch_loss = report.epoch_loss.clone();
+            if inject_nan("train") {
+                epoch_loss.push(f64::NAN);
+            }
+            let diverged_epoch = first_non_finite(&epoch_loss).or_else(|| {
                 model
                     .params
                     .iter()

@@ -238,6 +238,15 @@ pub fn check_bounds(s: &Scenario) -> Result<(), Infeasible> {
             "learning_rate × weight_decay must stay below 1 (decoupled decay multiplies every weight by 1 − lr·wd)",
         ));
     }
+    let canonical = s.resolved().to_toml().len();
+    if canonical > MAX_CANONICAL_BYTES {
+        return Err(infeasible(
+            "strategies",
+            format!(
+                "the resolved scenario is {canonical} bytes; results.h5 stores it in one attribute of at most {MAX_CANONICAL_BYTES} bytes (shorten names and labels, or split the scenario)"
+            ),
+        ));
+    }
     Ok(())
 }
 
