@@ -106,9 +106,7 @@ fn panic_report(info: &std::panic::PanicHookInfo<'_>) {
         std::backtrace::BacktraceStatus::Captured => format!("stack backtrace:\n{bt}\n"),
         _ => String::new(),
     };
-    write_stderr(&format!(
-        "thread '{name}' panicked{at}:\n{msg}\n{trace}"
-    ));
+    write_stderr(&format!("thread '{name}' panicked{at}:\n{msg}\n{trace}"));
 }
 
 fn main() {

@@ -20,16 +20,56 @@ const CASE_LIMIT: Duration = Duration::from_secs(2);
 
 /// Values that broke `check` or `run` in the audit of issue 15, and their neighbours.
 const VALUES: &[&str] = &[
-    "0", "1", "-1", "2", "16", "65535", "65536", "4294967295", "4294967296", "100000000",
-    "10000000", "18446744073709551615", "1e12", "1e300", "-1e300", "1e-320", "1e-310",
-    "0.0", "0.5", "nan", "inf", "-inf", "\"x\"", "\"\"", "true", "[]", "{}", "[1, 2]",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "16",
+    "65535",
+    "65536",
+    "4294967295",
+    "4294967296",
+    "100000000",
+    "10000000",
+    "18446744073709551615",
+    "1e12",
+    "1e300",
+    "-1e300",
+    "1e-320",
+    "1e-310",
+    "0.0",
+    "0.5",
+    "nan",
+    "inf",
+    "-inf",
+    "\"x\"",
+    "\"\"",
+    "true",
+    "[]",
+    "{}",
+    "[1, 2]",
 ];
 
 /// Bytes and fragments that broke the TOML reader's messages.
 const FRAGMENTS: &[&[u8]] = &[
-    b"\0", b"\r", b"\x01", b"\x7f", b"\xff", b"\xc3", b"\"", b"[", b"]", b"=", b"\n",
-    b"[[strategies]]\nname = \"random\"\n", b"[student]\n", b"# \x02 comment\n",
-    b"[[tasks]]\nname = \"logic\"\n", b"label = \"", b"\t", b"\xe2\x82",
+    b"\0",
+    b"\r",
+    b"\x01",
+    b"\x7f",
+    b"\xff",
+    b"\xc3",
+    b"\"",
+    b"[",
+    b"]",
+    b"=",
+    b"\n",
+    b"[[strategies]]\nname = \"random\"\n",
+    b"[student]\n",
+    b"# \x02 comment\n",
+    b"[[tasks]]\nname = \"logic\"\n",
+    b"label = \"",
+    b"\t",
+    b"\xe2\x82",
 ];
 
 struct XorShift(u64);
@@ -84,10 +124,27 @@ fn mutate(text: &[u8], rng: &mut XorShift) -> (Vec<u8>, String) {
         // A known key with an interesting value added to a section.
         2 => {
             let keys = [
-                "seed_size", "val_size", "context", "d_model", "layers", "d_ff", "heads",
-                "iterations", "epochs", "min_steps", "replicates", "dims", "temperature",
-                "learning_rate", "pretrain_learning_rate", "weight_decay", "max_new_tokens",
-                "label", "batch_size", "samples_per_iteration", "pretrain_examples",
+                "seed_size",
+                "val_size",
+                "context",
+                "d_model",
+                "layers",
+                "d_ff",
+                "heads",
+                "iterations",
+                "epochs",
+                "min_steps",
+                "replicates",
+                "dims",
+                "temperature",
+                "learning_rate",
+                "pretrain_learning_rate",
+                "weight_decay",
+                "max_new_tokens",
+                "label",
+                "batch_size",
+                "samples_per_iteration",
+                "pretrain_examples",
             ];
             let k = keys[rng.below(keys.len())];
             let v = VALUES[rng.below(VALUES.len())];
@@ -115,7 +172,10 @@ fn mutate(text: &[u8], rng: &mut XorShift) -> (Vec<u8>, String) {
             let mut out = text[..at].to_vec();
             out.extend_from_slice(f);
             out.extend_from_slice(&text[at..]);
-            (out, format!("at byte {at}: {:?}", String::from_utf8_lossy(f)))
+            (
+                out,
+                format!("at byte {at}: {:?}", String::from_utf8_lossy(f)),
+            )
         }
         // Truncated.
         _ => {
@@ -180,10 +240,7 @@ fn mutated_shipped_scenarios_are_accepted_or_refused_in_one_line() {
             }
             assert!(took < CASE_LIMIT, "{case}: took {took:?}");
             match result {
-                Err(_) => panic!(
-                    "{case}: panicked on\n{}",
-                    String::from_utf8_lossy(&text)
-                ),
+                Err(_) => panic!("{case}: panicked on\n{}", String::from_utf8_lossy(&text)),
                 Ok(Ok((_, est))) => {
                     accepted += 1;
                     assert!(
@@ -194,7 +251,10 @@ fn mutated_shipped_scenarios_are_accepted_or_refused_in_one_line() {
                 Ok(Err(CliError::Usage(m))) => {
                     refused += 1;
                     assert!(!m.contains('\n'), "{case}: multi-line message {m:?}");
-                    assert!(m.starts_with(file), "{case}: message {m:?} does not name the file");
+                    assert!(
+                        m.starts_with(file),
+                        "{case}: message {m:?} does not name the file"
+                    );
                     let body = m.split(": ").skip(1).collect::<Vec<_>>().join(": ");
                     assert!(
                         body.trim().len() > 8 && !body.trim().ends_with(':'),

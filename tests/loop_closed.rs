@@ -587,7 +587,10 @@ fn two_runs_into_one_directory_the_second_exits_2_naming_the_holder() {
         ),
         None
     );
-    assert_eq!(finished_runs(out.path()), REPLICATES as usize * STRATEGIES.len());
+    assert_eq!(
+        finished_runs(out.path()),
+        REPLICATES as usize * STRATEGIES.len()
+    );
 
     // Later, without the first: a plain run refuses to replace the results...
     let again = activesynth()
@@ -636,16 +639,26 @@ fn edited_checkpoint_header_and_resume_record_are_not_trusted() {
     let ckpts = copy(".cache");
     let records = copy(".runs");
     // heads 2 -> 4 in the header of one cached base (the parameter count is unchanged).
-    let ckpt = out.path().join(".cache").join(ckpts[0].file_name().unwrap());
+    let ckpt = out
+        .path()
+        .join(".cache")
+        .join(ckpts[0].file_name().unwrap());
     let mut bytes = std::fs::read(&ckpt).unwrap();
     assert_eq!(bytes[36], 2, "heads of tiny.toml at byte 36");
     bytes[36] = 4;
     std::fs::write(&ckpt, bytes).unwrap();
     // One test_accuracy changed in one resume record.
-    let rec = out.path().join(".runs").join(records[0].file_name().unwrap());
+    let rec = out
+        .path()
+        .join(".runs")
+        .join(records[0].file_name().unwrap());
     let text = std::fs::read_to_string(&rec).unwrap();
     let at = text.find("\"test_accuracy\":").unwrap() + "\"test_accuracy\":".len();
-    let edited = format!("{}0.987654{}", &text[..at], &text[at..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.'));
+    let edited = format!(
+        "{}0.987654{}",
+        &text[..at],
+        &text[at..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+    );
     assert_ne!(edited, text);
     std::fs::write(&rec, edited).unwrap();
 
@@ -705,7 +718,10 @@ fn divergence_fails_the_run_with_exit_1_naming_run_iteration_and_knob() {
             "NaN or infinite",
             "student.learning_rate",
         ] {
-            assert!(err.contains(fragment), "{what}: {fragment:?} not in {err:?}");
+            assert!(
+                err.contains(fragment),
+                "{what}: {fragment:?} not in {err:?}"
+            );
         }
         assert!(
             !out.path().join("results.h5").exists(),

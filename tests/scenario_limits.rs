@@ -27,7 +27,9 @@ fn quick() -> String {
 /// quick.toml with `line` inserted after the first line that starts with `after`.
 fn with(after: &str, line: &str) -> String {
     let text = quick();
-    let i = text.find(after).unwrap_or_else(|| panic!("{after} in quick.toml"));
+    let i = text
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in quick.toml"));
     let end = i + text[i..].find('\n').unwrap() + 1;
     format!("{}{line}\n{}", &text[..end], &text[end..])
 }
@@ -88,7 +90,10 @@ fn issue_cases_are_refused_with_the_field_before_any_work() {
         assert!(t.elapsed() < Duration::from_secs(2), "{case}: slow");
         assert!(m.contains(&format!("field `{field}`")), "{case}: {m}");
         assert!(m.contains(fragment), "{case}: {m}");
-        assert!(m.starts_with("case.toml:") && !m.contains('\n'), "{case}: {m}");
+        assert!(
+            m.starts_with("case.toml:") && !m.contains('\n'),
+            "{case}: {m}"
+        );
         eprintln!("{case}: {m}");
     }
     // And the unmodified scenario is accepted with an estimate.
@@ -100,7 +105,11 @@ fn issue_cases_are_refused_with_the_field_before_any_work() {
 #[test]
 fn toml_errors_always_have_a_message_and_a_location() {
     for (case, text, line) in [
-        ("control byte in a comment", "name = \"x\"\n# a \u{2} b\n", 2),
+        (
+            "control byte in a comment",
+            "name = \"x\"\n# a \u{2} b\n",
+            2,
+        ),
         ("lone CR", "name = \"x\"\r[[tasks]]\n", 1),
         ("NUL", "name = \"x\"\n\0\n", 2),
         ("DEL in a string", "name = \"x\u{7f}\"\n", 1),
@@ -108,7 +117,10 @@ fn toml_errors_always_have_a_message_and_a_location() {
         match check::check_text(text, "c.toml", &LIMITS) {
             Err(CliError::Usage(m)) => {
                 assert!(m.starts_with(&format!("c.toml:{line}:")), "{case}: {m}");
-                assert!(m.contains("U+") || m.contains("TOML syntax error: ") && m.len() > 40, "{case}: {m}");
+                assert!(
+                    m.contains("U+") || m.contains("TOML syntax error: ") && m.len() > 40,
+                    "{case}: {m}"
+                );
                 eprintln!("{case}: {m}");
             }
             other => panic!("{case}: {other:?}"),
@@ -126,12 +138,16 @@ fn entry_counts_are_bounded_and_validation_is_fast() {
     // 65 strategies: refused at the 65th header, before the TOML parser runs.
     let mut text = String::from("name = \"many\"\n[[tasks]]\nname = \"arith\"\n");
     for i in 0..65 {
-        text.push_str(&format!("[[strategies]]\nname = \"random\"\nlabel = \"r{i}\"\n"));
+        text.push_str(&format!(
+            "[[strategies]]\nname = \"random\"\nlabel = \"r{i}\"\n"
+        ));
     }
     let m = refused(&text);
     assert!(m.contains(":196:1: field `strategies[64]`"), "{m}");
     // 64 distinct strategies are fine and quick.
-    let cut = text.find("[[strategies]]\nname = \"random\"\nlabel = \"r64\"").unwrap();
+    let cut = text
+        .find("[[strategies]]\nname = \"random\"\nlabel = \"r64\"")
+        .unwrap();
     let t = Instant::now();
     check::check_text(&text[..cut], "many.toml", &LIMITS).unwrap();
     assert!(t.elapsed() < Duration::from_secs(2));
@@ -176,7 +192,10 @@ fn unreadable_scenarios_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     // A FIFO would block a reader forever.
     let fifo = dir.path().join("fifo.toml");
-    let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success());
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success());
     if made.unwrap_or(false) {
         let o = output_within(activesynth(&["check", fifo.to_str().unwrap()]), 20);
         eprintln!("{}", one_error_line(&o, 2, "not a regular file"));
@@ -188,7 +207,10 @@ fn unreadable_scenarios_are_refused_before_reading() {
     // 10 MB (an array value): refused by size, without parsing.
     let big: PathBuf = dir.path().join("big.toml");
     let mut text = quick();
-    text.push_str(&format!("\n[output]\ndir = \"{}\"\n", "a".repeat(10_000_000)));
+    text.push_str(&format!(
+        "\n[output]\ndir = \"{}\"\n",
+        "a".repeat(10_000_000)
+    ));
     std::fs::write(&big, text).unwrap();
     let o = output_within(activesynth(&["check", big.to_str().unwrap()]), 20);
     eprintln!("{}", one_error_line(&o, 2, "at most 262144 bytes"));
@@ -206,26 +228,54 @@ fn memory_limit_flag_refuses_and_check_prints_the_estimate() {
         ),
     )
     .unwrap();
-    let o = output_within(activesynth(&["check", p.to_str().unwrap(), "--max-memory", "4G"]), 30);
+    let o = output_within(
+        activesynth(&["check", p.to_str().unwrap(), "--max-memory", "4G"]),
+        30,
+    );
     let l = one_error_line(&o, 2, "field `student.d_model`");
-    assert!(l.contains(":33:1:") && l.contains("exceeds the limit 4.0 GB"), "{l}");
+    assert!(
+        l.contains(":33:1:") && l.contains("exceeds the limit 4.0 GB"),
+        "{l}"
+    );
     // `run` refuses the same way, before creating anything.
     let out = dir.path().join("out");
     let o = output_within(
-        activesynth(&["run", p.to_str().unwrap(), "--max-memory", "4G", "--out", out.to_str().unwrap()]),
+        activesynth(&[
+            "run",
+            p.to_str().unwrap(),
+            "--max-memory",
+            "4G",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
         30,
     );
     one_error_line(&o, 2, "exceeds the limit");
     assert!(!out.exists(), "run created its output before refusing");
     let quick = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quick.toml");
-    let o = output_within(activesynth(&["check", quick.to_str().unwrap(), "--jobs", "2"]), 60);
+    let o = output_within(
+        activesynth(&["check", quick.to_str().unwrap(), "--jobs", "2"]),
+        60,
+    );
     assert_eq!(o.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    let est: Vec<&str> = stdout.lines().filter(|l| l.starts_with("# estimate: ")).collect();
+    let est: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("# estimate: "))
+        .collect();
     assert_eq!(est.len(), 2, "{stdout}");
-    assert!(est[0].contains("peak memory") && est[0].contains("training tokens"), "{stdout}");
-    assert!(est[1].contains("on this machine at the measured throughput"), "{stdout}");
-    let bad = output_within(activesynth(&["check", quick.to_str().unwrap(), "--max-memory", "lots"]), 20);
+    assert!(
+        est[0].contains("peak memory") && est[0].contains("training tokens"),
+        "{stdout}"
+    );
+    assert!(
+        est[1].contains("on this machine at the measured throughput"),
+        "{stdout}"
+    );
+    let bad = output_within(
+        activesynth(&["check", quick.to_str().unwrap(), "--max-memory", "lots"]),
+        20,
+    );
     one_error_line(&bad, 2, "--max-memory");
 }
 
@@ -233,19 +283,37 @@ fn memory_limit_flag_refuses_and_check_prints_the_estimate() {
 fn exit_codes_are_0_1_2_only() {
     // A closed pipe ends quietly with 0 (was a panic, exit 101).
     let mut child = Command::new(BIN)
-        .args(["tasks", "sample", "--task", "arith", "-n", "300", "--seed", "1"])
+        .args([
+            "tasks", "sample", "--task", "arith", "-n", "300", "--seed", "1",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut head = [0u8; 100];
-    child.stdout.as_mut().unwrap().read_exact(&mut head).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut head)
+        .unwrap();
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     // `select --k 0` is an error, not an empty success.
-    let o = output_within(activesynth(&["select", "--input", "x.h5", "--strategy", "random", "--k", "0"]), 20);
+    let o = output_within(
+        activesynth(&[
+            "select",
+            "--input",
+            "x.h5",
+            "--strategy",
+            "random",
+            "--k",
+            "0",
+        ]),
+        20,
+    );
     one_error_line(&o, 2, "--k must be at least 1");
 }

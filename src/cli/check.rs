@@ -44,7 +44,11 @@ pub fn limits(max_memory: Option<&str>, jobs: Option<usize>) -> Result<Limits, C
 /// Parse, validate, bound and estimate a scenario text: the resolved scenario and its
 /// estimate, or a usage error located in the text. The in-process entry point of
 /// `check` (the fuzz test drives it directly).
-pub fn check_text(text: &str, file: &str, limits: &Limits) -> Result<(Scenario, Estimate), CliError> {
+pub fn check_text(
+    text: &str,
+    file: &str,
+    limits: &Limits,
+) -> Result<(Scenario, Estimate), CliError> {
     let scn = scenario::parse(text, file).map_err(|e| CliError::Usage(e.to_string()))?;
     let scn = scn.resolved();
     let est = feasibility::assess(&scn, limits).map_err(|e| {
@@ -142,7 +146,8 @@ pub fn run(args: &Args) -> CliResult {
     let (scn, est) = load_feasible(&args.scenario, &limits)?;
     print!("{}", scn.to_toml());
     let (train_rate, decode_rate) = measured_rates(&scn, &est);
-    let secs = (est.train_flops / train_rate + est.decode_flops / decode_rate) / est.parallel as f64;
+    let secs =
+        (est.train_flops / train_rate + est.decode_flops / decode_rate) / est.parallel as f64;
     println!("\n# estimate: {}", estimate_line(&est, &limits));
     println!(
         "# estimate: {} on this machine at the measured throughput ({:.2} GFLOP/s training, {:.2} GFLOP/s decoding per run; rough, ±50%)",

@@ -237,14 +237,7 @@ pub fn run(args: &Args) -> CliResult {
     };
     let _lock = prepare_output(&out, &scn.to_toml(), existing, &cache_dir)?;
     let start = Instant::now();
-    let (outcome, h5) = execute_to(
-        &scn,
-        &out,
-        jobs,
-        args.resume,
-        !args.no_progress,
-        &cache_dir,
-    )?;
+    let (outcome, h5) = execute_to(&scn, &out, jobs, args.resume, !args.no_progress, &cache_dir)?;
     if outcome.resumed > 0 {
         eprintln!(
             "resumed {} finished runs from {}",

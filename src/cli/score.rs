@@ -464,7 +464,10 @@ pub fn read_dump(path: &Path) -> Result<Dump, CliError> {
 /// The backend for `--device` and `--threads`: `auto` falls back to the CPU when CUDA
 /// is unavailable; an explicit `cuda` that cannot start is a usage error (exit 2) with
 /// the reason, never a silent CPU run.
-pub fn backend(device: Device, threads: Option<usize>) -> Result<Box<dyn ScoringBackend>, CliError> {
+pub fn backend(
+    device: Device,
+    threads: Option<usize>,
+) -> Result<Box<dyn ScoringBackend>, CliError> {
     let cpu = || Box::new(CpuBackend::new(threads.unwrap_or_else(default_threads)));
     if device == Device::Cpu {
         return Ok(cpu());

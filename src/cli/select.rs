@@ -340,7 +340,9 @@ pub fn select_from(
 /// Run `activesynth select`.
 pub fn run(args: &Args) -> CliResult {
     if args.k == 0 {
-        return Err(bad("--k must be at least 1 (the number of seeds to select)"));
+        return Err(bad(
+            "--k must be at least 1 (the number of seeds to select)",
+        ));
     }
     let spec = build_spec(&args.strategy, &args.params)?;
     let (picks, scores) = select_from(&args.input, &spec, args.k, args.seed)?;
@@ -375,6 +377,15 @@ pub fn run(args: &Args) -> CliResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temperature_range_is_the_scenario_bound() {
+        let b = crate::scenario::bounds::BOUNDS
+            .iter()
+            .find(|b| b.field == "strategies[].temperature")
+            .unwrap();
+        assert_eq!((b.lo, b.hi), (TEMPERATURE_MIN, TEMPERATURE_MAX));
+    }
 
     fn p(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

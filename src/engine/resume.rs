@@ -149,7 +149,7 @@ impl ResumeStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::records::{RunTiming, RunRecord};
+    use crate::engine::records::{RunRecord, RunTiming};
 
     fn record(strategy: &str) -> RunRecord {
         RunRecord {

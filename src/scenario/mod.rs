@@ -8,6 +8,7 @@
 //! `scenarios/reference.toml` lists every knob with its default and meaning, and
 //! [`Scenario::resolved`] writes every default out.
 
+pub mod bounds;
 mod error;
 pub mod feasibility;
 mod locate;
@@ -452,7 +453,10 @@ fn deserialize_error(e: &toml::de::Error, text: &str, file: &str) -> ScenarioErr
         column,
         field,
         message: if message.trim().is_empty() || message.trim() == "TOML syntax error:" {
-            format!("TOML syntax error: {}", error::describe_char_at(text, offset))
+            format!(
+                "TOML syntax error: {}",
+                error::describe_char_at(text, offset)
+            )
         } else {
             message
         },

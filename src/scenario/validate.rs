@@ -91,7 +91,7 @@ pub(crate) fn validate(s: &Scenario, ctx: &Ctx) -> Check {
     check_strategies(s, ctx)?;
     check_student(s, ctx)?;
     check_rest(s, ctx)?;
-    super::feasibility::check_bounds(s).map_err(|e| ctx.at(&e.field, e.message))
+    super::bounds::check_bounds(s).map_err(|e| ctx.at(&e.field, e.message))
 }
 
 fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
