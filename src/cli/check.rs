@@ -71,7 +71,7 @@ pub fn estimate_line(est: &Estimate, limits: &Limits) -> String {
         String::new()
     };
     format!(
-        "~{} peak memory{limit}, {:.2} M student parameters, ~{} training tokens, ~{} decoding tokens, {} runs ({} at once)",
+        "~{} peak memory{limit}, {:.2} M student parameters, ~{} training tokens, ~{} decoding and scoring tokens, {} runs ({} at once)",
         feasibility::human_bytes(est.peak_bytes),
         est.params / 1e6,
         feasibility::human_count(est.train_tokens),
@@ -150,7 +150,7 @@ pub fn run(args: &Args) -> CliResult {
         (est.train_flops / train_rate + est.decode_flops / decode_rate) / est.parallel as f64;
     println!("\n# estimate: {}", estimate_line(&est, &limits));
     println!(
-        "# estimate: {} on this machine at the measured throughput ({:.2} GFLOP/s training, {:.2} GFLOP/s decoding per run; rough, ±50%)",
+        "# estimate: {} on this machine at the measured throughput ({:.2} GFLOP/s training, {:.2} GFLOP/s decoding per run; rough: within a factor of 3 of the runs we timed)",
         human_duration(secs),
         train_rate / 1e9,
         decode_rate / 1e9

@@ -163,20 +163,38 @@ pub fn projection(seed: u64, embed_dims: usize, v: usize, d: usize) -> Projectio
     Projection::gaussian(k, k, v, d, &mut rng)
 }
 
+/// An HDF5 error in words: HDF5's "undefined address" (all ones; a soft or external
+/// link, or a dataset never written) surfaces as a read of 2^64-1 bytes, and a causal
+/// chain often repeats its own message.
+fn h5_reason(e: &anyhow::Error) -> String {
+    let full = format!("{e:#}");
+    if full.contains(&u64::MAX.to_string()) {
+        return "an object has no data of its own (an undefined address: a soft or external link, or never written); store the arrays themselves".into();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for c in e.chain() {
+        let c = c.to_string();
+        if !parts.iter().any(|p| p.contains(&c)) {
+            parts.push(c);
+        }
+    }
+    parts.join(": ")
+}
+
 fn usage(file: &Path, msg: impl std::fmt::Display) -> CliError {
     CliError::Usage(format!("{}: {msg}", file.display()))
 }
 
 /// Open an HDF5 file; an unreadable or non-HDF5 file is a usage error.
 pub(crate) fn open(path: &Path) -> Result<H5File, CliError> {
-    H5File::open(path).map_err(|e| usage(path, format!("cannot read as HDF5 ({e:#})")))
+    H5File::open(path).map_err(|e| usage(path, format!("cannot read as HDF5 ({})", h5_reason(&e))))
 }
 
 /// Names of the datasets directly under the root.
 pub(crate) fn root_datasets(f: &H5File, path: &Path) -> Result<Vec<String>, CliError> {
     let list = f
         .list()
-        .map_err(|e| usage(path, format!("cannot list objects ({e:#})")))?;
+        .map_err(|e| usage(path, format!("cannot list objects ({})", h5_reason(&e))))?;
     Ok(list
         .into_iter()
         .filter(|(p, k)| *k == crate::output::h5::Kind::Dataset && p.matches('/').count() == 1)
@@ -205,15 +223,7 @@ pub(crate) fn read_any(
             })();
             match raw {
                 Some((shape, bytes)) => Ok((shape, Data::U8(bytes))),
-                // HDF5's "undefined address" (all ones) surfaces as a read of 2^64-1
-                // bytes: say what it means instead.
-                None if format!("{e:#}").contains(&u64::MAX.to_string()) => Err(usage(
-                    path,
-                    format!(
-                        "dataset `{name}` has no data of its own (an undefined address: a soft or external link, or never written); store the array itself"
-                    ),
-                )),
-                None => Err(usage(path, format!("dataset `{name}`: {e:#}"))),
+                None => Err(usage(path, format!("dataset `{name}`: {}", h5_reason(&e)))),
             }
         }
     }

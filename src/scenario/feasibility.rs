@@ -104,7 +104,7 @@ pub struct Estimate {
     pub params: f64,
     /// Tokens processed by training (forward + backward), pre-training included.
     pub train_tokens: f64,
-    /// Tokens produced or consumed by greedy decoding.
+    /// Tokens produced or consumed by greedy decoding and forward-only scoring.
     pub decode_tokens: f64,
     /// Floating-point operations of training and decoding (≈ 6 and 2 per parameter
     /// per token).
@@ -268,7 +268,14 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                     + 2.0 * s.samples_per_iteration as f64
                     + t.test_size as f64
                     + t.val_size as f64 * st.epochs as f64;
-                run_dec += decodes * dec_len;
+                // Forward-only scoring passes: the seeds' losses or BADGE's answer
+                // states (loss, badge), and the probes' losses.
+                let scored = if matches!(strat.name.as_str(), "loss" | "badge") {
+                    t.seed_size as f64
+                } else {
+                    0.0
+                } + 2.0 * s.samples_per_iteration as f64;
+                run_dec += (decodes + scored) * dec_len;
             }
             train_tokens += reps * run_train;
             decode_tokens += reps * run_dec;

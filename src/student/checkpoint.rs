@@ -24,10 +24,11 @@ const HEADER: usize = HASHED_HEADER + 32;
 /// Why a checkpoint could not be read.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("{}: {source}", path.display())]
+    /// Not a `#[source]`: the message already carries the reason once.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("not a student checkpoint (bad magic)")]
     BadMagic,
@@ -169,7 +170,7 @@ pub fn save(m: &Model, path: &Path) -> Result<(), CheckpointError> {
     }
     let io = |p: &Path| {
         let path = p.to_path_buf();
-        move |source| CheckpointError::Io { path, source }
+        move |error| CheckpointError::Io { path, error }
     };
     let dir = path
         .parent()
@@ -194,9 +195,9 @@ pub fn save(m: &Model, path: &Path) -> Result<(), CheckpointError> {
 
 /// Read a checkpoint (see [`from_bytes`]).
 pub fn load(path: &Path, expected: Option<&ModelConfig>) -> Result<Model, CheckpointError> {
-    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+    let bytes = std::fs::read(path).map_err(|error| CheckpointError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     from_bytes(&bytes, expected)
 }
