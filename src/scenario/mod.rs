@@ -446,13 +446,25 @@ fn deserialize_error(e: &toml::de::Error, text: &str, file: &str) -> ScenarioErr
     let span = e.span();
     let offset = span.as_ref().map_or(0, |r| r.start);
     let (line, column) = locate::line_col(text, offset);
-    // Every error carries a message: some parser errors come with an empty one.
+    // Every error carries a message: some parser errors come with an empty one, and a
+    // stray control character (NUL, a lone CR) is named rather than called "invalid key".
+    let stray_control = text.get(offset..).is_some_and(|rest| {
+        let mut it = rest.chars();
+        match it.next() {
+            Some('\r') => it.next() != Some('\n'),
+            Some(c) => c.is_control() && c != '\n' && c != '\t',
+            None => false,
+        }
+    });
     let invalid = |field: Option<String>, message: String| ScenarioError::Invalid {
         file: file.to_string(),
         line,
         column,
         field,
-        message: if message.trim().is_empty() || message.trim() == "TOML syntax error:" {
+        message: if stray_control
+            || message.trim().is_empty()
+            || message.trim() == "TOML syntax error:"
+        {
             format!(
                 "TOML syntax error: {}",
                 error::describe_char_at(text, offset)
