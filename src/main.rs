@@ -1,5 +1,7 @@
 //! `activesynth` command-line entry point: parse, dispatch to `activesynth::cli::*`, map
-//! errors to exit codes (0 ok, 1 failure, 2 usage).
+//! errors to exit codes (0 ok, 1 failure, 2 usage) — and no other code: a broken pipe on
+//! stdout (`… | head`) ends quietly with 0, and a panic anywhere is reported through
+//! [`panic_report`] and becomes exit 1 via the actors' `guarded` handlers or the hook.
 
 use activesynth::cli::{self, CliResult};
 use clap::{Parser, Subcommand};
@@ -69,7 +71,46 @@ fn dispatch(cli: Cli) -> CliResult {
     }
 }
 
+/// Write `text` to stderr in one locked call, so a line from another thread (an actor's
+/// panic report) can never land in the middle of it.
+fn write_stderr(text: &str) {
+    use std::io::Write as _;
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(text.as_bytes());
+    let _ = e.flush();
+}
+
+/// The panic hook. Std's default hook writes its report in several unlocked pieces, which
+/// interleaved with the main thread's `error:` line (issue 15); this one formats the whole
+/// report (with a backtrace when `RUST_BACKTRACE` asks for one) and writes it at once.
+/// A panic from printing to a closed stdout (`activesynth tasks sample | head`) is not a
+/// failure of the command: the process ends quietly with 0.
+fn panic_report(info: &std::panic::PanicHookInfo<'_>) {
+    let msg = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-string payload".into());
+    if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+        std::process::exit(0);
+    }
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("<unnamed>");
+    let at = info
+        .location()
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    let bt = std::backtrace::Backtrace::capture();
+    let trace = match bt.status() {
+        std::backtrace::BacktraceStatus::Captured => format!("stack backtrace:\n{bt}\n"),
+        _ => String::new(),
+    };
+    write_stderr(&format!("thread '{name}' panicked{at}:\n{msg}\n{trace}"));
+}
+
 fn main() {
+    std::panic::set_hook(Box::new(panic_report));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -78,8 +119,16 @@ fn main() {
             std::process::exit(code);
         }
     };
-    if let Err(e) = dispatch(cli) {
-        eprintln!("error: {e}");
-        std::process::exit(e.exit_code());
+    match std::panic::catch_unwind(|| dispatch(cli)) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            write_stderr(&format!("error: {e}\n"));
+            std::process::exit(e.exit_code());
+        }
+        // Reported by the hook; a panic on the main thread is a failure, not exit 101.
+        Err(_) => {
+            write_stderr("error: internal error (the panic above); please report it\n");
+            std::process::exit(1);
+        }
     }
 }

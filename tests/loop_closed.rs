@@ -40,6 +40,7 @@ fn tiny() -> PathBuf {
 fn activesynth() -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("ACTIVESYNTH_INJECT_PANIC");
+    c.env_remove("ACTIVESYNTH_INJECT_NAN");
     c
 }
 
@@ -505,10 +506,12 @@ fn injected_actor_panics_exit_1_promptly() {
         );
         assert_eq!(o.status.code(), Some(1), "{actor}: {}", show(&o));
         let stderr = String::from_utf8_lossy(&o.stderr);
-        let err = stderr
-            .lines()
-            .find(|l| l.starts_with("error:"))
-            .unwrap_or_else(|| panic!("{actor}: no error line: {}", show(&o)));
+        // The actor's panic report (a backtrace too under RUST_BACKTRACE=1, which CI
+        // sets on a second pass) comes first and whole; the error line is the last line.
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(errors.len(), 1, "{actor}: {}", show(&o));
+        let err = errors[0];
+        assert_eq!(stderr.lines().last(), Some(err), "{actor}: {}", show(&o));
         assert!(err.contains(actor), "{actor}: error line {err:?}");
         assert!(
             err.contains("injected panic"),
@@ -552,4 +555,212 @@ fn malformed_scenario_exits_2_with_one_line() {
         lines[0]
     );
     assert!(!dir.path().join("out/results.h5").exists());
+}
+
+/// The pid written in `OUT/.lock` once a run holds it.
+fn lock_pid(out: &Path) -> Option<u32> {
+    std::fs::read_to_string(out.join(".lock"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn two_runs_into_one_directory_the_second_exits_2_naming_the_holder() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut first = activesynth()
+        .arg("run")
+        .arg(tiny())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--no-progress", "--jobs", "1", "--no-report"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn first run");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while lock_pid(out.path()) != Some(first.id()) {
+        assert!(first.try_wait().unwrap().is_none(), "first run ended early");
+        assert!(Instant::now() < deadline, "no lock after 60 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A different scenario into the same directory, while the first still runs.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = dir.path().join("other.toml");
+    let text = std::fs::read_to_string(tiny())
+        .unwrap()
+        .replace("seed = 7", "seed = 8");
+    std::fs::write(&other, text).unwrap();
+    let second = activesynth()
+        .arg("run")
+        .arg(&other)
+        .arg("--out")
+        .arg(out.path())
+        .args(["--no-progress", "--overwrite"])
+        .output()
+        .expect("spawn second run");
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run finished before the second started: the scenario is too small"
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", show(&second));
+    let err = String::from_utf8_lossy(&second.stderr);
+    let line = err.lines().find(|l| l.starts_with("error:")).unwrap();
+    assert!(
+        line.contains("in use") && line.contains(&format!("pid {}", first.id())),
+        "{line}"
+    );
+    let o = first.wait_with_output().unwrap();
+    assert!(o.status.success(), "first run: {}", show(&o));
+    // The first run's results and records survived the attempt.
+    assert_eq!(
+        first_difference(
+            &clean_run().join("results.h5"),
+            &out.path().join("results.h5"),
+            &[TIMING]
+        ),
+        None
+    );
+    assert_eq!(
+        finished_runs(out.path()),
+        REPLICATES as usize * STRATEGIES.len()
+    );
+
+    // Later, without the first: a plain run refuses to replace the results...
+    let again = activesynth()
+        .arg("run")
+        .arg(&other)
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-progress")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "{}", show(&again));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--overwrite"));
+    // ...and `--resume` with another scenario's records is refused too.
+    let resume = activesynth()
+        .arg("run")
+        .arg(&other)
+        .arg("--out")
+        .arg(out.path())
+        .args(["--no-progress", "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(resume.status.code(), Some(2), "{}", show(&resume));
+    assert!(
+        String::from_utf8_lossy(&resume.stderr).contains("different scenario"),
+        "{}",
+        show(&resume)
+    );
+}
+
+#[test]
+fn edited_checkpoint_header_and_resume_record_are_not_trusted() {
+    let clean = clean_run();
+    let out = tempfile::tempdir().expect("tempdir");
+    let copy = |sub: &str| {
+        std::fs::create_dir_all(out.path().join(sub)).unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(clean.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        for p in &names {
+            std::fs::copy(p, out.path().join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+        names
+    };
+    let ckpts = copy(".cache");
+    let records = copy(".runs");
+    // heads 2 -> 4 in the header of one cached base (the parameter count is unchanged).
+    let ckpt = out
+        .path()
+        .join(".cache")
+        .join(ckpts[0].file_name().unwrap());
+    let mut bytes = std::fs::read(&ckpt).unwrap();
+    assert_eq!(bytes[36], 2, "heads of tiny.toml at byte 36");
+    bytes[36] = 4;
+    std::fs::write(&ckpt, bytes).unwrap();
+    // One test_accuracy changed in one resume record.
+    let rec = out
+        .path()
+        .join(".runs")
+        .join(records[0].file_name().unwrap());
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let at = text.find("\"test_accuracy\":").unwrap() + "\"test_accuracy\":".len();
+    let edited = format!(
+        "{}0.987654{}",
+        &text[..at],
+        &text[at..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&rec, edited).unwrap();
+
+    let o = run_tiny(out.path(), 1, &["--resume", "--no-report"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is unusable") && err.contains("hash mismatch") && err.contains("retraining"),
+        "{}",
+        show(&o)
+    );
+    assert!(
+        err.contains("not trusted") && err.contains("checksum"),
+        "{}",
+        show(&o)
+    );
+    let resumed = err.lines().find(|l| l.contains("resumed")).unwrap();
+    assert!(
+        resumed.contains(&format!("resumed {} finished runs", records.len() - 1)),
+        "{resumed}"
+    );
+    // Retrained and recomputed: the very bits of the clean run.
+    assert_eq!(
+        first_difference(
+            &clean.join("results.h5"),
+            &out.path().join("results.h5"),
+            &[TIMING]
+        ),
+        None
+    );
+}
+
+#[test]
+fn divergence_fails_the_run_with_exit_1_naming_run_iteration_and_knob() {
+    // (what is poisoned, the run that sees it first, what the message must name)
+    for (what, run, says) in [
+        ("loss_own", "loss-own-high", "loss_own of seed 0"),
+        ("train", "arith/rep", "the fine-tuning loss (epoch 2)"),
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        let o = activesynth()
+            .env("ACTIVESYNTH_INJECT_NAN", what)
+            .arg("run")
+            .arg(tiny())
+            .arg("--out")
+            .arg(out.path())
+            .args(["--no-progress", "--jobs", "1"])
+            .output()
+            .expect("spawn run");
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", show(&o));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let err = stderr.lines().last().unwrap_or_default();
+        for fragment in [
+            "error: run arith/rep0/",
+            run,
+            "diverged at iteration 0",
+            says,
+            "NaN or infinite",
+            "student.learning_rate",
+        ] {
+            assert!(
+                err.contains(fragment),
+                "{what}: {fragment:?} not in {err:?}"
+            );
+        }
+        assert!(
+            !out.path().join("results.h5").exists(),
+            "{what}: NaN results written"
+        );
+    }
 }

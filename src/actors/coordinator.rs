@@ -117,6 +117,31 @@ async fn drive(
                     },
                 )
                 .await?;
+                let diverged = |what: &str, v: &[f64]| {
+                    first_non_finite(v).map(|i| {
+                        divergence(
+                            t,
+                            &format!("{what} of seed {i}"),
+                            scn.student.learning_rate,
+                            scn.student.weight_decay,
+                        )
+                    })
+                };
+                for (what, v) in [("loss_own", &s.loss_own), ("loss_gt", &s.loss_gt)] {
+                    if let Some(e) = v.as_deref().and_then(|v| diverged(what, v)) {
+                        return Err(e);
+                    }
+                }
+                if let Some((emb, _)) = &s.grad_embed {
+                    if emb.iter().any(|x| !x.is_finite()) {
+                        return Err(divergence(
+                            t,
+                            "a gradient embedding",
+                            scn.student.learning_rate,
+                            scn.student.weight_decay,
+                        ));
+                    }
+                }
                 scores.loss_own = s.loss_own;
                 scores.loss_gt = s.loss_gt;
                 scores.grad_embed = s.grad_embed;
@@ -217,6 +242,14 @@ async fn drive(
             },
         )
         .await?;
+        if let Some(i) = first_non_finite(&probe.loss) {
+            return Err(divergence(
+                t,
+                &format!("the student's loss on probe example {i}"),
+                scn.student.learning_rate,
+                scn.student.weight_decay,
+            ));
+        }
         let correct = ask(
             &a.verifier,
             "verifier",
@@ -261,6 +294,14 @@ async fn drive(
             },
         )
         .await?;
+        if let Some(e) = trained.diverged_epoch {
+            return Err(divergence(
+                t,
+                &format!("the fine-tuning loss (epoch {})", e + 1),
+                scn.student.learning_rate,
+                scn.student.weight_decay,
+            ));
+        }
         let test_accuracy = ask(&a.student, "student", EvaluateTest).await?;
         let tokens = ask(&a.teacher, "teacher", LedgerSnapshot).await?;
         let hist =

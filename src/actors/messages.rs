@@ -63,6 +63,14 @@ pub fn maybe_inject_panic(actor: &str) {
     }
 }
 
+/// Test hook: `ACTIVESYNTH_INJECT_NAN=<what>` (`loss_own` or `train`) makes the student
+/// report a NaN there, to prove that a diverged run fails with exit 1 and a message
+/// instead of recording NaN results (in-range knobs rarely diverge for real; see
+/// tests/loop_closed.rs).
+pub fn inject_nan(what: &str) -> bool {
+    std::env::var("ACTIVESYNTH_INJECT_NAN").as_deref() == Ok(what)
+}
+
 // ---- Student ----
 
 /// Greedy-decode every seed question of D0 with the current student.
@@ -109,6 +117,26 @@ pub struct Trained {
     pub val_accuracy: f64,
     pub best_epoch: u32,
     pub tokens_per_s: f64,
+    /// The first epoch (0-based) whose mean loss was NaN or infinite, if any, or
+    /// `Some(epochs)` when the restored weights themselves are non-finite: the run
+    /// diverged and must fail rather than record NaN results.
+    pub diverged_epoch: Option<usize>,
+}
+
+/// The failure of a run whose training or scores stopped being finite: names the step
+/// and the knobs that cause it (divergence is a property of the recipe, not a bug).
+pub fn divergence(iteration: u32, what: &str, lr: f64, wd: f64) -> ActorFailure {
+    ActorFailure {
+        actor: "student",
+        message: format!(
+            "diverged at iteration {iteration}: {what} is NaN or infinite; lower student.learning_rate (now {lr}) or student.weight_decay (now {wd}), or raise student.warmup_fraction"
+        ),
+    }
+}
+
+/// The index of the first non-finite value, if any.
+pub fn first_non_finite(v: &[f64]) -> Option<usize> {
+    v.iter().position(|x| !x.is_finite())
 }
 
 /// Accuracy of the current student on the test set.

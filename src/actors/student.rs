@@ -94,7 +94,11 @@ impl Handler<ScoreSeeds> for StudentActor {
             };
             if msg.needs.contains(&Need::LossOwn) {
                 let seqs = own.as_ref().expect("built above");
-                s.loss_own = Some(student::seq_nll(&self.current, seqs));
+                let mut loss = student::seq_nll(&self.current, seqs);
+                if inject_nan("loss_own") {
+                    loss[0] = f64::NAN;
+                }
+                s.loss_own = Some(loss);
             }
             if msg.needs.contains(&Need::LossGt) {
                 let seqs: Vec<Sequence> = d0
@@ -162,6 +166,7 @@ impl Handler<Train> for StudentActor {
                     val_accuracy: w.record.base_val_accuracy,
                     best_epoch: 0,
                     tokens_per_s: 0.0,
+                    diverged_epoch: None,
                 });
             }
             let mut seqs: Vec<Sequence> = msg
@@ -180,6 +185,17 @@ impl Handler<Train> for StudentActor {
                     .map(|r| r.0)
                     .unwrap_or(0.0)
             });
+            let mut epoch_loss = report.epoch_loss.clone();
+            if inject_nan("train") {
+                epoch_loss.push(f64::NAN);
+            }
+            let diverged_epoch = first_non_finite(&epoch_loss).or_else(|| {
+                model
+                    .params
+                    .iter()
+                    .any(|p| !p.is_finite())
+                    .then_some(report.epoch_loss.len())
+            });
             self.current = model;
             let best = report.best_epoch.unwrap_or(0);
             Ok(Trained {
@@ -190,6 +206,7 @@ impl Handler<Train> for StudentActor {
                 },
                 best_epoch: best as u32,
                 tokens_per_s: report.tokens as f64 / report.wall_s.max(1e-9),
+                diverged_epoch,
             })
         })
     }

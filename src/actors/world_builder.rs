@@ -4,6 +4,7 @@
 use super::messages::{guarded, ActorFailure};
 use crate::engine::world::{build_world, World};
 use crate::scenario::Scenario;
+use crate::student::checkpoint::CheckpointError;
 use crate::text::Tokenizer;
 use actix::prelude::*;
 use std::path::PathBuf;
@@ -42,13 +43,36 @@ impl Handler<BuildWorld> for WorldBuilder {
     fn handle(&mut self, msg: BuildWorld, _: &mut Self::Context) -> Self::Result {
         guarded("world-builder", || {
             let spec = &self.scenario.tasks[msg.task_index];
-            Ok(Arc::new(build_world(
+            let world = build_world(
                 self.scenario.clone(),
                 spec,
                 msg.replicate,
                 self.tokenizer.clone(),
                 &self.cache_dir,
-            )?))
+            )
+            .map_err(|e| {
+                // A diverged pre-training: name the knobs (the base is never cached).
+                let diverged = e.chain().any(|c| {
+                    matches!(c.downcast_ref::<CheckpointError>(), Some(CheckpointError::NonFinite))
+                });
+                if diverged {
+                    let st = &self.scenario.student;
+                    e.context(format!(
+                        "base pre-training of {} replicate {} diverged; lower student.pretrain_learning_rate (now {}) or student.weight_decay (now {})",
+                        spec.name, msg.replicate, st.pretrain_learning_rate, st.weight_decay
+                    ))
+                } else {
+                    e
+                }
+            })?;
+            if world.base.params.iter().any(|p| !p.is_finite()) {
+                anyhow::bail!(
+                    "the base student of {} replicate {} has non-finite weights; delete its cache file and lower student.pretrain_learning_rate",
+                    spec.name,
+                    msg.replicate
+                );
+            }
+            Ok(Arc::new(world))
         })
     }
 }

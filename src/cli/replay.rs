@@ -35,7 +35,19 @@ pub fn run(args: &Args) -> CliResult {
         ),
     };
     let jobs = args.jobs.unwrap_or_else(crate::cli::run::default_jobs);
-    let outcome = crate::cli::run::execute_to(&scn, &dir, jobs, false, false);
+    if jobs == 0 {
+        return Err(CliError::Usage("--jobs must be at least 1".into()));
+    }
+    // An explicit --out is treated like `run`'s: locked, and never silently emptied.
+    let cache_dir = dir.join(".cache");
+    let lock = crate::cli::run::prepare_output(
+        &dir,
+        &scn.to_toml(),
+        crate::cli::run::Existing::Refuse,
+        &cache_dir,
+    )?;
+    let outcome = crate::cli::run::execute_to(&scn, &dir, jobs, false, false, &cache_dir);
+    drop(lock);
     let result = outcome.and_then(|(_, h5)| {
         let a = H5File::open(&args.results)?;
         let b = H5File::open(&h5)?;

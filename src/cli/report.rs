@@ -38,6 +38,17 @@ pub fn run(args: &Args) -> CliResult {
             args.alpha
         )));
     }
+    if args.inputs.len() > 1 && args.out.is_none() {
+        let dir = args.inputs[0]
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        eprintln!(
+            "notice: no --out: the merged report of {} files goes next to the first, into {}",
+            args.inputs.len(),
+            dir.display()
+        );
+    }
     let opts = ReportOptions {
         out_dir: args.out.clone(),
         alpha: args.alpha,

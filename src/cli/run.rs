@@ -5,7 +5,7 @@
 use crate::cli::{CliError, CliResult};
 use crate::engine::{self, Outcome, RunOptions};
 use crate::output::results;
-use crate::scenario::{self, Scenario};
+use crate::scenario::Scenario;
 use crate::stats::summary::{mean, std_err};
 use crate::text::Tokenizer;
 use anyhow::Context;
@@ -32,6 +32,98 @@ pub struct Args {
     /// Do not write the report (results.h5 and curves.csv only).
     #[arg(long)]
     pub no_report: bool,
+    /// Replace the results an earlier execution left in the output directory (without
+    /// it, `run` refuses to touch them; `--resume` continues them instead).
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Refuse when the estimated peak memory exceeds this (e.g. 4G, 512M; default: the
+    /// machine's available memory).
+    #[arg(long)]
+    pub max_memory: Option<String>,
+    /// Where cached base students live (default: OUT/.cache). A shared directory lets
+    /// several outputs reuse one pre-training.
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// What `run` may do with results an earlier execution left in the output directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse (exit 2): never delete results silently.
+    Refuse,
+    /// Keep the finished runs of the same scenario and redo the rest.
+    Resume,
+    /// Delete them and start afresh.
+    Overwrite,
+}
+
+/// Take the output directory for this process: lock it (a second writer exits 2 naming
+/// the holder's pid), sweep the temporary files an interrupted run left, and apply the
+/// `existing` policy to earlier results. The lock is held until the returned guard drops.
+pub fn prepare_output(
+    out: &Path,
+    canonical: &str,
+    existing: Existing,
+    cache_dir: &Path,
+) -> Result<crate::output::lock::DirLock, CliError> {
+    use crate::output::{atomic, lock};
+    let guard = lock::lock_dir(out).map_err(|e| match e {
+        lock::LockError::Held { .. } => CliError::Usage(e.to_string()),
+        lock::LockError::Io { .. } => CliError::Failure(e.into()),
+    })?;
+    let own: Vec<PathBuf> = ["", ".runs", ".cache", "plots"]
+        .iter()
+        .map(|d| out.join(d))
+        .collect();
+    let mut swept = atomic::sweep_tmp(&own, false);
+    if !cache_dir.starts_with(out) {
+        swept.extend(atomic::sweep_tmp(&[cache_dir.to_path_buf()], true));
+    }
+    if !swept.is_empty() {
+        eprintln!(
+            "notice: removed {} temporary file(s) an interrupted run left (e.g. {})",
+            swept.len(),
+            swept[0].display()
+        );
+    }
+    let store = engine::resume::ResumeStore::new(out, canonical);
+    let h5 = out.join("results.h5");
+    let holds = h5.exists() || store.has_records();
+    match existing {
+        Existing::Refuse if holds => {
+            return Err(CliError::Usage(format!(
+                "{} already holds results ({}); pass --resume to continue them or --overwrite to replace them",
+                out.display(),
+                if h5.exists() { "results.h5" } else { "finished runs in .runs" }
+            )))
+        }
+        Existing::Refuse => {}
+        Existing::Overwrite => {
+            store.clear()?;
+            if h5.exists() {
+                std::fs::remove_file(&h5)
+                    .with_context(|| format!("removing {}", h5.display()))?;
+            }
+        }
+        Existing::Resume => {
+            let scan = store.scan();
+            if !scan.foreign.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "--resume: {} holds {} finished run(s) of a different scenario (e.g. {}); resume with the scenario that wrote them, or pass --overwrite instead of --resume",
+                    out.display(),
+                    scan.foreign.len(),
+                    scan.foreign[0].display()
+                )));
+            }
+            for (p, why) in &scan.corrupt {
+                eprintln!(
+                    "warning: {} is not trusted ({why}); that run is recomputed",
+                    p.display()
+                );
+            }
+        }
+    }
+    Ok(guard)
 }
 
 /// Default for `--jobs`.
@@ -51,12 +143,14 @@ pub fn out_dir(scn: &Scenario, explicit: Option<&Path>) -> PathBuf {
 
 /// Execute a resolved scenario into `out` and write the result files; returns the
 /// outcome. Shared by `run` and `replay`.
+/// The caller holds `out`'s lock ([`prepare_output`]).
 pub fn execute_to(
     scn: &Scenario,
     out: &Path,
     jobs: usize,
     resume: bool,
     progress: bool,
+    cache_dir: &Path,
 ) -> anyhow::Result<(Outcome, PathBuf)> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let canonical = scn.to_toml();
@@ -65,6 +159,7 @@ pub fn execute_to(
         jobs,
         resume,
         progress,
+        cache_dir: cache_dir.to_path_buf(),
     };
     let outcome = engine::execute(scn.clone(), &canonical, &opts)?;
     let tasks: Vec<String> = scn.tasks.iter().map(|t| t.name.clone()).collect();
@@ -126,15 +221,23 @@ pub fn summary_table(scn: &Scenario, outcome: &Outcome) -> String {
 }
 
 pub fn run(args: &Args) -> CliResult {
-    let scn = scenario::load(&args.scenario).map_err(|e| CliError::Usage(e.to_string()))?;
-    let scn = scn.resolved();
+    let limits = crate::cli::check::limits(args.max_memory.as_deref(), args.jobs)?;
+    let (scn, est) = crate::cli::check::load_feasible(&args.scenario, &limits)?;
+    eprintln!(
+        "estimate: {}",
+        crate::cli::check::estimate_line(&est, &limits)
+    );
     let out = out_dir(&scn, args.out.as_deref());
-    let jobs = args.jobs.unwrap_or_else(default_jobs);
-    if jobs == 0 {
-        return Err(CliError::Usage("--jobs must be at least 1".into()));
-    }
+    let jobs = limits.jobs;
+    let cache_dir = args.cache_dir.clone().unwrap_or_else(|| out.join(".cache"));
+    let existing = match (args.resume, args.overwrite) {
+        (true, _) => Existing::Resume,
+        (_, true) => Existing::Overwrite,
+        _ => Existing::Refuse,
+    };
+    let _lock = prepare_output(&out, &scn.to_toml(), existing, &cache_dir)?;
     let start = Instant::now();
-    let (outcome, h5) = execute_to(&scn, &out, jobs, args.resume, !args.no_progress)?;
+    let (outcome, h5) = execute_to(&scn, &out, jobs, args.resume, !args.no_progress, &cache_dir)?;
     if outcome.resumed > 0 {
         eprintln!(
             "resumed {} finished runs from {}",

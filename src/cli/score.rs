@@ -163,20 +163,38 @@ pub fn projection(seed: u64, embed_dims: usize, v: usize, d: usize) -> Projectio
     Projection::gaussian(k, k, v, d, &mut rng)
 }
 
+/// An HDF5 error in words: HDF5's "undefined address" (all ones; a soft or external
+/// link, or a dataset never written) surfaces as a read of 2^64-1 bytes, and a causal
+/// chain often repeats its own message.
+fn h5_reason(e: &anyhow::Error) -> String {
+    let full = format!("{e:#}");
+    if full.contains(&u64::MAX.to_string()) {
+        return "an object has no data of its own (an undefined address: a soft or external link, or never written); store the arrays themselves".into();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for c in e.chain() {
+        let c = c.to_string();
+        if !parts.iter().any(|p| p.contains(&c)) {
+            parts.push(c);
+        }
+    }
+    parts.join(": ")
+}
+
 fn usage(file: &Path, msg: impl std::fmt::Display) -> CliError {
     CliError::Usage(format!("{}: {msg}", file.display()))
 }
 
 /// Open an HDF5 file; an unreadable or non-HDF5 file is a usage error.
 pub(crate) fn open(path: &Path) -> Result<H5File, CliError> {
-    H5File::open(path).map_err(|e| usage(path, format!("cannot read as HDF5 ({e:#})")))
+    H5File::open(path).map_err(|e| usage(path, format!("cannot read as HDF5 ({})", h5_reason(&e))))
 }
 
 /// Names of the datasets directly under the root.
 pub(crate) fn root_datasets(f: &H5File, path: &Path) -> Result<Vec<String>, CliError> {
     let list = f
         .list()
-        .map_err(|e| usage(path, format!("cannot list objects ({e:#})")))?;
+        .map_err(|e| usage(path, format!("cannot list objects ({})", h5_reason(&e))))?;
     Ok(list
         .into_iter()
         .filter(|(p, k)| *k == crate::output::h5::Kind::Dataset && p.matches('/').count() == 1)
@@ -205,7 +223,7 @@ pub(crate) fn read_any(
             })();
             match raw {
                 Some((shape, bytes)) => Ok((shape, Data::U8(bytes))),
-                None => Err(usage(path, format!("dataset `{name}`: {e:#}"))),
+                None => Err(usage(path, format!("dataset `{name}`: {}", h5_reason(&e)))),
             }
         }
     }
@@ -453,18 +471,31 @@ pub fn read_dump(path: &Path) -> Result<Dump, CliError> {
     Ok(dump)
 }
 
-/// The backend for `--device` and `--threads` (CPU when CUDA is unavailable).
-pub fn backend(device: Device, threads: Option<usize>) -> Box<dyn ScoringBackend> {
+/// The backend for `--device` and `--threads`: `auto` falls back to the CPU when CUDA
+/// is unavailable; an explicit `cuda` that cannot start is a usage error (exit 2) with
+/// the reason, never a silent CPU run.
+pub fn backend(
+    device: Device,
+    threads: Option<usize>,
+) -> Result<Box<dyn ScoringBackend>, CliError> {
     let cpu = || Box::new(CpuBackend::new(threads.unwrap_or_else(default_threads)));
     if device == Device::Cpu {
-        return cpu();
+        return Ok(cpu());
+    }
+    if device == Device::Cuda {
+        return match crate::scoring::cuda::CudaBackend::try_new(0) {
+            Ok(b) => Ok(Box::new(b)),
+            Err(why) => Err(CliError::Usage(format!(
+                "--device cuda: CUDA is unavailable ({why}); use --device auto or --device cpu"
+            ))),
+        };
     }
     let b = select_backend(device);
-    if b.name() == "cpu" && threads.is_some() {
+    Ok(if b.name() == "cpu" && threads.is_some() {
         cpu()
     } else {
         b
-    }
+    })
 }
 
 /// Score a dump and build the scores file (not yet written).
@@ -519,7 +550,7 @@ pub fn score_dump(
 /// Run `activesynth score`.
 pub fn run(args: &Args) -> CliResult {
     let dump = read_dump(&args.input)?;
-    let be = backend(args.device, args.threads.map(|t| t as usize));
+    let be = backend(args.device, args.threads.map(|t| t as usize))?;
     let mut b = score_dump(&dump, be.as_ref(), args.embed_dims as usize, args.seed)?;
     b.attr("/", "input", args.input.display().to_string())?;
     b.write_atomic(&args.out)?;

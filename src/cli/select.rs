@@ -39,6 +39,10 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
+/// The scenario's documented temperature range (`scenario::feasibility::BOUNDS`).
+const TEMPERATURE_MIN: f64 = 1e-6;
+const TEMPERATURE_MAX: f64 = 1e6;
+
 fn bad(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
 }
@@ -121,10 +125,10 @@ pub fn build_spec(name: &str, params: &[String]) -> Result<StrategySpec, CliErro
                 let t: f64 = value
                     .parse()
                     .ok()
-                    .filter(|t: &f64| t.is_finite() && *t > 0.0)
+                    .filter(|t: &f64| (TEMPERATURE_MIN..=TEMPERATURE_MAX).contains(t))
                     .ok_or_else(|| {
                         bad(format!(
-                            "--param temperature: expected a finite number > 0, got \"{value}\""
+                            "--param temperature: expected a number in [{TEMPERATURE_MIN:e}, {TEMPERATURE_MAX:e}] (> 0; smaller values overflow softmax(score/T)), got \"{value}\""
                         ))
                     })?;
                 spec.temperature = Some(t);
@@ -335,6 +339,11 @@ pub fn select_from(
 
 /// Run `activesynth select`.
 pub fn run(args: &Args) -> CliResult {
+    if args.k == 0 {
+        return Err(bad(
+            "--k must be at least 1 (the number of seeds to select)",
+        ));
+    }
     let spec = build_spec(&args.strategy, &args.params)?;
     let (picks, scores) = select_from(&args.input, &spec, args.k, args.seed)?;
     match &args.out {
@@ -369,6 +378,15 @@ pub fn run(args: &Args) -> CliResult {
 mod tests {
     use super::*;
 
+    #[test]
+    fn temperature_range_is_the_scenario_bound() {
+        let b = crate::scenario::bounds::BOUNDS
+            .iter()
+            .find(|b| b.field == "strategies[].temperature")
+            .unwrap();
+        assert_eq!((b.lo, b.hi), (TEMPERATURE_MIN, TEMPERATURE_MAX));
+    }
+
     fn p(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
     }
@@ -392,12 +410,13 @@ mod tests {
 
     #[test]
     fn spec_rejects_what_the_scenario_rejects() {
-        let cases: [(&str, &[&str], &str); 7] = [
+        let cases: [(&str, &[&str], &str); 8] = [
             ("lossy", &[], "unknown strategy"),
             ("reward", &["target=gt"], "does not apply"),
             ("loss", &["direction=up"], "expected one of"),
             ("loss", &["temperature=0.5"], "mode=softmax"),
             ("loss", &["mode=softmax", "temperature=-1"], "> 0"),
+            ("loss", &["mode=softmax", "temperature=1e-310"], "> 0"),
             ("badge", &["dims=0"], ">= 1"),
             ("loss", &["mode=argmax", "mode=softmax"], "more than once"),
         ];

@@ -66,6 +66,10 @@ pub struct Args {
     /// Print every epoch (default: only the summary per size).
     #[arg(long)]
     pub verbose: bool,
+    /// Where cached base students live (default: $XDG_CACHE_HOME/activesynth, else
+    /// ~/.cache/activesynth; never the current directory).
+    #[arg(long)]
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 fn fit(
@@ -310,10 +314,14 @@ pub fn run(args: &Args) -> CliResult {
             &easy,
             &val,
         );
-        let cache = std::path::Path::new("runs").join(".cache");
+        let cache = args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(crate::student::base::user_cache_dir);
         let start = Instant::now();
         let init = base.clone();
-        base = crate::student::base::cached_or_train(&cache, &key, || {
+        let cfg = base.cfg;
+        base = crate::student::base::cached_or_train_checked(&cache, &key, &cfg, || {
             let mut m = init;
             fit(
                 &mut m,

@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Where base students are cached (`OUT/.cache` unless `--cache-dir`).
+    pub cache_dir: PathBuf,
 }
 
 /// Execute a validated, resolved scenario. `canonical` is the scenario's canonical text
@@ -87,7 +89,7 @@ async fn orchestrate(
     let resumed = done.iter().filter(|d| d.is_some()).count();
 
     // Build the shared worlds (base students are cached on disk by content hash).
-    let cache_dir = opts.out_dir.join(".cache");
+    let cache_dir = opts.cache_dir.clone();
     let builder = {
         let scenario = scenario.clone();
         let tokenizer = tokenizer.clone();

@@ -336,7 +336,7 @@ pub fn build_world(
         &pretrain,
         &val,
     );
-    let base = student::base::cached_or_train(cache_dir, &cache_key, || {
+    let base = student::base::cached_or_train_checked(cache_dir, &cache_key, &cfg, || {
         let mut rng = key("init").rng();
         let mut model = Model::new(cfg, &mut rng);
         let seqs: Vec<Sequence> = pretrain

@@ -2,5 +2,6 @@
 
 pub mod atomic;
 pub mod h5;
+pub mod lock;
 pub mod plots;
 pub mod results;

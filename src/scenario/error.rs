@@ -82,6 +82,31 @@ pub(crate) fn one_line(s: &str) -> String {
         .join("; ")
 }
 
+/// What the parser found at `offset` when its own message is empty (it is for some
+/// control characters): the character, named, and what TOML allows.
+pub(crate) fn describe_char_at(text: &str, offset: usize) -> String {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    match text[o..].chars().next() {
+        None => "unexpected end of file".to_string(),
+        Some(c) => {
+            let name = match c {
+                '\0' => " (NUL)".to_string(),
+                '\r' => " (carriage return not followed by a line feed)".to_string(),
+                '\t' => " (tab)".to_string(),
+                c if c.is_control() => " (a control character)".to_string(),
+                _ => String::new(),
+            };
+            format!(
+                "unexpected character U+{:04X}{name}; TOML allows no control characters other than tab, and CR only before LF",
+                c as u32
+            )
+        }
+    }
+}
+
 /// What a serde message said, reduced to the parts we re-word.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SerdeMessage {

@@ -8,7 +8,9 @@
 //! `scenarios/reference.toml` lists every knob with its default and meaning, and
 //! [`Scenario::resolved`] writes every default out.
 
+pub mod bounds;
 mod error;
+pub mod feasibility;
 mod locate;
 mod resolve;
 mod validate;
@@ -339,19 +341,90 @@ mod d {
     }
 }
 
+/// Largest scenario file read: a real one is a few kB; the bound keeps a 10 MB value or
+/// `/dev/zero` from being read at all.
+pub const MAX_SCENARIO_BYTES: u64 = 256 * 1024;
+
 /// Read and [`parse`] a scenario file; the error names the path as given.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Read a scenario file as UTF-8 text, refusing before reading anything that is not a
+/// regular file (a FIFO would block forever, a device never ends) or is larger than
+/// [`MAX_SCENARIO_BYTES`]. Invalid UTF-8 is reported at its line and column.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read as _;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    let read_err = |reason: String| ScenarioError::Read {
         file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&text, &file)
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(read_err(format!("is {kind}; a scenario is a TOML file")));
+    }
+    let too_big = |n: u64| {
+        read_err(format!(
+            "is {n} bytes; a scenario file is at most {MAX_SCENARIO_BYTES} bytes"
+        ))
+    };
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| read_err(e.to_string()))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    decode_text(bytes, &file)
+}
+
+/// A scenario file's bytes as text; invalid UTF-8 is an error located at the first bad
+/// byte's line and column (and named by its byte offset).
+pub fn decode_text(bytes: Vec<u8>, file: &str) -> Result<String, ScenarioError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+        let (line, column) = locate::line_col(valid, at);
+        ScenarioError::Invalid {
+            file: file.to_string(),
+            line,
+            column,
+            field: None,
+            message: format!(
+                "invalid UTF-8 (byte 0x{:02x} at byte offset {at}); a scenario is UTF-8 text",
+                e.as_bytes()[at]
+            ),
+        }
+    })
+}
+
+/// A located error for `field` of a scenario text (its key's line and column, or its
+/// nearest written parent's): how `check` and `run` report a refusal found after
+/// parsing, such as an infeasible memory estimate.
+pub fn located(text: &str, file: &str, field: &str, message: &str) -> ScenarioError {
+    let index = locate::SpanIndex::new(text).unwrap_or_default();
+    validate::Ctx {
+        text,
+        file,
+        index: &index,
+    }
+    .at(field, message)
 }
 
 /// Parse and validate a scenario text. `file_name` only labels errors. The result is
 /// as written (use [`Scenario::resolved`] for every default filled in).
 pub fn parse(text: &str, file_name: &str) -> Result<Scenario, ScenarioError> {
+    prescan(text, file_name)?;
     let scenario: Scenario =
         toml::from_str(text).map_err(|e| deserialize_error(&e, text, file_name))?;
     // The text deserialized, so it is valid TOML and indexes.
@@ -377,12 +450,32 @@ fn deserialize_error(e: &toml::de::Error, text: &str, file: &str) -> ScenarioErr
     let span = e.span();
     let offset = span.as_ref().map_or(0, |r| r.start);
     let (line, column) = locate::line_col(text, offset);
+    // Every error carries a message: some parser errors come with an empty one, and a
+    // stray control character (NUL, a lone CR) is named rather than called "invalid key".
+    let stray_control = text.get(offset..).is_some_and(|rest| {
+        let mut it = rest.chars();
+        match it.next() {
+            Some('\r') => it.next() != Some('\n'),
+            Some(c) => c.is_control() && c != '\n' && c != '\t',
+            None => false,
+        }
+    });
     let invalid = |field: Option<String>, message: String| ScenarioError::Invalid {
         file: file.to_string(),
         line,
         column,
         field,
-        message,
+        message: if stray_control
+            || message.trim().is_empty()
+            || message.trim() == "TOML syntax error:"
+        {
+            format!(
+                "TOML syntax error: {}",
+                error::describe_char_at(text, offset)
+            )
+        } else {
+            message
+        },
     };
     let Some(index) = locate::SpanIndex::new(text) else {
         let message = format!("TOML syntax error: {}", error::one_line(e.message()));
@@ -411,4 +504,34 @@ fn deserialize_error(e: &toml::de::Error, text: &str, file: &str) -> ScenarioErr
         _ => at,
     };
     invalid(field, error::reword(&classified))
+}
+
+/// Cheap line scan before the TOML parser: too many `[[strategies]]` / `[[tasks]]`
+/// entries are refused at the first one over the bound, so parse and validation time
+/// stay bounded whatever the file holds.
+fn prescan(text: &str, file: &str) -> Result<(), ScenarioError> {
+    let (mut strategies, mut tasks) = (0usize, 0usize);
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim_start();
+        if !l.starts_with("[[") {
+            continue;
+        }
+        let name: String = l[2..].chars().take_while(|c| *c != ']').collect();
+        let (count, max, what) = match name.trim() {
+            "strategies" => (&mut strategies, feasibility::MAX_STRATEGIES, "strategies"),
+            "tasks" => (&mut tasks, crate::tasks::TASK_NAMES.len(), "tasks"),
+            _ => continue,
+        };
+        *count += 1;
+        if *count > max {
+            return Err(ScenarioError::Invalid {
+                file: file.to_string(),
+                line: i + 1,
+                column: line.len() - l.len() + 1,
+                field: Some(format!("{what}[{max}]")),
+                message: format!("more than {max} [[{what}]] entries"),
+            });
+        }
+    }
+    Ok(())
 }

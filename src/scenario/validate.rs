@@ -90,7 +90,8 @@ pub(crate) fn validate(s: &Scenario, ctx: &Ctx) -> Check {
     check_tasks(s, ctx)?;
     check_strategies(s, ctx)?;
     check_student(s, ctx)?;
-    check_rest(s, ctx)
+    check_rest(s, ctx)?;
+    super::bounds::check_bounds(s).map_err(|e| ctx.at(&e.field, e.message))
 }
 
 fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
@@ -159,7 +160,9 @@ fn check_strategies(s: &Scenario, ctx: &Ctx) -> Check {
             ),
         ));
     }
-    let mut labels: Vec<String> = Vec::with_capacity(s.strategies.len());
+    // Label → index: the duplicate check stays linear in the number of strategies.
+    let mut labels: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(s.strategies.len());
     for (i, st) in s.strategies.iter().enumerate() {
         let p = |k: &str| format!("strategies[{i}].{k}");
         if !STRATEGY_NAMES.contains(&st.name.as_str()) {
@@ -208,7 +211,7 @@ fn check_strategies(s: &Scenario, ctx: &Ctx) -> Check {
             }
         }
         let label = st.resolved_label();
-        if let Some(j) = labels.iter().position(|l| *l == label) {
+        if let Some(&j) = labels.get(&label) {
             let at = ctx.written(&[&p("label"), &format!("strategies[{i}]")]);
             return Err(ctx.at(
                 &at,
@@ -218,7 +221,7 @@ fn check_strategies(s: &Scenario, ctx: &Ctx) -> Check {
                 ),
             ));
         }
-        labels.push(label);
+        labels.insert(label, i);
     }
     Ok(())
 }

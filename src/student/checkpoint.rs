@@ -2,25 +2,34 @@
 //!
 //! Layout (little-endian): magic `ASTUDENT` (8 bytes), format version (u32), the six
 //! config fields (u64 each: vocab, layers, d_model, heads, d_ff, context), parameter
-//! count (u64), SHA-256 of the payload (32 bytes), then the payload: every parameter as
-//! f32 in [`Model::params`] order. The hash makes silent corruption impossible to miss;
-//! the explicit config makes loading into the wrong architecture an error, not garbage.
+//! count (u64), SHA-256 (32 bytes), then the payload: every parameter as f32 in
+//! [`Model::params`] order. Since version 2 the hash covers the 68 header bytes before
+//! it *and* the payload: an edited header (heads 4 → 8 keeps the parameter count) is as
+//! detectable as an edited weight. The explicit config makes loading into the wrong
+//! architecture an error, not garbage.
 
 use super::model::{Model, ModelConfig};
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 const MAGIC: &[u8; 8] = b"ASTUDENT";
 /// Current checkpoint format version.
-pub const VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 6 * 8 + 8 + 32;
+pub const VERSION: u32 = 2;
+/// Bytes before the hash (covered by it).
+const HASHED_HEADER: usize = 8 + 4 + 6 * 8 + 8;
+const HEADER: usize = HASHED_HEADER + 32;
 
 /// Why a checkpoint could not be read.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("checkpoint i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    /// Not a `#[source]`: the message already carries the reason once.
+    #[error("{}: {error}", path.display())]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("not a student checkpoint (bad magic)")]
     BadMagic,
     #[error("unsupported checkpoint version {found} (this build reads {VERSION})")]
@@ -32,8 +41,10 @@ pub enum CheckpointError {
         found: ModelConfig,
         expected: ModelConfig,
     },
-    #[error("checkpoint payload hash mismatch (corrupted file)")]
+    #[error("checkpoint hash mismatch (header or weights edited or corrupted)")]
     HashMismatch,
+    #[error("the model has non-finite weights (training diverged); it is not saved")]
+    NonFinite,
     #[error("invalid checkpoint header: {0}")]
     BadHeader(String),
 }
@@ -52,9 +63,18 @@ pub fn to_bytes(m: &Model) -> Vec<u8> {
         out.extend_from_slice(&(v as u64).to_le_bytes());
     }
     out.extend_from_slice(&(m.params.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&payload));
+    let hash = digest(&out, &payload);
+    out.extend_from_slice(&hash);
     out.extend_from_slice(&payload);
     out
+}
+
+/// SHA-256 of the header bytes before the hash and the payload.
+fn digest(header: &[u8], payload: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(&header[..HASHED_HEADER]);
+    h.update(payload);
+    h.finalize().into()
 }
 
 fn u64_at(b: &[u8], o: usize) -> u64 {
@@ -82,6 +102,20 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
     let version = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(CheckpointError::Version { found: version });
+    }
+    // Length first: it bounds the allocation below by the bytes actually present.
+    let n = u64_at(b, 60) as usize;
+    let expected_len = n.checked_mul(4).and_then(|x| x.checked_add(HEADER));
+    if expected_len != Some(b.len()) {
+        return Err(CheckpointError::Truncated {
+            got: b.len(),
+            expected: expected_len.unwrap_or(usize::MAX),
+        });
+    }
+    // Then integrity of everything, header included, before any header field is used.
+    let payload = &b[HEADER..];
+    if digest(b, payload).as_slice() != &b[HASHED_HEADER..HEADER] {
+        return Err(CheckpointError::HashMismatch);
     }
     let f: Vec<usize> = (0..6).map(|i| u64_at(b, 12 + 8 * i) as usize).collect();
     let cfg = ModelConfig {
@@ -113,15 +147,6 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
             "impossible config {cfg:?}"
         )));
     }
-    // Length first: it bounds the allocation below by the bytes actually present.
-    let n = u64_at(b, 60) as usize;
-    let expected_len = n.checked_mul(4).and_then(|x| x.checked_add(HEADER));
-    if expected_len != Some(b.len()) {
-        return Err(CheckpointError::Truncated {
-            got: b.len(),
-            expected: expected_len.unwrap_or(usize::MAX),
-        });
-    }
     if n != cfg.n_params() {
         return Err(CheckpointError::BadHeader(format!(
             "parameter count {n} does not match config ({})",
@@ -129,35 +154,98 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
         )));
     }
     let mut m = Model::zeros(cfg);
-    let payload = &b[HEADER..];
-    if Sha256::digest(payload).as_slice() != &b[68..100] {
-        return Err(CheckpointError::HashMismatch);
-    }
     for (p, c) in m.params.iter_mut().zip(payload.chunks_exact(4)) {
         *p = f32::from_le_bytes(c.try_into().expect("4 bytes"));
     }
     Ok(m)
 }
 
-/// Write a checkpoint atomically (temporary file in the same directory, then rename), so
-/// a crash never leaves a half-written file under the final name.
+/// Write a checkpoint atomically (a per-process `NAME.<pid>.tmp` in the same directory,
+/// fsynced, then renamed), so a crash never leaves a half-written file under the final
+/// name and the leftover temporary is recognisable for the next run's sweep. A model with
+/// non-finite weights is refused: a diverged base must never be cached.
 pub fn save(m: &Model, path: &Path) -> Result<(), CheckpointError> {
+    if m.params.iter().any(|p| !p.is_finite()) {
+        return Err(CheckpointError::NonFinite);
+    }
+    let io = |p: &Path| {
+        let path = p.to_path_buf();
+        move |error| CheckpointError::Io { path, error }
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, to_bytes(m))?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let tmp = crate::output::atomic::tmp_path_pid(path);
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&to_bytes(m))?;
+        f.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(&tmp)(e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(path)(e)
+    })
 }
 
 /// Read a checkpoint (see [`from_bytes`]).
 pub fn load(path: &Path, expected: Option<&ModelConfig>) -> Result<Model, CheckpointError> {
-    from_bytes(&std::fs::read(path)?, expected)
+    let bytes = std::fs::read(path).map_err(|error| CheckpointError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    from_bytes(&bytes, expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::StreamKey;
+
+    fn cfg() -> ModelConfig {
+        ModelConfig {
+            vocab: 11,
+            layers: 1,
+            d_model: 8,
+            heads: 2,
+            d_ff: 16,
+            context: 10,
+        }
+    }
+
+    #[test]
+    fn edited_header_fails_the_hash() {
+        let m = Model::new(cfg(), &mut StreamKey::shared(1, "t", 0, "init").rng());
+        let bytes = to_bytes(&m);
+        assert!(from_bytes(&bytes, Some(&cfg())).is_ok());
+        // heads 2 -> 4 keeps the parameter count: only the hash can tell.
+        let mut edited = bytes.clone();
+        edited[12 + 3 * 8] = 4;
+        let heads4 = ModelConfig { heads: 4, ..cfg() };
+        assert_eq!(heads4.n_params(), cfg().n_params());
+        assert!(matches!(
+            from_bytes(&edited, None),
+            Err(CheckpointError::HashMismatch)
+        ));
+    }
+
+    #[test]
+    fn io_errors_name_the_path_and_diverged_models_are_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.ckpt");
+        let e = load(&missing, None).unwrap_err().to_string();
+        assert!(e.contains("nope.ckpt"), "{e}");
+        let mut m = Model::new(cfg(), &mut StreamKey::shared(1, "t", 0, "init").rng());
+        m.params[3] = f32::NAN;
+        assert!(matches!(
+            save(&m, &dir.path().join("m.ckpt")),
+            Err(CheckpointError::NonFinite)
+        ));
+        assert!(!dir.path().join("m.ckpt").exists());
+    }
 }
