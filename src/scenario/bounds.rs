@@ -84,6 +84,7 @@ pub const BOUNDS: &[Bound] = &[
         100_000.0,
         "rehearsal examples",
     ),
+    b("student.lora_rank", 0.0, 4096.0, "LoRA rank (0: full fine-tuning)"),
     b("student.grad_clip", 1e-6, 1e6, "gradient-norm clip"),
     b("student.pretrain_examples", 1.0, 100_000.0, "base corpus"),
     b(
@@ -204,6 +205,7 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
         ("student.epochs", st.epochs as f64),
         ("student.min_steps", st.min_steps as f64),
         ("student.replay_examples", st.replay_examples as f64),
+        ("student.lora_rank", st.lora_rank as f64),
         ("student.grad_clip", st.grad_clip),
         ("student.pretrain_examples", st.pretrain_examples as f64),
         ("student.pretrain_epochs", st.pretrain_epochs as f64),
