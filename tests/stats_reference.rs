@@ -9,9 +9,9 @@ use activesynth::stats::hypothesis::{holm, paired_t_test, welch_t_test};
 use activesynth::stats::paired::{paired_analysis, t_interval};
 use activesynth::stats::permutation::{sign_flip_min_p, sign_flip_test, spearman_exact};
 use activesynth::stats::power::{min_detectable_effect, paired_power, replicates_needed, t_isf};
+use activesynth::stats::spearman::spearman;
 use activesynth::stats::spearman_cells::fisher_z_combine;
 use activesynth::stats::summary::iqm;
-use activesynth::stats::spearman::spearman;
 use activesynth::stats::summary::std_err;
 use activesynth::stats::{Alternative, StatsError};
 use proptest::prelude::*;
@@ -135,9 +135,14 @@ fn sign_flip_exact_p_matches_scipy() {
     // n_resamples=np.inf, alternative=...).pvalue, as count / 2^n.
     let cases: [(&[f64], [u64; 3]); 3] = [
         (&[0.01, 0.03, 0.02], [2, 1, 8]),
-        (&[0.1, -0.02, 0.05, 0.07, 0.03, 0.04, -0.01, 0.06], [10, 5, 253]),
         (
-            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, -12.0],
+            &[0.1, -0.02, 0.05, 0.07, 0.03, 0.04, -0.01, 0.06],
+            [10, 5, 253],
+        ),
+        (
+            &[
+                1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, -12.0,
+            ],
             [140, 70, 4041],
         ),
     ];
@@ -171,11 +176,17 @@ fn exact_spearman_matches_brute_force_reference() {
     assert_12_digits(s.rho, 0.9833333333333333, "rho 9");
     assert_eq!(s.exact.p_value, 18.0 / 362_880.0); // 4.96031746031746e-05
     assert_eq!(
-        spearman_exact(&x9, &y9, Alternative::Greater).unwrap().exact.count,
+        spearman_exact(&x9, &y9, Alternative::Greater)
+            .unwrap()
+            .exact
+            .count,
         9
     );
     assert_eq!(
-        spearman_exact(&x9, &y9, Alternative::Less).unwrap().exact.count,
+        spearman_exact(&x9, &y9, Alternative::Less)
+            .unwrap()
+            .exact
+            .count,
         362_879
     );
     let x6 = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
@@ -190,7 +201,10 @@ fn exact_spearman_matches_brute_force_reference() {
     assert_12_digits(s.rho, 0.6090909090909091, "rho 7 ties");
     assert_eq!((s.exact.count, s.exact.total), (788, 5040));
     assert_eq!(
-        spearman_exact(&x7, &y7, Alternative::Less).unwrap().exact.count,
+        spearman_exact(&x7, &y7, Alternative::Less)
+            .unwrap()
+            .exact
+            .count,
         4670
     );
 }
@@ -225,8 +239,16 @@ fn constant_paired_differences_are_undefined_for_t() {
     // The pair: the same differences 3/300, once with rounding noise that
     // used to give t = 5.4e14, once exactly constant.
     let f = |v: [f64; 3]| v.map(|a| a / 300.0);
-    let a = paired_t_test(&f([80.0, 81.0, 87.0]), &f([77.0, 78.0, 84.0]), Alternative::TwoSided);
-    let b = paired_t_test(&f([93.0, 100.0, 120.0]), &f([90.0, 97.0, 117.0]), Alternative::TwoSided);
+    let a = paired_t_test(
+        &f([80.0, 81.0, 87.0]),
+        &f([77.0, 78.0, 84.0]),
+        Alternative::TwoSided,
+    );
+    let b = paired_t_test(
+        &f([93.0, 100.0, 120.0]),
+        &f([90.0, 97.0, 117.0]),
+        Alternative::TwoSided,
+    );
     assert_eq!(a, Err(StatsError::Constant));
     assert_eq!(b, Err(StatsError::Constant));
 }

@@ -31,7 +31,9 @@ pub fn constant_differences(x: &[f64], y: &[f64]) -> bool {
         .fold(0.0f64, f64::max);
     let (lo, hi) = d
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
     hi - lo <= 4.0 * f64::EPSILON * scale
 }
 

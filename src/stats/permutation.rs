@@ -118,7 +118,11 @@ pub struct ExactSpearman {
 ///
 /// Errors when the lengths differ, n < 3, n > [`SPEARMAN_EXACT_MAX_N`], on NaN, or when
 /// an input is constant.
-pub fn spearman_exact(x: &[f64], y: &[f64], alternative: Alternative) -> StatsResult<ExactSpearman> {
+pub fn spearman_exact(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+) -> StatsResult<ExactSpearman> {
     let base = super::spearman::spearman(x, y, alternative)?;
     let n = x.len();
     if n > SPEARMAN_EXACT_MAX_N {
@@ -189,8 +193,12 @@ mod tests {
     #[test]
     fn spearman_exact_brute_force_small() {
         // n = 4, y reversed: ρ = −1 is the single most extreme of 24 pairings.
-        let e = spearman_exact(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0], Alternative::Less)
-            .unwrap();
+        let e = spearman_exact(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[4.0, 3.0, 2.0, 1.0],
+            Alternative::Less,
+        )
+        .unwrap();
         assert_eq!(e.rho, -1.0);
         assert_eq!((e.exact.count, e.exact.total), (1, 24));
         assert!(spearman_exact(&[1.0; 11], &[1.0; 11], Alternative::Less).is_err());

@@ -69,9 +69,7 @@ fn nct_cdf_nonneg(t: f64, dof: f64, nc: f64) -> f64 {
                 let log_pow = -lambda + jf * lambda.ln();
                 let p = (log_pow - ln_gamma(jf + 1.0)).exp();
                 let q = nc.signum()
-                    * (log_pow + nc.abs().ln()
-                        - 0.5 * std::f64::consts::LN_2
-                        - ln_gamma(jf + 1.5))
+                    * (log_pow + nc.abs().ln() - 0.5 * std::f64::consts::LN_2 - ln_gamma(jf + 1.5))
                         .exp();
                 (p, q)
             };
@@ -154,7 +152,12 @@ pub fn min_detectable_effect(n: f64, alpha: f64, power: f64) -> StatsResult<f64>
 /// `power` for the standardized effect |`effect`| (the ceiling of statsmodels'
 /// `solve_power(effect_size=effect, nobs=None, ...)`). `None` when more than `max_n`
 /// would be needed or the effect is 0.
-pub fn replicates_needed(effect: f64, alpha: f64, power: f64, max_n: u32) -> StatsResult<Option<u32>> {
+pub fn replicates_needed(
+    effect: f64,
+    alpha: f64,
+    power: f64,
+    max_n: u32,
+) -> StatsResult<Option<u32>> {
     if effect.is_nan() {
         return Err(StatsError::NaN);
     }

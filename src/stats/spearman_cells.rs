@@ -26,7 +26,11 @@ pub const SPEARMAN_Z_VARIANCE: f64 = 1.06;
 
 /// Spearman's ρ with the exact permutation p when n ≤ [`SPEARMAN_EXACT_MAX_N`] (the
 /// flag says which), else the t-approximation p of [`spearman`].
-pub fn spearman_small(x: &[f64], y: &[f64], alternative: Alternative) -> StatsResult<(Spearman, bool)> {
+pub fn spearman_small(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+) -> StatsResult<(Spearman, bool)> {
     let s = spearman(x, y, alternative)?;
     if s.n <= SPEARMAN_EXACT_MAX_N {
         let e = spearman_exact(x, y, alternative)?;
