@@ -219,6 +219,8 @@ pub struct EffRow {
     /// Whether this strategy has the highest mean accuracy at this iteration (its τ is
     /// then the maximum of noisy means, biased upward: the winner's curse).
     pub best: bool,
+    /// τ is reached at random's first point: N_random is then an upper bound only.
+    pub at_first: bool,
 }
 
 /// Per replicate: (random's sizes, random's accuracies, strategy's sizes, accuracies).
@@ -325,6 +327,7 @@ pub fn efficiency(
                 rep_ratios,
                 ci,
                 best: best == Some(i),
+                at_first: tau <= means[0],
             };
             let set = it_label(k);
             let lo = row.rep_ratios.iter().copied().fold(f64::INFINITY, f64::min);

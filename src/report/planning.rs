@@ -51,7 +51,7 @@ pub struct TaskPower {
 }
 
 fn needed(diff: f64, sd: f64) -> Option<u32> {
-    if !(sd > 0.0) || !diff.is_finite() {
+    if sd.is_nan() || sd <= 0.0 || !diff.is_finite() {
         return None;
     }
     replicates_needed(diff / sd, ALPHA, POWER, MAX_REPLICATES)

@@ -13,10 +13,13 @@ use crate::stats::paired::PairedAnalysis;
 use crate::stats::spearman_cells::CellSummary;
 use std::collections::BTreeMap;
 
+/// Per input file: scenario hash, master seed, and per task the (own, reported)
+/// replicate numbers.
+type FileIdentities = BTreeMap<String, (String, String, BTreeMap<String, Vec<(u32, u32)>>)>;
+
 /// Who the replicates are: one line per input file, and whether seeds differ.
 pub fn identities(d: &mut Doc, m: &Merged) {
-    let mut per_file: BTreeMap<String, (String, String, BTreeMap<String, Vec<(u32, u32)>>)> =
-        BTreeMap::new();
+    let mut per_file: FileIdentities = BTreeMap::new();
     for id in &m.identities {
         let e = per_file
             .entry(id.file.display().to_string())
@@ -109,7 +112,7 @@ fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
         );
     }
     if holm_t < 0.05 {
-        if a.sign_flip.is_some() && !(holm_exact < 0.05) {
+        if a.sign_flip.is_some() && (holm_exact.is_nan() || holm_exact >= 0.05) {
             return format!(
                 "{} by the paired t-test (Holm p < 0.05, assumes normal differences); the exact test cannot confirm it with {} pairs (p ≥ {})",
                 dir(a.mean > 0.0),
@@ -120,9 +123,19 @@ fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
         return format!("significantly {} (Holm p < 0.05)", dir(a.mean > 0.0));
     }
     if a.n < 3 {
-        "underpowered (< 3 pairs)".into()
-    } else {
-        "no significant difference".into()
+        return "underpowered (< 3 pairs)".into();
+    }
+    match &a.t {
+        Ok(t) if t.p_value < 0.05 => format!(
+            "no significant difference after Holm (unadjusted paired t p = {}{})",
+            pval(t.p_value),
+            match a.sign_flip {
+                Some(e) if e.p_value <= e.min_p =>
+                    format!("; exact p at its floor {}", pval(e.min_p)),
+                _ => String::new(),
+            }
+        ),
+        _ => "no significant difference".into(),
     }
 }
 
@@ -136,7 +149,7 @@ pub fn paired(d: &mut Doc, i: &Inputs) {
         }
         Ok(r) => r,
     };
-    d.p("Final test accuracy of each strategy minus `random`'s, paired by (task, replicate): the strategies of a replicate share the seed set, test set and base student, so the differences cancel that shared noise. The interval is the 95 % t-interval of the mean paired difference (no bootstrap: with fewer than 10 pairs a percentile bootstrap is just the range of the differences and covers far less than 95 %). The exact sign-flip p enumerates all 2ⁿ sign patterns of the differences (valid for any symmetric distribution, no normality assumed); the paired t p assumes normal differences. Holm adjusts each over the family of all comparisons below; a comparison whose p is undefined still counts in the family size m and is shown as —. P(improve) is the share of pairs in which the strategy beats its own replicate's random run (ties ½). Welch's unpaired test is shown only for comparison.");
+    d.p("Final test accuracy of each strategy minus `random`'s, paired by (task, replicate): the strategies of a replicate share the seed set, test set and base student, so the differences cancel that shared noise. The interval is the 95 % t-interval of the mean paired difference, per comparison (not adjusted for the family: an interval excluding 0 means an unadjusted paired t p < 0.05, which Holm may not confirm; no bootstrap: with fewer than 10 pairs a percentile bootstrap is just the range of the differences and covers far less than 95 %). The exact sign-flip p enumerates all 2ⁿ sign patterns of the differences (valid for any symmetric distribution, no normality assumed); the paired t p assumes normal differences. Holm adjusts each over the family of all comparisons below; a comparison whose p is undefined still counts in the family size m and is shown as —. P(improve) is the share of pairs in which the strategy beats its own replicate's random run (ties ½). Welch's unpaired test is shown only for comparison.");
     let min_n = rows
         .iter()
         .filter_map(|r| r.analysis.as_ref().ok())
@@ -243,7 +256,7 @@ pub fn power(d: &mut Doc, i: &Inputs) {
         }
         Ok(t) => t,
     };
-    d.p("For the two-sided paired t-test at α = 0.05 with power 0.8 (noncentral t, as statsmodels' TTestPower): the minimum detectable difference (MDE) in final accuracy is d_min(n) × SD, with n the replicate pairs and SD the observed SD of the paired differences (pooled over strategies: the root mean of their variances); \"replicates needed\" is the smallest n at which the largest observed difference would be detected with power 0.8 at that SD. The SDs are estimated from these few replicates and are themselves uncertain: treat these as planning figures. `activesynth plan --pilot results.h5` prints the same numbers for other replicate counts.");
+    d.p("For the two-sided paired t-test at α = 0.05 with power 0.8 (noncentral t, as statsmodels' TTestPower): the minimum detectable difference (MDE) in final accuracy is d_min(n) × SD, with n the replicate pairs and SD the observed SD of the paired differences (pooled over strategies: the root mean of their variances); \"replicates needed\" is the smallest n at which the largest observed difference would be detected with power 0.8 at that SD. Power is per comparison at unadjusted α = 0.05; under Holm over all comparisons more replicates are needed. The SDs are estimated from these few replicates and are themselves uncertain: treat these as planning figures. `activesynth plan --pilot results.h5` prints the same numbers for other replicate counts.");
     let header = [
         "task",
         "replicate pairs",
@@ -344,7 +357,7 @@ pub fn aggregate(d: &mut Doc, i: &Inputs) {
 /// Data efficiency per strategy.
 pub fn efficiency(d: &mut Doc, i: &Inputs) {
     d.h(2, "Data efficiency vs random");
-    d.p("For each strategy and iteration, τ is that strategy's own mean test accuracy and n its mean training-set size; N_random(τ) is the training-set size at which `random`'s mean learning curve first reaches τ (linear interpolation, no extrapolation) and the ratio N_random(τ)/n says how many times more examples random needs. The per-replicate column repeats the computation within each replicate (the strategy against that replicate's own random curve): its spread is the uncertainty of the ratio. A 95 % bootstrap interval is added only with at least 10 replicates. Caveats: random's curve is noisy and need not be monotone, so N_random jumps where τ crosses a dip or plateau (a tiny change of τ can move it by a whole iteration); and the row marked *best* takes the maximum of noisy means, which overstates the best strategy (winner's curse) — read it together with the paired tests above.");
+    d.p("For each strategy and iteration, τ is that strategy's own mean test accuracy and n its mean training-set size; N_random(τ) is the training-set size at which `random`'s mean learning curve first reaches τ (linear interpolation, no extrapolation) and the ratio N_random(τ)/n says how many times more examples random needs. The per-replicate column repeats the computation within each replicate (the strategy against that replicate's own random curve): its spread is the uncertainty of the ratio. A 95 % bootstrap interval is added only with at least 10 replicates. \"≤\" marks a τ that random's curve already reaches at its first point: nothing is extrapolated below it, so N_random is only bounded above there (and so are per-replicate values at that point). Caveats: random's curve is noisy and need not be monotone, so N_random jumps where τ crosses a dip or plateau (a tiny change of τ can move it by a whole iteration); and the row marked *best* takes the maximum of noisy means, which overstates the best strategy (winner's curse) — read it together with the paired tests above.");
     for (task, rows) in i.eff {
         d.h(3, format!("Task `{task}`"));
         match rows {
@@ -389,8 +402,16 @@ pub fn efficiency(d: &mut Doc, i: &Inputs) {
                             },
                             f(r.n, 1),
                             f(r.tau, 4),
-                            f(r.random_needs, 1),
-                            ratio(r.ratio),
+                            if r.at_first {
+                                format!("≤ {}", f(r.random_needs, 1))
+                            } else {
+                                f(r.random_needs, 1)
+                            },
+                            if r.at_first {
+                                format!("≤ {}", ratio(r.ratio))
+                            } else {
+                                ratio(r.ratio)
+                            },
                             if r.rep_ratios.is_empty() {
                                 "—".into()
                             } else {

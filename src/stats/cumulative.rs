@@ -174,8 +174,8 @@ mod tests {
         let mut count = 0;
         permute(&mut perm, 0, &mut |p| {
             let a = cumulative_accuracy(&correct, p).unwrap();
-            for k in 0..4 {
-                sum[k] += a[k];
+            for (s, v) in sum.iter_mut().zip(&a) {
+                *s += v;
             }
             count += 1;
         });

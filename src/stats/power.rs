@@ -51,32 +51,51 @@ fn norm_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
-/// F(t; ν, δ) for t ≥ 0 (see the module docs).
+/// The j-th term pⱼ·I_x(j + ½, ν/2) + qⱼ·I_x(j + 1, ν/2) of the series, and pⱼ + |qⱼ|
+/// (a bound on it, as I_x ≤ 1). Weights in log space: λʲ/j! overflows for large λ.
+fn nct_term(j: u64, x: f64, b: f64, nc: f64, lambda: f64) -> (f64, f64) {
+    if nc == 0.0 {
+        let p = if j == 0 { 1.0 } else { 0.0 };
+        return (p * beta_reg(0.5, b, x), p);
+    }
+    let jf = j as f64;
+    let log_pow = -lambda + jf * lambda.ln();
+    let p = (log_pow - ln_gamma(jf + 1.0)).exp();
+    let q = nc.signum()
+        * (log_pow + nc.abs().ln() - 0.5 * std::f64::consts::LN_2 - ln_gamma(jf + 1.5)).exp();
+    let term = if p == 0.0 && q == 0.0 {
+        0.0
+    } else {
+        p * beta_reg(jf + 0.5, b, x) + q * beta_reg(jf + 1.0, b, x)
+    };
+    (term, p + q.abs())
+}
+
+/// F(t; ν, δ) for t ≥ 0 (see the module docs). The series is summed outward from the
+/// mode j₀ = ⌊δ²/2⌋ of the Poisson weights, in both directions until the weights are
+/// negligible (as Boost does), so a large noncentrality costs O(√λ) terms, not O(λ).
 fn nct_cdf_nonneg(t: f64, dof: f64, nc: f64) -> f64 {
     let x = t * t / (t * t + dof);
     let lambda = 0.5 * nc * nc;
     let mut sum = 0.0;
     if x > 0.0 {
         let b = 0.5 * dof;
-        let mut mass = 0.0;
-        for j in 0..100_000u32 {
-            let jf = f64::from(j);
-            // log weights avoid overflow of λʲ/j! for large λ.
-            let (p, q) = if nc == 0.0 {
-                (if j == 0 { 1.0 } else { 0.0 }, 0.0)
-            } else {
-                // Log weights avoid overflow of λʲ/j! for large λ.
-                let log_pow = -lambda + jf * lambda.ln();
-                let p = (log_pow - ln_gamma(jf + 1.0)).exp();
-                let q = nc.signum()
-                    * (log_pow + nc.abs().ln() - 0.5 * std::f64::consts::LN_2 - ln_gamma(jf + 1.5))
-                        .exp();
-                (p, q)
-            };
-            let term = p * beta_reg(jf + 0.5, b, x) + q * beta_reg(jf + 1.0, b, x);
+        let j0 = lambda.floor() as u64;
+        let mut j = j0;
+        loop {
+            let (term, bound) = nct_term(j, x, b, nc, lambda);
             sum += term;
-            mass += p;
-            if jf > lambda && (1.0 - mass) < 1e-17 && term.abs() < 1e-17 {
+            if (j > j0 && bound < 1e-17) || j > j0 + 1_000_000 {
+                break;
+            }
+            j += 1;
+        }
+        let mut j = j0;
+        while j > 0 {
+            j -= 1;
+            let (term, bound) = nct_term(j, x, b, nc, lambda);
+            sum += term;
+            if bound < 1e-17 {
                 break;
             }
         }
@@ -105,7 +124,7 @@ pub fn nct_cdf(t: f64, dof: f64, nc: f64) -> f64 {
 /// `TTestPower().power(effect, n, alpha)`): with ν = n − 1, δ = effect·√n and
 /// c = t_isf(α/2, ν), power = 1 − F(c; ν, δ) + F(−c; ν, δ).
 pub fn paired_power(effect: f64, n: f64, alpha: f64) -> StatsResult<f64> {
-    if !(n >= 2.0) || !(alpha > 0.0 && alpha < 1.0) || effect.is_nan() {
+    if n.is_nan() || n < 2.0 || !(alpha > 0.0 && alpha < 1.0) || effect.is_nan() {
         return Err(StatsError::Invalid(format!(
             "power needs n >= 2, alpha in (0, 1) and a number as effect, got {n}, {alpha}, {effect}"
         )));
@@ -165,14 +184,20 @@ pub fn replicates_needed(
     if e == 0.0 {
         return Ok(None);
     }
-    if paired_power(e, f64::from(max_n.max(2)), alpha)? < power {
-        return Ok(None);
+    // Power is increasing in n. Double from 2 first so that no power is evaluated at a
+    // replicate count far beyond the answer, then bisect on integers.
+    let max_n = max_n.max(2);
+    let (mut lo, mut hi) = (1u32, 2u32);
+    while paired_power(e, f64::from(hi), alpha)? < power {
+        if hi >= max_n {
+            return Ok(None);
+        }
+        lo = hi;
+        hi = (hi * 2).min(max_n);
     }
-    // Power is increasing in n: bisect on integers.
-    let (mut lo, mut hi) = (1u32, max_n.max(2));
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if mid >= 2 && paired_power(e, f64::from(mid), alpha)? >= power {
+        if paired_power(e, f64::from(mid), alpha)? >= power {
             hi = mid;
         } else {
             lo = mid;
