@@ -168,6 +168,9 @@ pub fn correlations(m: &Merged, stats: &mut Stats) -> Vec<CorrRow> {
     out
 }
 
+/// The parent score an ordering sorts by.
+type ParentScore = fn(&SyntheticRecord) -> f64;
+
 /// Fractions of the synthetic data at which C.4 is tabulated.
 pub const C4_FRACTIONS: [f64; 3] = [0.25, 0.5, 0.75];
 /// Grid of the C.4 figure.
@@ -205,7 +208,7 @@ pub fn cumulative(m: &Merged, stats: &mut Stats) -> Result<Vec<CumRow>, String> 
     let mut out = Vec::new();
     for task in &m.tasks {
         let runs = m.runs_of(task, r);
-        let orderings: [(&str, bool, fn(&SyntheticRecord) -> f64); 2] = [
+        let orderings: [(&str, bool, ParentScore); 2] = [
             ("loss, high → low", true, |s| s.parent_loss),
             ("reward, low → high", false, |s| s.parent_reward),
         ];

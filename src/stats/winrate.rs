@@ -138,10 +138,10 @@ pub fn paired_win_rate_matrix(values: &[Vec<Vec<f64>>], alpha: f64) -> StatsResu
                 continue;
             }
             let (mut wins, mut n) = (0usize, 0usize);
-            for s in 0..settings {
-                let (a, b): (Vec<f64>, Vec<f64>) = values[i][s]
+            for (vi, vj) in values[i].iter().zip(&values[j]) {
+                let (a, b): (Vec<f64>, Vec<f64>) = vi
                     .iter()
-                    .zip(&values[j][s])
+                    .zip(vj)
                     .filter(|(x, y)| x.is_finite() && y.is_finite())
                     .map(|(x, y)| (*x, *y))
                     .unzip();
