@@ -18,6 +18,8 @@ fn acc(strategy: &str) -> [[f64; 3]; 3] {
     match strategy {
         "random" => [[0.50, 0.55, 0.60], [0.52, 0.57, 0.62], [0.48, 0.53, 0.58]],
         "loss" => [[0.50, 0.62, 0.70], [0.54, 0.63, 0.72], [0.52, 0.64, 0.71]],
+        // random + 0.03 at the final iteration in every replicate (up to rounding).
+        "const" => [[0.50, 0.55, 0.63], [0.52, 0.57, 0.65], [0.48, 0.53, 0.61]],
         _ => [[0.50, 0.56, 0.61], [0.53, 0.56, 0.60], [0.50, 0.55, 0.62]],
     }
 }
@@ -802,6 +804,47 @@ fn without_random_the_report_says_so() {
             .unwrap(),
         2.0 / 3.0,
         1e-15,
+    );
+}
+
+#[test]
+fn constant_differences_and_undefined_p_in_holm() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_fixture(
+        dir.path(),
+        "results.h5",
+        "arith",
+        &["random", "loss", "const"],
+    );
+    let opts = ReportOptions {
+        plots: false,
+        ..Default::default()
+    };
+    let files = write_report(&[input], &opts).unwrap();
+    let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
+    let st = &files.stats;
+    // 0.63 − 0.60, 0.65 − 0.62, 0.61 − 0.58 differ only by rounding: reported as a
+    // constant difference with the exact test, never as t ≈ 10¹⁴.
+    assert!(
+        md.contains("constant difference +0.0300 in all 3 pairs: t undefined; exact p = 0.2500 (the smallest attainable with 3 pairs)"),
+        "{md}"
+    );
+    assert_eq!(
+        st.get("paired", "all", "const", "final vs random", "constant")
+            .unwrap(),
+        1.0
+    );
+    assert!(st
+        .get("paired", "all", "const", "final vs random", "paired_p")
+        .unwrap()
+        .is_nan());
+    // The undefined p still counts in the Holm family: loss's Holm p = 2 × 0.0081634….
+    assert!(md.contains("Holm family: m = 2 comparisons, of which 1 have an undefined paired t p"));
+    close(
+        st.get("paired", "all", "loss", "final vs random", "holm_p")
+            .unwrap(),
+        2.0 * 0.008163401865824498,
+        1e-12,
     );
 }
 
