@@ -25,6 +25,8 @@ enum Command {
     Replay(cli::replay::Args),
     /// Statistics, significance tests, tables and plots from one or more results files.
     Report(cli::report::Args),
+    /// Replicates needed to detect a paired difference, from a pilot's results file.
+    Plan(cli::plan::Args),
     /// Validate a scenario and print it with every default filled in.
     Check(cli::check::Args),
     /// Inspect the task worlds.
@@ -60,6 +62,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => cli::run::run(&a),
         Command::Replay(a) => cli::replay::run(&a),
         Command::Report(a) => cli::report::run(&a),
+        Command::Plan(a) => cli::plan::run(&a),
         Command::Check(a) => cli::check::run(&a),
         Command::Tasks { command } => match command {
             TasksCommand::Sample(a) => cli::tasks_sample::run(&a),

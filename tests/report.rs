@@ -6,7 +6,9 @@ use activesynth::engine::records::{
     IterationRecord, Outcome, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
 };
 use activesynth::output::results::{build, write};
-use activesynth::report::{write_report, Format, IncompatibleInputs, ReportOptions};
+use activesynth::report::{
+    write_report, DuplicateReplicate, Format, IncompatibleInputs, ReportOptions,
+};
 use std::path::{Path, PathBuf};
 
 const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
@@ -16,6 +18,8 @@ fn acc(strategy: &str) -> [[f64; 3]; 3] {
     match strategy {
         "random" => [[0.50, 0.55, 0.60], [0.52, 0.57, 0.62], [0.48, 0.53, 0.58]],
         "loss" => [[0.50, 0.62, 0.70], [0.54, 0.63, 0.72], [0.52, 0.64, 0.71]],
+        // random + 0.03 at the final iteration in every replicate (up to rounding).
+        "const" => [[0.50, 0.55, 0.63], [0.52, 0.57, 0.65], [0.48, 0.53, 0.61]],
         _ => [[0.50, 0.56, 0.61], [0.53, 0.56, 0.60], [0.50, 0.55, 0.62]],
     }
 }
@@ -29,6 +33,9 @@ fn final_hist(strategy: &str, rep: usize) -> Vec<u32> {
         _ => vec![1, 1, 0, 0],
     }
 }
+
+/// Synthetic examples per (replicate, iteration) cell: enough for a per-cell Spearman ρ.
+const PER_CELL: usize = 8;
 
 fn outcome(task: &str, strategies: &[&str]) -> Outcome {
     let mut worlds = Vec::new();
@@ -72,9 +79,9 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
                         vec![1, 1, 1, 1]
                     },
                 });
-                for k in 0..2 {
-                    // Same formulas as the scipy reference: j = rep·6 + t·2 + k.
-                    let j = rep * 6 + t * 2 + k;
+                for k in 0..PER_CELL {
+                    // Same formulas as the scipy reference: j = rep·24 + t·8 + k.
+                    let j = rep * 3 * PER_CELL + t * PER_CELL + k;
                     let pl = ((j * 7 + si * 3) % 11) as f64 / 4.0 + 0.5;
                     synthetic.push(SyntheticRecord {
                         iteration: t as u32,
@@ -115,9 +122,9 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
     }
 }
 
-fn scenario_text(task: &str, strategies: &[&str]) -> String {
+fn scenario_text(task: &str, strategies: &[&str], seed: u64) -> String {
     let mut s = format!(
-        "name = \"fixture\"\nseed = 7\nreplicates = 3\niterations = 3\nsamples_per_iteration = 2\n\n[[tasks]]\nname = \"{task}\"\n"
+        "name = \"fixture\"\nseed = {seed}\nreplicates = 3\niterations = 3\nsamples_per_iteration = 2\n\n[[tasks]]\nname = \"{task}\"\n"
     );
     for l in strategies {
         s.push_str(&format!(
@@ -128,10 +135,20 @@ fn scenario_text(task: &str, strategies: &[&str]) -> String {
 }
 
 fn write_fixture(dir: &Path, name: &str, task: &str, strategies: &[&str]) -> PathBuf {
+    write_fixture_seed(dir, name, task, strategies, 7)
+}
+
+fn write_fixture_seed(
+    dir: &Path,
+    name: &str,
+    task: &str,
+    strategies: &[&str],
+    seed: u64,
+) -> PathBuf {
     let labels: Vec<String> = strategies.iter().map(|s| s.to_string()).collect();
     let vocab: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
     let b = build(
-        &scenario_text(task, strategies),
+        &scenario_text(task, strategies, seed),
         "fixture",
         &[task.to_string()],
         &labels,
@@ -252,10 +269,46 @@ fn report_numbers_match_independent_references() {
         f64::INFINITY
     );
     assert!(
-        md.contains("| t=0 | loss | 10.0 | 0.5200 | 14.0 | 1.400× |"),
+        md.contains("| t=0 | loss (best: winner's curse) | 10.0 | 0.5200 | 14.0 | 1.400× |"),
         "{md}"
     );
     assert!(md.contains("∞ (never reached)"));
+    // Per strategy, not only the best: reward at t=0 has τ = mean(0.50, 0.53, 0.50) =
+    // 0.51 → N = 10 + (0.01/0.05)·10 = 12, ratio 1.2. Per replicate (its own random
+    // curve): rep 0: τ 0.50 at random's first point 0.50 → 10 (1.0×); rep 1: 0.53
+    // between 0.52 and 0.57 → 12 (1.2×); rep 2: 0.50 between 0.48 and 0.53 → 14 (1.4×).
+    close(
+        st.get("efficiency", "arith", "reward", "t=0", "ratio")
+            .unwrap(),
+        1.2,
+        1e-12,
+    );
+    close(
+        st.get(
+            "efficiency",
+            "arith",
+            "reward",
+            "t=0",
+            "ratio_replicate_min",
+        )
+        .unwrap(),
+        1.0,
+        1e-12,
+    );
+    close(
+        st.get(
+            "efficiency",
+            "arith",
+            "reward",
+            "t=0",
+            "ratio_replicate_max",
+        )
+        .unwrap(),
+        1.4,
+        1e-12,
+    );
+    assert!(md.contains("1.000× – 1.400× (3 replicates)"), "{md}");
+    assert!(md.contains("winner's curse"));
     assert_eq!(
         csv_value(&csv, "efficiency,arith,loss,t=1,ratio,"),
         f64::INFINITY
@@ -332,7 +385,7 @@ fn report_numbers_match_independent_references() {
         0.6220355269907728,
         1e-12,
     );
-    // P(loss > random) = 1 (every loss final beats every random final).
+    // Paired P(improve): loss beats random in all 3 replicates.
     close(
         st.get(
             "paired",
@@ -345,77 +398,186 @@ fn report_numbers_match_independent_references() {
         1.0,
         0.0,
     );
-    // The bootstrap CI of the mean difference [0.10, 0.10, 0.13] lies within [min, max].
-    let lo = st
-        .get("paired", "all", "loss", "final vs random", "ci95_low")
-        .unwrap();
-    let hi = st
-        .get("paired", "all", "loss", "final vs random", "ci95_high")
-        .unwrap();
-    assert!(
-        0.1 - 1e-12 <= lo && lo <= hi && hi <= 0.13 + 1e-12,
-        "{lo} {hi}"
+    // 95 % t-interval of d = [0.10, 0.10, 0.13]:
+    // scipy.stats.ttest_rel(loss, random).confidence_interval() = (0.06697347270250534,
+    // 0.15302652729749464); no percentile bootstrap of 3 pairs any more.
+    close(
+        st.get("paired", "all", "loss", "final vs random", "ci95_low")
+            .unwrap(),
+        0.06697347270250534,
+        1e-12,
+    );
+    close(
+        st.get("paired", "all", "loss", "final vs random", "ci95_high")
+            .unwrap(),
+        0.15302652729749464,
+        1e-12,
+    );
+    // Exact sign-flip p: all three differences positive → 2/8 = 0.25, the floor with 3
+    // pairs; reward d = [0.01, −0.02, 0.04] → 6/8 (scipy permutation_test, samples).
+    assert_eq!(
+        st.get("paired", "all", "loss", "final vs random", "sign_flip_p")
+            .unwrap(),
+        0.25
+    );
+    assert_eq!(
+        st.get(
+            "paired",
+            "all",
+            "loss",
+            "final vs random",
+            "sign_flip_min_p"
+        )
+        .unwrap(),
+        0.25
+    );
+    assert_eq!(
+        st.get("paired", "all", "reward", "final vs random", "sign_flip_p")
+            .unwrap(),
+        0.75
     );
     close(
         csv_value(&csv, "paired,all,loss,final vs random,paired_p,"),
         0.008163401865824498,
         1e-12,
     );
-    assert!(md.contains("significantly better (Holm p < 0.05)"));
+    // Paired t is significant after Holm, but the report says plainly that the exact
+    // test cannot go below 0.25 with 3 pairs.
+    assert!(
+        md.contains("better by the paired t-test (Holm p < 0.05, assumes normal differences); the exact test cannot confirm it with 3 pairs (p ≥ 0.2500)"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "**With 3 replicate pairs the exact two-sided sign-flip test cannot give p below 0.2500**"
+    ));
     assert!(md.contains("| reward |") && md.contains("no significant difference"));
+    assert!(md.contains("Holm family: m = 2 comparisons."));
+    // 3 pairs < 10: no aggregate bootstrap.
+    assert!(md.contains("only 3 (task, replicate) pairs: a percentile bootstrap"));
 
-    // Spearman (scipy.stats.spearmanr) of parent_loss vs loss, random: ρ =
-    // 0.779_969_808_725_880_8, p = 0.0001348104822559132 (n = 18); medians over the 9
-    // (replicate, iteration) groups: ρ = 0.733_333_333_333_333_4, p = 0.024554150071469705.
+    // Power: SDs of d are 0.01732… (loss) and 0.03 (reward); pooled
+    // √mean(var) = 0.024494897427831803; MDE = 3.264043549699573 × pooled =
+    // 0.07995241194986706; the largest difference (loss, +0.11) needs
+    // ceil(TTestPower().solve_power(0.11/pooled, alpha=0.05, power=0.8) = 2.593) = 3.
     close(
-        st.get("spearman", "arith", "random", "loss/individual", "rho")
+        st.get("power", "arith", "pooled", "final vs random", "pooled_sd")
             .unwrap(),
-        0.779_969_808_725_880_8,
+        0.024494897427831803,
+        1e-15,
+    );
+    close(
+        st.get("power", "arith", "pooled", "final vs random", "mde")
+            .unwrap(),
+        0.07995241194986706,
+        1e-12,
+    );
+    assert_eq!(
+        st.get(
+            "power",
+            "arith",
+            "pooled",
+            "final vs random",
+            "needed_for_largest"
+        )
+        .unwrap(),
+        3.0
+    );
+    // reward's own d: effect 0.01/0.03 → ceil(72.58) = 73 replicates.
+    assert_eq!(
+        st.get("power", "arith", "reward", "final vs random", "needed")
+            .unwrap(),
+        73.0
+    );
+    assert!(md.contains("Power: what these replicates could detect"));
+
+    // Spearman per (replicate, iteration) cell of 8 pairs (scipy.stats.spearmanr per
+    // cell, exact p by enumerating 8! pairings): for random the median cell ρ is
+    // 0.8193365776101958 and 1 of 9 cells has p < 0.001; one cell has ρ = 1, so the
+    // Fisher-z combination is undefined and says so.
+    close(
+        st.get("spearman", "arith", "random", "loss/cells", "median_rho")
+            .unwrap(),
+        0.8193365776101958,
         1e-12,
     );
     close(
-        st.get("spearman", "arith", "random", "loss/individual", "p")
-            .unwrap(),
-        0.0001348104822559132,
-        1e-12,
+        st.get(
+            "spearman",
+            "arith",
+            "random",
+            "loss/cells",
+            "share_p_below_0.001",
+        )
+        .unwrap(),
+        1.0 / 9.0,
+        1e-15,
     );
-    close(
-        st.get("spearman", "arith", "random", "loss/individual", "n")
+    assert_eq!(
+        st.get("spearman", "arith", "random", "loss/cells", "cells")
             .unwrap(),
-        18.0,
-        0.0,
+        9.0
     );
+    assert!(st
+        .get("spearman", "arith", "random", "loss/cells", "fisher_rho")
+        .unwrap()
+        .is_nan());
+    assert!(md.contains("a cell has \\|ρ\\| = 1"), "{md}");
+    // Medians level over the 9 cells: ρ = 0.3175536744149779, exact two-sided p =
+    // 151632/9! = 0.41785714285714287 (brute force over all pairings).
     close(
         st.get("spearman", "arith", "random", "loss/median", "rho")
             .unwrap(),
-        0.733_333_333_333_333_4,
+        0.3175536744149779,
         1e-12,
     );
     close(
         st.get("spearman", "arith", "random", "loss/median", "p")
             .unwrap(),
-        0.024554150071469705,
+        0.41785714285714287,
         1e-12,
     );
     close(
-        st.get("spearman", "arith", "loss", "loss/median", "rho")
+        st.get("spearman", "arith", "loss", "loss/median", "p")
             .unwrap(),
-        0.833_333_333_333_333_3,
+        0.22698412698412698,
         1e-12,
     );
+    // Pooled over all 72 pairs (labelled pooled, no p): scipy ρ = 0.8983506581693829.
+    close(
+        st.get("spearman", "arith", "random", "loss/pooled", "rho")
+            .unwrap(),
+        0.8983506581693829,
+        1e-12,
+    );
+    assert!(st
+        .get("spearman", "arith", "random", "loss/pooled", "p")
+        .is_none());
 
-    // Cumulative accuracy of random's children by parent loss (stable sort, high first):
-    // A(9) = 0.3888888888888889; any order ends at the overall accuracy 13/18.
+    // C.4 per (replicate, iteration), loss high → low against the diagonal, percentage
+    // 100·(diag − A(k))/diag, mean ± SE over replicates (numpy, stable sort by −loss).
     close(
-        st.get("cumulative", "arith", "random", "50%", "by_loss")
+        st.get("cumulative", "arith", "random", "loss_high/t=2/25%", "mean")
             .unwrap(),
-        0.3888888888888889,
-        1e-15,
+        11.111111111111112,
+        1e-12,
     );
     close(
-        st.get("cumulative", "arith", "random", "all", "n").unwrap(),
-        18.0,
-        0.0,
+        st.get("cumulative", "arith", "random", "loss_high/t=2/25%", "se")
+            .unwrap(),
+        22.222222222222225,
+        1e-12,
+    );
+    close(
+        st.get("cumulative", "arith", "random", "loss_high/t=0/75%", "mean")
+            .unwrap(),
+        -3.7037037037037037,
+        1e-12,
+    );
+    close(
+        st.get("cumulative", "arith", "random", "loss_high/t=0/75%", "se")
+            .unwrap(),
+        7.407407407407408,
+        1e-12,
     );
 
     // Tokens: final input of loss = 100·3·2 = 600, output 150; accuracy per 1M tokens =
@@ -432,9 +594,9 @@ fn report_numbers_match_independent_references() {
         1e-6,
     );
 
-    // Vendi: between 1 and the number of questions (6 per run).
+    // Vendi: between 1 and the number of questions (24 per run).
     let v = st.get("vendi", "arith", "random", "final", "mean").unwrap();
-    assert!((1.0..=6.0).contains(&v), "{v}");
+    assert!((1.0..=24.0).contains(&v), "{v}");
 
     // Every plot exists as SVG and PNG (PNG magic), and the report references the PNGs.
     assert_eq!(files.plots.len(), 2 * 5, "{:?}", files.plots);
@@ -456,25 +618,28 @@ fn report_numbers_match_independent_references() {
 }
 
 #[test]
-fn merging_overlapping_replicates_renumbers_them() {
+fn merging_different_seeds_renumbers_them() {
     let dir = tempfile::tempdir().unwrap();
     let a = write_fixture(dir.path(), "a.h5", "arith", &STRATS);
-    let b = write_fixture(dir.path(), "b.h5", "arith", &STRATS);
+    let b = write_fixture_seed(dir.path(), "b.h5", "arith", &STRATS, 8);
     let c = write_fixture(dir.path(), "c.h5", "logic", &STRATS);
+    let e = write_fixture_seed(dir.path(), "e.h5", "logic", &STRATS, 8);
     let out = dir.path().join("merged");
     let opts = ReportOptions {
         out_dir: Some(out.clone()),
         plots: false,
         ..Default::default()
     };
-    let files = write_report(&[a.clone(), b, c], &opts).unwrap();
+    let files = write_report(&[a.clone(), b, c, e], &opts).unwrap();
     assert!(files.markdown.as_ref().unwrap().starts_with(&out));
     let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
     assert!(
-        md.contains("replicates {0, 1, 2} were renumbered to {3, 4, 5}"),
+        md.contains("replicates {0, 1, 2} (master seed 8) were renumbered to {3, 4, 5}"),
         "{md}"
     );
-    assert!(md.contains("Replicates per task: arith: 6, logic: 3"));
+    assert!(md.contains("**Replicates from 2 master seeds (7, 8) are combined.**"));
+    assert!(md.contains("master seed 8; `arith` replicates {0, 1, 2} (reported as {3, 4, 5})"));
+    assert!(md.contains("Replicates per task: arith: 6, logic: 6"));
     // Six replicates of arith: the values repeat, so the mean is unchanged and the SE of
     // loss at t=2 is sd([.70,.72,.71,.70,.72,.71]) / √6 = √(0.0004/5) / √6.
     let st = &files.stats;
@@ -488,16 +653,33 @@ fn merging_overlapping_replicates_renumbers_them() {
         (0.0004f64 / 5.0).sqrt() / 6f64.sqrt(),
         1e-15,
     );
-    close(
-        st.get("accuracy", "logic", "loss", "t=2", "n").unwrap(),
-        3.0,
-        0.0,
-    );
-    // 9 paired (task, replicate) comparisons per strategy.
+    // 12 paired (task, replicate) comparisons per strategy: the largest n the exact
+    // sign-flip test enumerates (4096 sign vectors).
     close(
         st.get("paired", "all", "loss", "final vs random", "n")
             .unwrap(),
-        9.0,
+        12.0,
+        0.0,
+    );
+    // All 12 loss differences are positive: exact two-sided p = 2/4096.
+    assert_eq!(
+        st.get("paired", "all", "loss", "final vs random", "sign_flip_p")
+            .unwrap(),
+        2.0 / 4096.0
+    );
+    // 12 ≥ 10 pairs: the aggregate is bootstrapped. IQM of the 12 final accuracies of
+    // loss (scipy.stats.trim_mean([.70,.72,.71]*4, 0.25)) = 0.71.
+    close(
+        st.get("aggregate", "all", "loss", "iqm", "estimate")
+            .unwrap(),
+        0.71,
+        1e-12,
+    );
+    // Paired P(improve) of loss is 1 in every task; rliable's unpaired one is 1 too.
+    close(
+        st.get("aggregate", "all", "loss", "poi_paired", "estimate")
+            .unwrap(),
+        1.0,
         0.0,
     );
     // The win-rate matrix now has 2 tasks × 3 iterations = 6 settings.
@@ -514,6 +696,90 @@ fn merging_overlapping_replicates_renumbers_them() {
         err.to_string()
             .contains("random,loss,reward vs random,loss"),
         "{err}"
+    );
+}
+
+#[test]
+fn the_same_replicate_is_never_counted_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_fixture(dir.path(), "a.h5", "arith", &STRATS);
+    let copy = dir.path().join("copy.h5");
+    std::fs::copy(&a, &copy).unwrap();
+    let opts = ReportOptions {
+        out_dir: Some(dir.path().join("out")),
+        plots: false,
+        ..Default::default()
+    };
+    // The same file twice, and a bit-identical copy: refused, naming both files.
+    for other in [&a, &copy] {
+        let err = write_report(&[a.clone(), other.clone()], &opts).unwrap_err();
+        let dup = err
+            .downcast_ref::<DuplicateReplicate>()
+            .expect("duplicate replicate");
+        assert_eq!(dup.first, a.display().to_string());
+        assert_eq!(dup.other, other.display().to_string());
+        assert_eq!(
+            (dup.task.as_str(), dup.replicate, dup.seed.as_str()),
+            ("arith", 0, "7")
+        );
+        assert!(
+            dup.detail.starts_with("identical scenario"),
+            "{}",
+            dup.detail
+        );
+    }
+    // Same seed, different scenario text (other strategies' order is refused earlier;
+    // here a different name): still the same D0, so still refused.
+    let text = scenario_text("arith", &STRATS, 7).replace("fixture", "renamed");
+    let labels: Vec<String> = STRATS.iter().map(|s| s.to_string()).collect();
+    let vocab: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+    let b = build(
+        &text,
+        "renamed",
+        &["arith".to_string()],
+        &labels,
+        &vocab,
+        &outcome("arith", &STRATS),
+    )
+    .unwrap();
+    let renamed = dir.path().join("renamed.h5");
+    write(&renamed, &b).unwrap();
+    let err = write_report(&[a.clone(), renamed], &opts).unwrap_err();
+    let dup = err.downcast_ref::<DuplicateReplicate>().expect("duplicate");
+    assert!(dup.detail.contains("share the seed"), "{}", dup.detail);
+    // The CLI maps it to exit code 2 and names both files.
+    let outdir = dir.path().join("cli");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_activesynth"))
+        .args(["report", "--no-plots", "--out"])
+        .arg(&outdir)
+        .arg(&a)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.matches(&a.display().to_string()).count() >= 2, "{err}");
+    // `plan` on the pilot: exit 0 and the power numbers of the report.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_activesynth"))
+        .args(["plan", "--pilot"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("pooled SD of paired differences 0.0245"),
+        "{text}"
+    );
+    assert!(text.contains("3: 0.0800"), "{text}");
+    assert!(
+        text.contains("largest observed difference +0.1100 (loss) needs 3 replicates"),
+        "{text}"
     );
 }
 
@@ -540,6 +806,47 @@ fn without_random_the_report_says_so() {
             .unwrap(),
         2.0 / 3.0,
         1e-15,
+    );
+}
+
+#[test]
+fn constant_differences_and_undefined_p_in_holm() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_fixture(
+        dir.path(),
+        "results.h5",
+        "arith",
+        &["random", "loss", "const"],
+    );
+    let opts = ReportOptions {
+        plots: false,
+        ..Default::default()
+    };
+    let files = write_report(&[input], &opts).unwrap();
+    let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
+    let st = &files.stats;
+    // 0.63 − 0.60, 0.65 − 0.62, 0.61 − 0.58 differ only by rounding: reported as a
+    // constant difference with the exact test, never as t ≈ 10¹⁴.
+    assert!(
+        md.contains("constant difference +0.0300 in all 3 pairs: t undefined; exact p = 0.2500 (the smallest attainable with 3 pairs)"),
+        "{md}"
+    );
+    assert_eq!(
+        st.get("paired", "all", "const", "final vs random", "constant")
+            .unwrap(),
+        1.0
+    );
+    assert!(st
+        .get("paired", "all", "const", "final vs random", "paired_p")
+        .unwrap()
+        .is_nan());
+    // The undefined p still counts in the Holm family: loss's Holm p = 2 × 0.0081634….
+    assert!(md.contains("Holm family: m = 2 comparisons, of which 1 have an undefined paired t p"));
+    close(
+        st.get("paired", "all", "loss", "final vs random", "holm_p")
+            .unwrap(),
+        2.0 * 0.008163401865824498,
+        1e-12,
     );
 }
 

@@ -2,7 +2,7 @@
 //! results files (see `crate::report`).
 
 use crate::cli::{CliError, CliResult};
-use crate::report::{write_report, Format, IncompatibleInputs, ReportOptions};
+use crate::report::{write_report, DuplicateReplicate, Format, IncompatibleInputs, ReportOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -24,7 +24,8 @@ pub struct Args {
     pub no_plots: bool,
 }
 
-/// Run the subcommand: missing inputs, a bad α or incompatible files are usage errors.
+/// Run the subcommand: missing inputs, a bad α, incompatible files or the same replicate
+/// given twice are usage errors.
 pub fn run(args: &Args) -> CliResult {
     if let Some(p) = args.inputs.iter().find(|p| !p.is_file()) {
         return Err(CliError::Usage(format!(
@@ -56,7 +57,9 @@ pub fn run(args: &Args) -> CliResult {
         plots: !args.no_plots,
     };
     let files = write_report(&args.inputs, &opts).map_err(|e| {
-        if e.downcast_ref::<IncompatibleInputs>().is_some() {
+        if e.downcast_ref::<IncompatibleInputs>().is_some()
+            || e.downcast_ref::<DuplicateReplicate>().is_some()
+        {
             CliError::Usage(format!("{e:#}"))
         } else {
             CliError::Failure(e)

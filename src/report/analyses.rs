@@ -8,10 +8,11 @@ use super::merge::Merged;
 use crate::engine::records::RunRecord;
 use crate::rng::StreamKey;
 use crate::stats::efficiency::samples_to_reach;
+use crate::stats::hypothesis::quantile_sorted;
 use crate::stats::summary::{mean, summarize, Summary};
 use crate::stats::tvd::total_variation;
 use crate::stats::vendi::vendi_of_texts;
-use crate::stats::winrate::{win_rate_matrix, MeanSe, WinRate};
+use crate::stats::winrate::{paired_win_rate_matrix, win_rate_matrix, MeanSe, WinRate};
 use rand::seq::SliceRandom;
 
 /// Most synthetic questions per run that enter the Vendi score (O(n³) eigenvalues).
@@ -154,24 +155,120 @@ pub fn win_rate(
     Ok(w)
 }
 
-/// One row of the efficiency table.
+/// The paired win-rate matrix over settings (task, iteration), from per-replicate
+/// accuracies aligned by replicate (see `stats::winrate::paired_win_rate_matrix`).
+pub fn paired_win_rate(m: &Merged, alpha: f64, stats: &mut Stats) -> anyhow::Result<WinRate> {
+    let mut values: Vec<Vec<Vec<f64>>> = Vec::new();
+    for s in &m.strategies {
+        let mut per_setting = Vec::new();
+        for task in &m.tasks {
+            let reps = m.replicates(task);
+            let runs = m.runs_of(task, s);
+            for k in 0..m.iterations {
+                per_setting.push(
+                    reps.iter()
+                        .map(|r| {
+                            runs.iter()
+                                .find(|x| x.key.replicate == *r)
+                                .and_then(|x| x.iterations.get(k))
+                                .map_or(f64::NAN, |i| i.test_accuracy)
+                        })
+                        .collect::<Vec<f64>>(),
+                );
+            }
+        }
+        values.push(per_setting);
+    }
+    let w = paired_win_rate_matrix(&values, alpha)
+        .map_err(|e| anyhow::anyhow!("paired win-rate matrix: {e}"))?;
+    for (i, a) in m.strategies.iter().enumerate() {
+        for (j, b) in m.strategies.iter().enumerate() {
+            stats.push("winrate_paired", "all", a, b, "p", w.p[i][j]);
+        }
+        stats.push(
+            "winrate_paired",
+            "all",
+            a,
+            "column",
+            "score",
+            w.column_scores[i],
+        );
+    }
+    Ok(w)
+}
+
+/// One row of the efficiency table: one strategy at one iteration.
 #[derive(Clone, Debug)]
 pub struct EffRow {
     pub iteration: usize,
-    /// The best strategy's mean training-set size n.
+    pub strategy: String,
+    /// The strategy's mean training-set size n.
     pub n: f64,
-    pub best: String,
-    /// τ = the best strategy's mean accuracy.
+    /// τ = the strategy's own mean accuracy (not the maximum over strategies).
     pub tau: f64,
-    /// N_random(τ) (`INFINITY` when random never reaches τ).
+    /// N_random(τ) on random's mean curve (`INFINITY` when never reached).
     pub random_needs: f64,
     /// N_random(τ) / n.
     pub ratio: f64,
+    /// The same ratio within each replicate (the strategy's accuracy against that
+    /// replicate's own random curve), so the spread over replicates is visible.
+    pub rep_ratios: Vec<f64>,
+    /// 95 % percentile interval of the ratio from a paired replicate bootstrap, only
+    /// with at least [`super::inference::BOOTSTRAP_MIN_PAIRS`] replicates.
+    pub ci: Option<(f64, f64)>,
+    /// Whether this strategy has the highest mean accuracy at this iteration (its τ is
+    /// then the maximum of noisy means, biased upward: the winner's curse).
+    pub best: bool,
+    /// τ is reached at random's first point: N_random is then an upper bound only.
+    pub at_first: bool,
 }
 
-/// Data-efficiency ratios of a task vs `random`: `Err(reason)` when they cannot be
-/// computed (no `random` strategy, or its mean sizes are not ascending).
-pub fn efficiency(m: &Merged, tc: &TaskCurves, stats: &mut Stats) -> Result<Vec<EffRow>, String> {
+/// Per replicate: (random's sizes, random's accuracies, strategy's sizes, accuracies).
+type RepCurves = Vec<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)>;
+
+fn rep_curves(m: &Merged, task: &str, s: &str, rl: &str) -> RepCurves {
+    let rr = m.runs_of(task, rl);
+    m.runs_of(task, s)
+        .into_iter()
+        .filter_map(|run| {
+            let r = rr.iter().find(|r| r.key.replicate == run.key.replicate)?;
+            let f = |x: &RunRecord| -> (Vec<f64>, Vec<f64>) {
+                x.iterations
+                    .iter()
+                    .map(|i| (i.train_size as f64, i.test_accuracy))
+                    .unzip()
+            };
+            let ((rs, ra), (ss, sa)) = (f(r), f(run));
+            Some((rs, ra, ss, sa))
+        })
+        .collect()
+}
+
+/// N_random(τ)/n from replicate curves `pick`ed (with repetition) and averaged.
+fn ratio_of(c: &RepCurves, pick: &[usize], k: usize) -> Option<f64> {
+    let avg =
+        |f: &dyn Fn(usize) -> f64| pick.iter().map(|&i| f(i)).sum::<f64>() / pick.len() as f64;
+    let len = c[pick[0]].0.len();
+    if pick
+        .iter()
+        .any(|&i| c[i].0.len() != len || c[i].2.len() <= k)
+    {
+        return None;
+    }
+    let rs: Vec<f64> = (0..len).map(|j| avg(&|i| c[i].0[j])).collect();
+    let ra: Vec<f64> = (0..len).map(|j| avg(&|i| c[i].1[j])).collect();
+    let (n, tau) = (avg(&|i| c[i].2[k]), avg(&|i| c[i].3[k]));
+    samples_to_reach(&rs, &ra, tau).ok().map(|v| v / n)
+}
+
+/// Data-efficiency ratios of every strategy vs `random` on a task: `Err(reason)` when
+/// they cannot be computed (no `random` strategy, or its mean sizes are not ascending).
+pub fn efficiency(
+    m: &Merged,
+    tc: &TaskCurves,
+    seed: u64,
+    stats: &mut Stats,
+) -> Result<Vec<EffRow>, String> {
     let ri = m
         .strategies
         .iter()
@@ -184,39 +281,74 @@ pub fn efficiency(m: &Merged, tc: &TaskCurves, stats: &mut Stats) -> Result<Vec<
     let means: Vec<f64> = rc.acc.iter().map(|s| s.mean).collect();
     let mut rows = Vec::new();
     for k in 0..means.len() {
-        let mut best: Option<usize> = None;
+        let best = (0..tc.curves.len())
+            .filter(|&i| tc.curves[i].acc[k].mean.is_finite())
+            .fold(None, |b: Option<usize>, i| match b {
+                Some(b) if tc.curves[b].acc[k].mean >= tc.curves[i].acc[k].mean => Some(b),
+                _ => Some(i),
+            });
         for (i, c) in tc.curves.iter().enumerate() {
-            let v = c.acc[k].mean;
-            if v.is_finite() && best.is_none_or(|b| v > tc.curves[b].acc[k].mean) {
-                best = Some(i);
+            let tau = c.acc[k].mean;
+            if i == ri || !tau.is_finite() {
+                continue;
             }
+            let needs = samples_to_reach(&rc.size, &means, tau)
+                .map_err(|e| format!("random's mean learning curve cannot be interpolated: {e}"))?;
+            let reps = rep_curves(m, &tc.task, &c.label, "random");
+            let rep_ratios: Vec<f64> = (0..reps.len())
+                .filter_map(|r| ratio_of(&reps, &[r], k))
+                .collect();
+            let ci = (reps.len() >= super::inference::BOOTSTRAP_MIN_PAIRS).then(|| {
+                let mut rng = StreamKey::shared(
+                    seed,
+                    &tc.task,
+                    0,
+                    &format!("report/efficiency/{}/{k}", c.label),
+                )
+                .rng();
+                let mut v: Vec<f64> = (0..1000)
+                    .filter_map(|_| {
+                        let pick: Vec<usize> = (0..reps.len())
+                            .map(|_| rand::Rng::gen_range(&mut rng, 0..reps.len()))
+                            .collect();
+                        ratio_of(&reps, &pick, k)
+                    })
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                (quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975))
+            });
+            let row = EffRow {
+                iteration: k,
+                strategy: c.label.clone(),
+                n: c.size[k],
+                tau,
+                random_needs: needs,
+                ratio: needs / c.size[k],
+                rep_ratios,
+                ci,
+                best: best == Some(i),
+                at_first: tau <= means[0],
+            };
+            let set = it_label(k);
+            let lo = row.rep_ratios.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = row
+                .rep_ratios
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            for (name, v) in [
+                ("n", row.n),
+                ("tau", tau),
+                ("random_needs", needs),
+                ("ratio", row.ratio),
+                ("ratio_replicate_min", lo),
+                ("ratio_replicate_max", hi),
+                ("best", f64::from(u8::from(row.best))),
+            ] {
+                stats.push("efficiency", &tc.task, &row.strategy, &set, name, v);
+            }
+            rows.push(row);
         }
-        let Some(b) = best else { continue };
-        let tau = tc.curves[b].acc[k].mean;
-        let needs = samples_to_reach(&rc.size, &means, tau)
-            .map_err(|e| format!("random's mean learning curve cannot be interpolated: {e}"))?;
-        let n = tc.curves[b].size[k];
-        let row = EffRow {
-            iteration: k,
-            n,
-            best: tc.curves[b].label.clone(),
-            tau,
-            random_needs: needs,
-            ratio: needs / n,
-        };
-        let set = it_label(k);
-        stats.push("efficiency", &tc.task, &row.best, &set, "n", n);
-        stats.push("efficiency", &tc.task, &row.best, &set, "tau", tau);
-        stats.push(
-            "efficiency",
-            &tc.task,
-            &row.best,
-            &set,
-            "random_needs",
-            needs,
-        );
-        stats.push("efficiency", &tc.task, &row.best, &set, "ratio", row.ratio);
-        rows.push(row);
     }
     Ok(rows)
 }

@@ -132,10 +132,8 @@ pub fn write_all(
         let (x, y): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
         let note = match spearman(&x, &y, Alternative::TwoSided) {
             Ok(s) => format!(
-                "Spearman ρ = {:.3}, p = {}, n = {}",
-                s.rho,
-                super::sections::pval(s.p_value),
-                s.n
+                "pooled Spearman ρ = {:.3} over n = {} (all cells; per-cell ρ in the report)",
+                s.rho, s.n
             ),
             Err(e) => format!("Spearman undefined ({e}), n = {}", x.len()),
         };
@@ -152,26 +150,33 @@ pub fn write_all(
             &note,
         )?;
     }
-    for c in cum {
+    for task in &m.tasks {
+        let rows: Vec<&CumRow> = cum.iter().filter(|c| &c.task == task).collect();
+        if rows.is_empty() {
+            continue;
+        }
         let title = format!(
-            "{}: cumulative accuracy of random's synthetic data (n = {})",
-            c.task, c.n
+            "{task}: cumulative accuracy of random's synthetic data by parent score (mean over replicates, per iteration)"
         );
-        let p = add(format!("cumulative_{}", safe(&c.task)), title.clone());
-        let s = vec![
-            Series {
-                label: "ordered by parent loss, high → low".into(),
-                x: c.curves.fraction.clone(),
-                y: c.curves.by_score.clone(),
+        let p = add(format!("cumulative_{}", safe(task)), title.clone());
+        let grid = super::inference::c4_grid();
+        let mut s: Vec<Series> = rows
+            .iter()
+            .map(|c| Series {
+                label: format!("{} (t={})", c.ordering, c.iteration),
+                x: grid.clone(),
+                y: c.ordered_curve.clone(),
                 err: None,
-            },
-            Series {
-                label: "random order (seeded)".into(),
-                x: c.curves.fraction.clone(),
-                y: c.curves.random.clone(),
+            })
+            .collect();
+        for c in rows.iter().filter(|c| c.ordering.starts_with("loss")) {
+            s.push(Series {
+                label: format!("random order, expected (diagonal, t={})", c.iteration),
+                x: grid.clone(),
+                y: c.diagonal_curve.clone(),
                 err: None,
-            },
-        ];
+            });
+        }
         line_chart(
             &p,
             &title,

@@ -1,23 +1,30 @@
 //! The inferential numbers of the report: Spearman correlations of seed vs synthetic
-//! scores (the paper's C.3), cumulative accuracy ordered by parent loss (C.4), and paired
-//! tests of every strategy against `random` (beyond the paper).
+//! scores per (replicate, iteration) cell (the paper's C.3), cumulative accuracy by
+//! parent score against the diagonal (C.4), paired comparisons of every strategy with
+//! `random`, and the aggregate over tasks (IQM and probability of improvement with a
+//! stratified bootstrap, only where there are enough pairs for it to cover).
 
 use super::files::Stats;
 use super::merge::Merged;
 use crate::engine::records::SyntheticRecord;
 use crate::rng::StreamKey;
-use crate::stats::cumulative::{cumulative_by_score, CumulativeCurves};
+use crate::stats::cumulative::ordered_vs_diagonal;
 use crate::stats::hypothesis::{
-    bootstrap_mean_ci, holm, paired_t_test, prob_improvement, welch_t_test, BootstrapCi, TTest,
+    holm, prob_improvement, stratified_bootstrap, welch_t_test, BootstrapCi, TTest,
 };
-use crate::stats::spearman::{spearman, spearman_of_medians, Spearman};
-use crate::stats::summary::mean;
+use crate::stats::paired::{paired_analysis, paired_prob_improvement, PairedAnalysis};
+use crate::stats::spearman::{spearman, Spearman};
+use crate::stats::spearman_cells::{spearman_small, summarize_cells, CellSummary};
+use crate::stats::summary::{iqm, mean, summarize, Summary};
 use crate::stats::Alternative;
-use rand::seq::SliceRandom;
 use std::collections::BTreeMap;
 
-/// Bootstrap resamples for the paired-difference CI.
+/// Bootstrap resamples of the aggregate intervals.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// Fewest (task, replicate) pairs for which a percentile bootstrap is shown at all.
+pub const BOOTSTRAP_MIN_PAIRS: usize = 10;
+/// Per-cell significance threshold of the Spearman summary.
+pub const CELL_P: f64 = 0.001;
 
 /// A Spearman result, or why it is undefined.
 pub type Corr = Result<Spearman, String>;
@@ -27,10 +34,15 @@ pub type Corr = Result<Spearman, String>;
 pub struct CorrRow {
     pub task: String,
     pub strategy: String,
-    pub loss_individual: Corr,
+    /// Per (replicate, iteration) cell, summarised (the primary numbers).
+    pub loss_cells: CellSummary,
+    pub reward_cells: CellSummary,
+    /// ρ of the per-cell medians (exact permutation p for n ≤ 10).
     pub loss_median: Corr,
-    pub reward_individual: Corr,
     pub reward_median: Corr,
+    /// ρ over all pairs of all cells: labelled pooled, no p (the pairs are clustered).
+    pub loss_pooled: Corr,
+    pub reward_pooled: Corr,
 }
 
 type Score = fn(&SyntheticRecord) -> (f64, f64);
@@ -43,41 +55,72 @@ fn reward_pair(s: &SyntheticRecord) -> (f64, f64) {
     (s.parent_reward, s.reward)
 }
 
-/// Individual level: ρ between parent score and synthetic score over all records (pairs
-/// with a non-finite value are dropped). Median level: per (replicate, iteration) the
-/// median parent score and median synthetic score, then ρ over those medians.
-fn corr(records: &[(u32, &SyntheticRecord)], f: Score) -> (Corr, Corr) {
-    let pairs: Vec<(u32, u32, f64, f64)> = records
-        .iter()
-        .map(|(rep, s)| {
-            let (a, b) = f(s);
-            (*rep, s.iteration, a, b)
-        })
-        .filter(|p| p.2.is_finite() && p.3.is_finite())
-        .collect();
-    let x: Vec<f64> = pairs.iter().map(|p| p.2).collect();
-    let y: Vec<f64> = pairs.iter().map(|p| p.3).collect();
-    let ind = spearman(&x, &y, Alternative::TwoSided).map_err(|e| e.to_string());
+/// Finite (before, after) pairs grouped by (replicate, iteration).
+fn cells(records: &[(u32, &SyntheticRecord)], f: Score) -> Vec<(Vec<f64>, Vec<f64>)> {
     let mut groups: BTreeMap<(u32, u32), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    for p in &pairs {
-        let g = groups.entry((p.0, p.1)).or_default();
-        g.0.push(p.2);
-        g.1.push(p.3);
+    for (rep, s) in records {
+        let (a, b) = f(s);
+        if a.is_finite() && b.is_finite() {
+            let g = groups.entry((*rep, s.iteration)).or_default();
+            g.0.push(a);
+            g.1.push(b);
+        }
     }
-    let (before, after): (Vec<_>, Vec<_>) = groups.into_values().unzip();
-    let med =
-        spearman_of_medians(&before, &after, Alternative::TwoSided).map_err(|e| e.to_string());
-    (ind, med)
+    groups.into_values().collect()
 }
 
-fn push_corr(stats: &mut Stats, task: &str, strat: &str, setting: &str, c: &Corr) {
-    let (rho, p, n) = match c {
-        Ok(s) => (s.rho, s.p_value, s.n as f64),
-        Err(_) => (f64::NAN, f64::NAN, f64::NAN),
+/// Per-cell summary, medians-level ρ (exact p when n ≤ 10) and the pooled ρ.
+fn corr(records: &[(u32, &SyntheticRecord)], f: Score) -> (CellSummary, Corr, Corr) {
+    let cs = cells(records, f);
+    let summary = summarize_cells(&cs, CELL_P);
+    let med = |v: &Vec<f64>| crate::stats::summary::median(v).unwrap_or(f64::NAN);
+    let mb: Vec<f64> = cs.iter().map(|c| med(&c.0)).collect();
+    let ma: Vec<f64> = cs.iter().map(|c| med(&c.1)).collect();
+    let median = spearman_small(&mb, &ma, Alternative::TwoSided)
+        .map(|(s, _)| s)
+        .map_err(|e| e.to_string());
+    let (x, y): (Vec<f64>, Vec<f64>) = cs
+        .iter()
+        .flat_map(|c| c.0.iter().copied().zip(c.1.iter().copied()))
+        .unzip();
+    let pooled = spearman(&x, &y, Alternative::TwoSided).map_err(|e| e.to_string());
+    (summary, median, pooled)
+}
+
+fn push_corr(
+    stats: &mut Stats,
+    task: &str,
+    strat: &str,
+    what: &str,
+    c: &(CellSummary, Corr, Corr),
+) {
+    let (cs, med, pooled) = c;
+    let set = format!("{what}/cells");
+    let fz = cs.fisher.as_ref().ok();
+    for (name, v) in [
+        ("cells", cs.defined as f64),
+        ("median_rho", cs.median_rho),
+        ("share_p_below_0.001", cs.share_significant),
+        ("fisher_rho", fz.map_or(f64::NAN, |z| z.rho)),
+        ("fisher_low", fz.map_or(f64::NAN, |z| z.low)),
+        ("fisher_high", fz.map_or(f64::NAN, |z| z.high)),
+    ] {
+        stats.push("spearman", task, strat, &set, name, v);
+    }
+    let get = |c: &Corr| {
+        c.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |s| {
+            (s.rho, s.p_value, s.n as f64)
+        })
     };
-    stats.push("spearman", task, strat, setting, "rho", rho);
-    stats.push("spearman", task, strat, setting, "p", p);
-    stats.push("spearman", task, strat, setting, "n", n);
+    let (r, p, n) = get(med);
+    let set = format!("{what}/median");
+    stats.push("spearman", task, strat, &set, "rho", r);
+    stats.push("spearman", task, strat, &set, "p", p);
+    stats.push("spearman", task, strat, &set, "n", n);
+    let (r, _, n) = get(pooled);
+    let set = format!("{what}/pooled");
+    stats.push("spearman", task, strat, &set, "rho", r);
+    stats.push("spearman", task, strat, &set, "n", n);
 }
 
 /// Synthetic records of (task, strategy) with their replicate; `None` = all strategies.
@@ -97,7 +140,7 @@ pub fn records<'a>(
         .collect()
 }
 
-/// Spearman before/after per task × strategy, plus `all` (pooled) per task.
+/// Spearman before/after per task × strategy, plus `all` (pooled strategies) per task.
 pub fn correlations(m: &Merged, stats: &mut Stats) -> Vec<CorrRow> {
     let mut out = Vec::new();
     for task in &m.tasks {
@@ -105,104 +148,127 @@ pub fn correlations(m: &Merged, stats: &mut Stats) -> Vec<CorrRow> {
         labels.push(None);
         for l in labels {
             let recs = records(m, task, l);
-            let (li, lm) = corr(&recs, loss_pair);
-            let (ri, rm) = corr(&recs, reward_pair);
+            let lc = corr(&recs, loss_pair);
+            let rc = corr(&recs, reward_pair);
             let name = l.unwrap_or("all");
-            push_corr(stats, task, name, "loss/individual", &li);
-            push_corr(stats, task, name, "loss/median", &lm);
-            push_corr(stats, task, name, "reward/individual", &ri);
-            push_corr(stats, task, name, "reward/median", &rm);
+            push_corr(stats, task, name, "loss", &lc);
+            push_corr(stats, task, name, "reward", &rc);
             out.push(CorrRow {
                 task: task.clone(),
                 strategy: name.to_string(),
-                loss_individual: li,
-                loss_median: lm,
-                reward_individual: ri,
-                reward_median: rm,
+                loss_cells: lc.0,
+                loss_median: lc.1,
+                loss_pooled: lc.2,
+                reward_cells: rc.0,
+                reward_median: rc.1,
+                reward_pooled: rc.2,
             });
         }
     }
     out
 }
 
-/// Cumulative accuracy of `random`'s synthetic data ordered by parent loss (high→low)
-/// vs a seeded random order, per task.
+/// The parent score an ordering sorts by.
+type ParentScore = fn(&SyntheticRecord) -> f64;
+
+/// Fractions of the synthetic data at which C.4 is tabulated.
+pub const C4_FRACTIONS: [f64; 3] = [0.25, 0.5, 0.75];
+/// Grid of the C.4 figure.
+pub fn c4_grid() -> Vec<f64> {
+    (1..=20).map(|i| i as f64 / 20.0).collect()
+}
+
+/// Paper C.4 for one task, ordering and iteration: over replicates, the percentage
+/// difference 100·(diagonal − ordered)/diagonal at each of [`C4_FRACTIONS`].
 #[derive(Clone, Debug)]
 pub struct CumRow {
     pub task: String,
-    pub n: usize,
-    pub curves: CumulativeCurves,
-    /// Mean of random − by-loss over the whole curve.
-    pub mean_diff: f64,
-    /// Index k−1 with k = ⌈N/2⌉: the point at 50% of the data.
-    pub half: usize,
+    /// "loss, high → low" or "reward, low → high".
+    pub ordering: String,
+    pub iteration: u32,
+    /// Cells (replicates) with a defined percentage (overall accuracy > 0).
+    pub cells: usize,
+    /// Mean synthetic examples per cell.
+    pub n_mean: f64,
+    /// Mean ± SE over replicates of the percentage difference at each fraction.
+    pub pct: Vec<Summary>,
+    /// Figure: mean over replicates of A(k) ordered and of the diagonal on [`c4_grid`].
+    pub ordered_curve: Vec<f64>,
+    pub diagonal_curve: Vec<f64>,
 }
 
-/// The seeded random order of the cumulative-accuracy baseline.
-pub fn random_order(n: usize, seed: u64, task: &str) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.shuffle(&mut StreamKey::shared(seed, task, 0, "report/cumulative").rng());
-    idx
-}
-
-/// Paper C.4 on the `random` strategy's synthetic records (parents are a uniform
-/// sample of D0), pooled over replicates and iterations. Err when not computable.
-pub fn cumulative(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<CumRow>, String> {
+/// Paper C.4 on `random`'s synthetic records (parents a uniform sample of D0), per
+/// (replicate, iteration) cell and both orderings, against the exact expectation of a
+/// random order, the diagonal E[A(k)] = (k/N)·A(N). No seeded permutation is involved.
+pub fn cumulative(m: &Merged, stats: &mut Stats) -> Result<Vec<CumRow>, String> {
     let r = m.random_label().ok_or(
         "no strategy is labelled `random`, so the cumulative-accuracy analysis is skipped",
     )?;
+    let grid = c4_grid();
     let mut out = Vec::new();
     for task in &m.tasks {
-        let recs = records(m, task, Some(r));
-        if recs.is_empty() {
-            continue;
+        let runs = m.runs_of(task, r);
+        let orderings: [(&str, bool, ParentScore); 2] = [
+            ("loss, high → low", true, |s| s.parent_loss),
+            ("reward, low → high", false, |s| s.parent_reward),
+        ];
+        for (label, descending, score) in orderings {
+            for it in 0..m.iterations as u32 {
+                let mut pct: Vec<Vec<f64>> = vec![Vec::new(); C4_FRACTIONS.len()];
+                let (mut oc, mut dc) = (vec![0.0; grid.len()], vec![0.0; grid.len()]);
+                let (mut used, mut sizes) = (0usize, Vec::new());
+                for run in &runs {
+                    let recs: Vec<&SyntheticRecord> =
+                        run.synthetic.iter().filter(|s| s.iteration == it).collect();
+                    if recs.is_empty() {
+                        continue;
+                    }
+                    let correct: Vec<bool> = recs.iter().map(|s| s.correct).collect();
+                    let sc: Vec<f64> = recs.iter().map(|s| score(s)).collect();
+                    let (Ok(at), Ok(curve)) = (
+                        ordered_vs_diagonal(&correct, &sc, descending, &C4_FRACTIONS),
+                        ordered_vs_diagonal(&correct, &sc, descending, &grid),
+                    ) else {
+                        continue;
+                    };
+                    sizes.push(recs.len() as f64);
+                    if at.iter().all(|(_, d)| *d > 0.0) {
+                        used += 1;
+                        for (f, (o, d)) in at.iter().enumerate() {
+                            pct[f].push(100.0 * (d - o) / d);
+                        }
+                    }
+                    for (g, (o, d)) in curve.iter().enumerate() {
+                        oc[g] += o;
+                        dc[g] += d;
+                    }
+                }
+                if sizes.is_empty() {
+                    continue;
+                }
+                let k = sizes.len() as f64;
+                let row = CumRow {
+                    task: task.clone(),
+                    ordering: label.to_string(),
+                    iteration: it,
+                    cells: used,
+                    n_mean: mean(&sizes),
+                    pct: pct.iter().map(|v| summarize(v)).collect(),
+                    ordered_curve: oc.iter().map(|v| v / k).collect(),
+                    diagonal_curve: dc.iter().map(|v| v / k).collect(),
+                };
+                let key = if descending {
+                    "loss_high"
+                } else {
+                    "reward_low"
+                };
+                for (f, s) in C4_FRACTIONS.iter().zip(&row.pct) {
+                    let set = format!("{key}/t={it}/{:.0}%", 100.0 * f);
+                    super::analyses::push_summary(stats, "cumulative", task, r, &set, s);
+                }
+                out.push(row);
+            }
         }
-        let correct: Vec<bool> = recs.iter().map(|(_, s)| s.correct).collect();
-        let loss: Vec<f64> = recs.iter().map(|(_, s)| s.parent_loss).collect();
-        let order = random_order(recs.len(), seed, task);
-        let c = cumulative_by_score(&correct, &loss, true, &order).map_err(|e| e.to_string())?;
-        let half = recs.len().div_ceil(2) - 1;
-        let row = CumRow {
-            task: task.clone(),
-            n: recs.len(),
-            mean_diff: mean(&c.difference),
-            half,
-            curves: c,
-        };
-        stats.push("cumulative", task, r, "all", "n", row.n as f64);
-        stats.push(
-            "cumulative",
-            task,
-            r,
-            "all",
-            "mean_difference",
-            row.mean_diff,
-        );
-        stats.push(
-            "cumulative",
-            task,
-            r,
-            "50%",
-            "by_loss",
-            row.curves.by_score[half],
-        );
-        stats.push(
-            "cumulative",
-            task,
-            r,
-            "50%",
-            "random_order",
-            row.curves.random[half],
-        );
-        stats.push(
-            "cumulative",
-            task,
-            r,
-            "50%",
-            "difference",
-            row.curves.difference[half],
-        );
-        out.push(row);
     }
     Ok(out)
 }
@@ -211,92 +277,199 @@ pub fn cumulative(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<CumRow
 #[derive(Clone, Debug)]
 pub struct PairedRow {
     pub strategy: String,
-    pub n: usize,
-    /// Mean of strategy − random over pairs.
-    pub mean_diff: f64,
-    pub paired: Result<TTest, String>,
+    pub analysis: Result<PairedAnalysis, String>,
     pub welch: Result<TTest, String>,
-    /// Holm-adjusted paired-t p over the family of all comparisons.
-    pub holm_p: f64,
-    /// P(strategy > random) over replicates, ties ½.
-    pub prob_improvement: Result<f64, String>,
-    /// Stratified (by task) bootstrap 95% CI of the mean paired difference.
-    pub ci: Result<BootstrapCi, String>,
+    /// Holm-adjusted paired-t p over the family of all comparisons (an undefined p
+    /// counts in m and stays NaN).
+    pub holm_t: f64,
+    /// Holm-adjusted exact sign-flip p over the same family.
+    pub holm_exact: f64,
 }
 
-/// Paired t (and Welch) tests of every other strategy vs `random`.
-pub fn paired_tests(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<PairedRow>, String> {
+/// Per-task paired differences strategy − random of final accuracy, by replicate.
+pub fn paired_diffs(m: &Merged, task: &str, s: &str, rl: &str) -> (Vec<f64>, Vec<f64>) {
+    let rand_runs = m.runs_of(task, rl);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for run in m.runs_of(task, s) {
+        let other = rand_runs
+            .iter()
+            .find(|r| r.key.replicate == run.key.replicate);
+        if let (Some(a), Some(b)) = (
+            run.iterations.last(),
+            other.and_then(|o| o.iterations.last()),
+        ) {
+            x.push(a.test_accuracy);
+            y.push(b.test_accuracy);
+        }
+    }
+    (x, y)
+}
+
+/// Paired analysis (and Welch, for comparison) of every other strategy vs `random`.
+pub fn paired_tests(m: &Merged, stats: &mut Stats) -> Result<Vec<PairedRow>, String> {
     let rl = m
         .random_label()
         .ok_or("no strategy is labelled `random`, so there are no paired tests against it")?;
     let mut rows = Vec::new();
     for s in m.strategies.iter().filter(|s| s.as_str() != rl) {
-        let (mut x, mut y, mut strata) = (Vec::new(), Vec::new(), Vec::new());
-        for (ti, task) in m.tasks.iter().enumerate() {
-            let rand_runs = m.runs_of(task, rl);
-            for run in m.runs_of(task, s) {
-                let other = rand_runs
-                    .iter()
-                    .find(|r| r.key.replicate == run.key.replicate);
-                if let (Some(a), Some(b)) = (
-                    run.iterations.last(),
-                    other.and_then(|o| o.iterations.last()),
-                ) {
-                    x.push(a.test_accuracy);
-                    y.push(b.test_accuracy);
-                    strata.push(ti);
-                }
-            }
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for task in &m.tasks {
+            let (a, b) = paired_diffs(m, task, s, rl);
+            x.extend(a);
+            y.extend(b);
         }
-        let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
-        let mut rng = StreamKey::shared(seed, "all", 0, &format!("report/bootstrap/{s}")).rng();
-        let ci = if d.is_empty() {
-            Err("no pairs".to_string())
-        } else {
-            bootstrap_mean_ci(&d, &strata, BOOTSTRAP_RESAMPLES, 0.95, &mut rng)
-                .map_err(|e| e.to_string())
-        };
         rows.push(PairedRow {
             strategy: s.clone(),
-            n: d.len(),
-            mean_diff: mean(&d),
-            paired: paired_t_test(&x, &y, Alternative::TwoSided).map_err(|e| e.to_string()),
+            analysis: paired_analysis(&x, &y).map_err(|e| e.to_string()),
             welch: welch_t_test(&x, &y, Alternative::TwoSided).map_err(|e| e.to_string()),
-            holm_p: f64::NAN,
-            prob_improvement: prob_improvement(&x, &y).map_err(|e| e.to_string()),
-            ci,
+            holm_t: f64::NAN,
+            holm_exact: f64::NAN,
         });
     }
-    let raw: Vec<f64> = rows
+    let pick =
+        |r: &PairedRow, f: fn(&PairedAnalysis) -> f64| r.analysis.as_ref().map_or(f64::NAN, f);
+    let raw_t: Vec<f64> = rows
         .iter()
-        .map(|r| r.paired.as_ref().map_or(f64::NAN, |t| t.p_value))
+        .map(|r| pick(r, |a| a.t.as_ref().map_or(f64::NAN, |t| t.p_value)))
         .collect();
-    for (r, h) in rows.iter_mut().zip(holm(&raw)) {
-        r.holm_p = h;
+    let raw_e: Vec<f64> = rows
+        .iter()
+        .map(|r| pick(r, |a| a.sign_flip.map_or(f64::NAN, |e| e.p_value)))
+        .collect();
+    for ((r, ht), he) in rows.iter_mut().zip(holm(&raw_t)).zip(holm(&raw_e)) {
+        r.holm_t = ht;
+        r.holm_exact = he;
     }
+    let set = format!("final vs {rl}");
     for r in &rows {
-        let set = format!("final vs {rl}");
-        let s = r.strategy.as_str();
-        let t = |x: &Result<TTest, String>, f: fn(&TTest) -> f64| x.as_ref().map_or(f64::NAN, f);
+        let tt = r.analysis.as_ref().ok().and_then(|a| a.t.as_ref().ok());
+        let t = |f: fn(&TTest) -> f64| tt.map_or(f64::NAN, f);
+        let w = |f: fn(&TTest) -> f64| r.welch.as_ref().map_or(f64::NAN, f);
         for (name, v) in [
-            ("n", r.n as f64),
-            ("mean_diff", r.mean_diff),
-            ("paired_t", t(&r.paired, |t| t.t)),
-            ("paired_dof", t(&r.paired, |t| t.dof)),
-            ("paired_p", t(&r.paired, |t| t.p_value)),
-            ("holm_p", r.holm_p),
-            ("welch_t", t(&r.welch, |t| t.t)),
-            ("welch_dof", t(&r.welch, |t| t.dof)),
-            ("welch_p", t(&r.welch, |t| t.p_value)),
+            ("n", pick(r, |a| a.n as f64)),
+            ("mean_diff", pick(r, |a| a.mean)),
+            ("sd_diff", pick(r, |a| a.sd)),
             (
-                "prob_improvement",
-                *r.prob_improvement.as_ref().unwrap_or(&f64::NAN),
+                "constant",
+                pick(r, |a| f64::from(u8::from(a.constant.is_some()))),
             ),
-            ("ci95_low", r.ci.as_ref().map_or(f64::NAN, |c| c.low)),
-            ("ci95_high", r.ci.as_ref().map_or(f64::NAN, |c| c.high)),
+            ("paired_t", t(|t| t.t)),
+            ("paired_dof", t(|t| t.dof)),
+            ("paired_p", t(|t| t.p_value)),
+            ("holm_p", r.holm_t),
+            (
+                "sign_flip_p",
+                pick(r, |a| a.sign_flip.map_or(f64::NAN, |e| e.p_value)),
+            ),
+            ("sign_flip_min_p", pick(r, |a| a.min_p)),
+            ("holm_sign_flip_p", r.holm_exact),
+            ("welch_t", w(|t| t.t)),
+            ("welch_dof", w(|t| t.dof)),
+            ("welch_p", w(|t| t.p_value)),
+            ("prob_improvement", pick(r, |a| a.prob_improvement)),
+            (
+                "ci95_low",
+                pick(r, |a| a.ci95.as_ref().map_or(f64::NAN, |c| c.0)),
+            ),
+            (
+                "ci95_high",
+                pick(r, |a| a.ci95.as_ref().map_or(f64::NAN, |c| c.1)),
+            ),
         ] {
-            stats.push("paired", "all", s, &set, name, v);
+            stats.push("paired", "all", &r.strategy, &set, name, v);
         }
     }
     Ok(rows)
+}
+
+/// The aggregate over tasks of one strategy (rliable-style), with stratified-bootstrap
+/// intervals over (task, replicate).
+#[derive(Clone, Debug)]
+pub struct AggRow {
+    pub strategy: String,
+    pub pairs: usize,
+    /// IQM of final accuracy over every (task, replicate).
+    pub iqm: Result<BootstrapCi, String>,
+    /// rliable's probability of improvement over random: mean over tasks of the
+    /// unpaired P(X > Y) (Mann–Whitney U / nₓn_y).
+    pub poi_unpaired: Result<BootstrapCi, String>,
+    /// The paired counterpart: mean over tasks of the share of replicates that beat
+    /// their own random run (ties ½).
+    pub poi_paired: Result<BootstrapCi, String>,
+}
+
+/// IQM and probabilities of improvement with a task-stratified bootstrap; `Err` with the
+/// reason when there are fewer than [`BOOTSTRAP_MIN_PAIRS`] (task, replicate) pairs,
+/// because a percentile bootstrap of so few values cannot reach its nominal coverage.
+pub fn aggregate(m: &Merged, seed: u64, stats: &mut Stats) -> Result<Vec<AggRow>, String> {
+    let rl = m.random_label().ok_or("no strategy is labelled `random`")?;
+    let mut out = Vec::new();
+    for s in &m.strategies {
+        let (mut x, mut y, mut strata) = (Vec::new(), Vec::new(), Vec::new());
+        for (ti, task) in m.tasks.iter().enumerate() {
+            let (a, b) = paired_diffs(m, task, s, rl);
+            strata.extend(std::iter::repeat_n(ti, a.len()));
+            x.extend(a);
+            y.extend(b);
+        }
+        if x.len() < BOOTSTRAP_MIN_PAIRS {
+            return Err(format!(
+                "only {} (task, replicate) pairs: a percentile bootstrap of fewer than {BOOTSTRAP_MIN_PAIRS} cannot reach its nominal coverage, so no aggregate interval is shown",
+                x.len()
+            ));
+        }
+        let by_task = |idx: &[usize], f: &dyn Fn(&[f64], &[f64]) -> f64| -> f64 {
+            let mut g: BTreeMap<usize, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+            for &i in idx {
+                let e = g.entry(strata[i]).or_default();
+                e.0.push(x[i]);
+                e.1.push(y[i]);
+            }
+            mean(&g.values().map(|(a, b)| f(a, b)).collect::<Vec<_>>())
+        };
+        let boot = |label: &str, f: &dyn Fn(&[usize]) -> f64| {
+            let mut rng =
+                StreamKey::shared(seed, "all", 0, &format!("report/aggregate/{label}/{s}")).rng();
+            stratified_bootstrap(&strata, BOOTSTRAP_RESAMPLES, 0.95, &mut rng, |idx| f(idx))
+                .map_err(|e| e.to_string())
+        };
+        let iqm_ci = boot("iqm", &|idx| {
+            iqm(&idx.iter().map(|&i| x[i]).collect::<Vec<_>>())
+        });
+        let unpaired = boot("poi", &|idx| {
+            by_task(idx, &|a, b| prob_improvement(a, b).unwrap_or(f64::NAN))
+        });
+        let paired = boot("poi_paired", &|idx| {
+            by_task(idx, &|a, b| {
+                paired_prob_improvement(&a.iter().zip(b).map(|(p, q)| p - q).collect::<Vec<_>>())
+            })
+        });
+        for (name, c) in [
+            ("iqm", &iqm_ci),
+            ("poi_unpaired", &unpaired),
+            ("poi_paired", &paired),
+        ] {
+            if let Ok(c) = c {
+                stats.push("aggregate", "all", s, name, "estimate", c.estimate);
+                stats.push("aggregate", "all", s, name, "ci95_low", c.low);
+                stats.push("aggregate", "all", s, name, "ci95_high", c.high);
+            }
+        }
+        out.push(AggRow {
+            strategy: s.clone(),
+            pairs: x.len(),
+            iqm: iqm_ci,
+            poi_unpaired: if s == rl {
+                Err("baseline".into())
+            } else {
+                unpaired
+            },
+            poi_paired: if s == rl {
+                Err("baseline".into())
+            } else {
+                paired
+            },
+        });
+    }
+    Ok(out)
 }

@@ -3,11 +3,21 @@
 //! scenario schema) are reported together. Files that cannot be compared (different
 //! strategies, iterations, m, student or vocabulary) are refused with an error naming
 //! the field, because pooling them would silently mix different experiments.
+//!
+//! A replicate is counted once. Every (task, replicate) carries an identity — scenario
+//! hash, master seed, task, replicate — derived from what `results.h5` already stores
+//! (the root attribute `scenario` holds the resolved scenario text), so old files work.
+//! The world of a replicate (D0, test set, base student) is a function of (master seed,
+//! task, replicate), so two files sharing that triple hold the same replicate even if
+//! other settings differ; merging them would fake replication (smaller SEs, smaller p)
+//! and is refused with [`DuplicateReplicate`]. Only replicates of different master seeds
+//! are renumbered, and the report header says so.
 
 use crate::engine::records::{RunRecord, WorldRecord};
 use crate::output::results::{self, Results};
 use crate::scenario::Scenario;
 use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +30,42 @@ pub struct IncompatibleInputs {
     pub other: String,
     pub a: String,
     pub b: String,
+}
+
+/// Two inputs hold the same replicate (same master seed, task and replicate). The CLI
+/// maps it to a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{first} and {other} both hold task `{task}` replicate {replicate} of master seed {seed} ({detail}); counting it twice would fake replication, so they are not reported together. Merge only results of different master seeds")]
+pub struct DuplicateReplicate {
+    pub first: String,
+    pub other: String,
+    pub task: String,
+    pub replicate: u32,
+    pub seed: String,
+    /// "identical scenario" or "different scenarios sharing the seed, hence the same D0,
+    /// test set and base student".
+    pub detail: String,
+}
+
+/// Who a merged (task, replicate) really is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunIdentity {
+    /// First 16 hex digits of SHA-256 of the resolved scenario text.
+    pub scenario_hash: String,
+    /// Master seed (`None` when the scenario text does not parse).
+    pub seed: Option<u64>,
+    pub task: String,
+    /// The replicate number inside its own file.
+    pub replicate: u32,
+    /// The replicate number in the merged report.
+    pub merged_replicate: u32,
+    pub file: PathBuf,
+}
+
+/// SHA-256 of the scenario text, first 16 hex digits.
+pub fn scenario_hash(text: &str) -> String {
+    let d = Sha256::digest(text.as_bytes());
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the analyses need, merged over the inputs.
@@ -43,6 +89,8 @@ pub struct Merged {
     pub m: usize,
     /// Human-readable notes on what merging did (renumbered replicates).
     pub notes: Vec<String>,
+    /// The identity of every merged (task, replicate), in merge order.
+    pub identities: Vec<RunIdentity>,
 }
 
 impl Merged {
@@ -148,10 +196,13 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
         iterations: t0,
         m: m0,
         notes: Vec::new(),
+        identities: Vec::new(),
     };
     for (fi, f) in files.into_iter().enumerate() {
         let path = &inputs[fi];
         let parsed: Option<Scenario> = toml::from_str(&f.scenario_text).ok();
+        let hash = scenario_hash(&f.scenario_text);
+        let seed = parsed.as_ref().map(|s| s.seed);
         if let Some(s) = &parsed {
             if !merged.seeds.contains(&s.seed) {
                 merged.seeds.push(s.seed);
@@ -208,6 +259,7 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
                 )?;
             }
         }
+        refuse_duplicates(&merged.identities, path, &hash, seed, &f)?;
         // Renumber this file's replicates per task when any of its keys already exists.
         let mut offset: BTreeMap<String, u32> = BTreeMap::new();
         for task in &f.tasks {
@@ -226,8 +278,9 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
                 0
             };
             if clash {
+                let seed_text = seed.map_or("unknown".to_string(), |s| s.to_string());
                 merged.notes.push(format!(
-                    "{}: task `{task}` replicates {} were renumbered to {} (they collided with an earlier file's)",
+                    "{}: task `{task}` replicates {} (master seed {seed_text}) were renumbered to {}: they are different replicates of an earlier file's numbers (different master seed, hence different D0, test set and base student)",
                     path.display(),
                     range(&theirs, 0),
                     range(&theirs, shift),
@@ -239,7 +292,16 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
             }
         }
         for mut w in f.outcome.worlds {
+            let own = w.replicate;
             w.replicate += offset.get(&w.task).copied().unwrap_or(0);
+            merged.identities.push(RunIdentity {
+                scenario_hash: hash.clone(),
+                seed,
+                task: w.task.clone(),
+                replicate: own,
+                merged_replicate: w.replicate,
+                file: path.clone(),
+            });
             merged.worlds.push(w);
         }
         for mut r in f.outcome.runs {
@@ -248,6 +310,48 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
         }
     }
     Ok(merged)
+}
+
+/// Refuse a file holding a (master seed, task, replicate) that an earlier file already
+/// contributed. Without a parseable seed the scenario hash stands in for it.
+fn refuse_duplicates(
+    seen: &[RunIdentity],
+    path: &Path,
+    hash: &str,
+    seed: Option<u64>,
+    f: &Results,
+) -> Result<()> {
+    for w in &f.outcome.worlds {
+        let dup = seen.iter().find(|id| {
+            id.task == w.task
+                && id.replicate == w.replicate
+                && match (id.seed, seed) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => id.scenario_hash == hash,
+                    _ => false,
+                }
+        });
+        if let Some(id) = dup {
+            let detail = if id.scenario_hash == hash {
+                format!("identical scenario {hash}")
+            } else {
+                format!(
+                    "scenarios {} and {hash} differ but share the seed, hence the same D0, test set and base student",
+                    id.scenario_hash
+                )
+            };
+            return Err(DuplicateReplicate {
+                first: id.file.display().to_string(),
+                other: path.display().to_string(),
+                task: w.task.clone(),
+                replicate: w.replicate,
+                seed: seed.map_or_else(|| "unknown".into(), |s| s.to_string()),
+                detail,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn range(reps: &BTreeSet<u32>, shift: u32) -> String {

@@ -14,14 +14,16 @@ pub mod figures;
 pub mod files;
 pub mod inference;
 pub mod merge;
+pub mod planning;
 pub mod sections;
+pub mod sections_stats;
 pub mod world;
 
 use crate::output::atomic::write_atomic;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-pub use merge::IncompatibleInputs;
+pub use merge::{DuplicateReplicate, IncompatibleInputs};
 
 /// Output format of the human-readable report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -96,11 +98,19 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     let win = analyses::win_rate(&m, &curves, opts.alpha, &mut stats)?;
     let eff: Vec<(String, Result<Vec<analyses::EffRow>, String>)> = curves
         .iter()
-        .map(|tc| (tc.task.clone(), analyses::efficiency(&m, tc, &mut stats)))
+        .map(|tc| {
+            (
+                tc.task.clone(),
+                analyses::efficiency(&m, tc, seed, &mut stats),
+            )
+        })
         .collect();
-    let paired = inference::paired_tests(&m, seed, &mut stats);
+    let paired = inference::paired_tests(&m, &mut stats);
+    let aggregate = inference::aggregate(&m, seed, &mut stats);
+    let paired_win = analyses::paired_win_rate(&m, opts.alpha, &mut stats)?;
+    let power = planning::power_rows(&m, &mut stats);
     let corr = inference::correlations(&m, &mut stats);
-    let cum = inference::cumulative(&m, seed, &mut stats);
+    let cum = inference::cumulative(&m, &mut stats);
     let tvd = analyses::tvd(&m, &mut stats);
     let tokens = analyses::tokens(&m, &mut stats);
     let vendi = analyses::vendi(&m, seed, &mut stats);
@@ -122,6 +132,9 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
         cum: &cum,
         tvd: &tvd,
         paired: &paired,
+        aggregate: &aggregate,
+        paired_win: &paired_win,
+        power: &power,
         tokens: &tokens,
         vendi: &vendi,
         figures: &figures,

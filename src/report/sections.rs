@@ -5,8 +5,10 @@
 use super::analyses::{EffRow, TaskCurves, TokenRow, TvdRow, VendiRow};
 use super::doc::Doc;
 use super::figures::Figure;
-use super::inference::{Corr, CorrRow, CumRow, PairedRow};
+use super::inference::{AggRow, CorrRow, CumRow, PairedRow};
 use super::merge::Merged;
+use super::planning::TaskPower;
+use super::sections_stats as stats;
 use crate::stats::summary::Summary;
 use crate::stats::winrate::WinRate;
 
@@ -24,6 +26,10 @@ pub struct Inputs<'a> {
     pub cum: &'a Result<Vec<CumRow>, String>,
     pub tvd: &'a [TvdRow],
     pub paired: &'a Result<Vec<PairedRow>, String>,
+    pub aggregate: &'a Result<Vec<AggRow>, String>,
+    /// The paired win-rate matrix (beside the paper's unpaired one).
+    pub paired_win: &'a WinRate,
+    pub power: &'a Result<Vec<TaskPower>, String>,
     pub tokens: &'a [TokenRow],
     pub vendi: &'a [VendiRow],
     pub figures: &'a [Figure],
@@ -51,7 +57,7 @@ pub fn pval(p: f64) -> String {
     }
 }
 
-fn f(v: f64, d: usize) -> String {
+pub(super) fn f(v: f64, d: usize) -> String {
     if v.is_nan() {
         "—".into()
     } else if v.is_infinite() {
@@ -61,20 +67,13 @@ fn f(v: f64, d: usize) -> String {
     }
 }
 
-fn corr_cells(c: &Corr) -> [String; 3] {
-    match c {
-        Ok(s) => [format!("{:.3}", s.rho), pval(s.p_value), s.n.to_string()],
-        Err(e) => [format!("undefined ({e})"), "—".into(), "—".into()],
-    }
-}
-
-fn figure(d: &mut Doc, figs: &[Figure], stem: &str) {
+pub(super) fn figure(d: &mut Doc, figs: &[Figure], stem: &str) {
     if let Some(fg) = figs.iter().find(|x| x.stem == stem) {
         d.image(&fg.title, format!("{}.png", fg.stem));
     }
 }
 
-fn safe(s: &str) -> String {
+pub(super) fn safe(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -129,10 +128,13 @@ pub fn build(i: &Inputs) -> Doc {
         );
     }
     winrate(&mut d, i);
-    efficiency(&mut d, i);
-    paired(&mut d, i);
-    correlations(&mut d, i);
-    cumulative(&mut d, i);
+    stats::paired_winrate(&mut d, i);
+    stats::paired(&mut d, i);
+    stats::power(&mut d, i);
+    stats::aggregate(&mut d, i);
+    stats::efficiency(&mut d, i);
+    stats::correlations(&mut d, i);
+    stats::cumulative(&mut d, i);
     tvd(&mut d, i);
     tokens(&mut d, i);
     vendi(&mut d, i);
@@ -198,6 +200,7 @@ fn summary(d: &mut Doc, i: &Inputs) {
     }
     d.h(2, "Scenario");
     d.list(items);
+    stats::identities(d, m);
     for n in &m.notes {
         d.p(format!("**Merge note:** {n}."));
     }
@@ -214,9 +217,9 @@ fn summary(d: &mut Doc, i: &Inputs) {
 
 fn winrate(d: &mut Doc, i: &Inputs) {
     let m = i.m;
-    d.h(2, "Win-rate matrix");
+    d.h(2, "Win-rate matrix (the paper's, unpaired)");
     d.p(format!(
-        "Entry (row i, column j) is the fraction of settings (task, iteration) where strategy i beats j, i.e. μi − α·SEi > μj + α·SEj with α = {}; the column score is the mean of column j over i ≠ j, i.e. how often j is beaten — lower is better. {} settings; a setting with an undefined SE (fewer than 2 replicates) is not counted.",
+        "The paper's definition (its 5.4.2), kept as such: it compares each strategy's mean ± SE over replicates and ignores that the replicates are paired, so a difference that is consistent in every replicate but smaller than the between-replicate spread never counts as a win; the paired matrix below does not have that blind spot. Entry (row i, column j) is the fraction of settings (task, iteration) where strategy i beats j, i.e. μi − α·SEi > μj + α·SEj with α = {}; the column score is the mean of column j over i ≠ j, i.e. how often j is beaten — lower is better. {} settings; a setting with an undefined SE (fewer than 2 replicates) is not counted.",
         i.alpha,
         m.tasks.len() * m.iterations
     ));
@@ -250,200 +253,6 @@ fn winrate(d: &mut Doc, i: &Inputs) {
     );
     d.table(header, rows);
     figure(d, i.figures, "plots/winrate");
-}
-
-fn efficiency(d: &mut Doc, i: &Inputs) {
-    d.h(2, "Data efficiency vs random");
-    d.p("At each iteration, τ is the best strategy's mean test accuracy and n its mean training-set size; N_random(τ) is the training-set size at which `random`'s mean learning curve first reaches τ (linear interpolation between its points, x = mean training-set size; no extrapolation). The ratio N_random(τ)/n says how many times more training examples random needs to match the best strategy; ∞ means random never reaches τ within the run.");
-    for (task, rows) in i.eff {
-        d.h(3, format!("Task `{task}`"));
-        match rows {
-            Err(e) => d.p(format!("Not computed: {e}.")),
-            Ok(rows) => {
-                let header = [
-                    "iteration",
-                    "best strategy",
-                    "n",
-                    "τ",
-                    "N_random(τ)",
-                    "ratio",
-                ]
-                .map(String::from)
-                .to_vec();
-                let body = rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            format!("t={}", r.iteration),
-                            r.best.clone(),
-                            f(r.n, 1),
-                            f(r.tau, 4),
-                            f(r.random_needs, 1),
-                            if r.ratio.is_infinite() {
-                                "∞ (never reached)".into()
-                            } else {
-                                format!("{:.3}×", r.ratio)
-                            },
-                        ]
-                    })
-                    .collect();
-                d.table(header, body);
-            }
-        }
-    }
-}
-
-fn paired(d: &mut Doc, i: &Inputs) {
-    d.h(2, "Paired tests vs random (final iteration)");
-    let rows = match i.paired {
-        Err(e) => {
-            d.p(format!("Not computed: {e}."));
-            return;
-        }
-        Ok(r) => r,
-    };
-    d.p("Final test accuracy of each strategy minus `random`'s, paired by (task, replicate): every strategy of a replicate shares the seed set, test set and base student (common random numbers), so the paired t-test is the primary test; Welch's unpaired t-test is shown for comparison. Holm adjusts the paired p-values over the family of all comparisons below. P(improve) = P(strategy > random) over replicates (ties ½). The 95% CI is a seeded percentile bootstrap of the mean paired difference, stratified by task.");
-    let header = [
-        "strategy",
-        "pairs",
-        "mean diff",
-        "paired t (dof)",
-        "paired p",
-        "Holm p",
-        "Welch t (dof)",
-        "Welch p",
-        "P(improve)",
-        "95% CI of diff",
-        "verdict",
-    ]
-    .map(String::from)
-    .to_vec();
-    let t = |x: &Result<crate::stats::hypothesis::TTest, String>| match x {
-        Ok(t) => (format!("{:.3} ({:.1})", t.t, t.dof), pval(t.p_value)),
-        Err(e) => (format!("undefined ({e})"), "—".into()),
-    };
-    let body = rows
-        .iter()
-        .map(|r| {
-            let (pt, pp) = t(&r.paired);
-            let (wt, wp) = t(&r.welch);
-            let verdict = if r.holm_p < 0.05 {
-                if r.mean_diff > 0.0 {
-                    "significantly better (Holm p < 0.05)"
-                } else {
-                    "significantly worse (Holm p < 0.05)"
-                }
-            } else if r.n < 3 {
-                "underpowered (< 3 pairs)"
-            } else {
-                "no significant difference"
-            };
-            vec![
-                r.strategy.clone(),
-                r.n.to_string(),
-                format!("{:+.4}", r.mean_diff),
-                pt,
-                pp,
-                pval(r.holm_p),
-                wt,
-                wp,
-                r.prob_improvement
-                    .as_ref()
-                    .map_or("—".into(), |p| format!("{p:.3}")),
-                r.ci.as_ref().map_or_else(
-                    |e| format!("— ({e})"),
-                    |c| format!("[{:+.4}, {:+.4}]", c.low, c.high),
-                ),
-                verdict.to_string(),
-            ]
-        })
-        .collect();
-    d.table(header, body);
-    if rows.iter().any(|r| r.n < 3) {
-        d.p("With fewer than 3 replicate pairs these tests have almost no power: absence of significance says nothing about absence of an effect.");
-    }
-}
-
-fn correlations(d: &mut Doc, i: &Inputs) {
-    d.h(2, "Seed score before vs synthetic score after (Spearman)");
-    d.p("Individual level: Spearman's ρ between a seed's score and the score of the synthetic example generated from it, both under the student of that iteration, over all synthetic examples (pooled over replicates and iterations). Median level: ρ between the per-(replicate, iteration) medians of the two scores. Two-sided p from the t-distribution with n − 2 dof. `all` pools the strategies of a task.");
-    let header = [
-        "task",
-        "strategy",
-        "loss ρ",
-        "p",
-        "n",
-        "loss ρ (medians)",
-        "p",
-        "n",
-        "reward ρ",
-        "p",
-        "n",
-        "reward ρ (medians)",
-        "p",
-        "n",
-    ]
-    .map(String::from)
-    .to_vec();
-    let body = i
-        .corr
-        .iter()
-        .map(|c| {
-            let mut r = vec![c.task.clone(), c.strategy.clone()];
-            for x in [
-                &c.loss_individual,
-                &c.loss_median,
-                &c.reward_individual,
-                &c.reward_median,
-            ] {
-                r.extend(corr_cells(x));
-            }
-            r
-        })
-        .collect();
-    d.table(header, body);
-    for t in &i.m.tasks {
-        figure(d, i.figures, &format!("plots/scatter_loss_{}", safe(t)));
-    }
-}
-
-fn cumulative(d: &mut Doc, i: &Inputs) {
-    d.h(2, "Cumulative accuracy by parent loss (paper C.4)");
-    let rows = match i.cum {
-        Err(e) => {
-            d.p(format!("Not computed: {e}."));
-            return;
-        }
-        Ok(r) => r,
-    };
-    d.p(format!("`random`'s synthetic examples (their parents are a uniform sample of D0), pooled over replicates and iterations, walked in order of the parent seed's loss (high → low) or in a random order (seeded, master seed {}). A(k) = correct among the first k / N. A positive difference (random − by loss) means high-loss seeds produce synthetic examples the student gets wrong more often, i.e. seed difficulty carries over to the generated data.", i.seed));
-    let header = [
-        "task",
-        "N",
-        "A at 50% by loss",
-        "A at 50% random",
-        "difference at 50%",
-        "mean difference over the curve",
-    ]
-    .map(String::from)
-    .to_vec();
-    let body = rows
-        .iter()
-        .map(|c| {
-            vec![
-                c.task.clone(),
-                c.n.to_string(),
-                format!("{:.4}", c.curves.by_score[c.half]),
-                format!("{:.4}", c.curves.random[c.half]),
-                format!("{:+.4}", c.curves.difference[c.half]),
-                format!("{:+.4}", c.mean_diff),
-            ]
-        })
-        .collect();
-    d.table(header, body);
-    for c in rows {
-        figure(d, i.figures, &format!("plots/cumulative_{}", safe(&c.task)));
-    }
 }
 
 fn tvd(d: &mut Doc, i: &Inputs) {

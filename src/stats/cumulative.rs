@@ -105,6 +105,39 @@ pub fn cumulative_by_score(
     })
 }
 
+/// The paper's C.4 comparison for one (replicate, iteration) cell, at each fraction q of
+/// the data: `(A_ordered(k), E_random[A(k)])` with k = ⌈q·N⌉ (at least 1). The second
+/// value is the exact expectation over uniformly random orders, (k/N)·A(N) — the
+/// diagonal the paper compares against — so no seeded permutation (one draw of a
+/// random variable) stands in for the baseline. Errors as [`cumulative_accuracy`] or
+/// when a fraction lies outside (0, 1].
+pub fn ordered_vs_diagonal(
+    correct: &[bool],
+    scores: &[f64],
+    descending: bool,
+    fractions: &[f64],
+) -> StatsResult<Vec<(f64, f64)>> {
+    if scores.len() != correct.len() {
+        return Err(StatsError::LengthMismatch {
+            left: correct.len(),
+            right: scores.len(),
+        });
+    }
+    let curve = cumulative_accuracy(correct, &order_by_score(scores, descending))?;
+    let n = correct.len();
+    let total = curve[n - 1];
+    fractions
+        .iter()
+        .map(|&q| {
+            if !(q > 0.0 && q <= 1.0) {
+                return Err(StatsError::Invalid(format!("fraction {q} outside (0, 1]")));
+            }
+            let k = ((q * n as f64).ceil() as usize).clamp(1, n);
+            Ok((curve[k - 1], k as f64 / n as f64 * total))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +160,41 @@ mod tests {
         assert_eq!(c.random, vec![0.25, 0.25, 0.5, 0.5]);
         assert_eq!(c.difference, vec![0.25, 0.25, 0.25, 0.0]);
         assert_eq!(c.fraction, vec![0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn diagonal_is_the_expectation_over_all_orders() {
+        // 4 examples, 2 correct: averaging A(k) over all 24 orders gives k/4 · 1/2.
+        let correct = [true, false, true, false];
+        let loss = [0.4, 0.9, 0.2, 0.7];
+        let at = ordered_vs_diagonal(&correct, &loss, true, &[0.25, 0.5, 1.0]).unwrap();
+        assert_eq!(at, vec![(0.0, 0.125), (0.0, 0.25), (0.5, 0.5)]);
+        let mut sum = [0.0; 4];
+        let mut perm = [0usize, 1, 2, 3];
+        let mut count = 0;
+        permute(&mut perm, 0, &mut |p| {
+            let a = cumulative_accuracy(&correct, p).unwrap();
+            for (s, v) in sum.iter_mut().zip(&a) {
+                *s += v;
+            }
+            count += 1;
+        });
+        for (k, s) in sum.iter().enumerate() {
+            assert!((s / count as f64 - (k + 1) as f64 / 4.0 * 0.5).abs() < 1e-15);
+        }
+        assert!(ordered_vs_diagonal(&correct, &loss, true, &[0.0]).is_err());
+    }
+
+    fn permute(p: &mut [usize; 4], i: usize, f: &mut dyn FnMut(&[usize])) {
+        if i == p.len() {
+            f(p);
+            return;
+        }
+        for j in i..p.len() {
+            p.swap(i, j);
+            permute(p, i + 1, f);
+            p.swap(i, j);
+        }
     }
 
     #[test]

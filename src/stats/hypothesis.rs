@@ -37,7 +37,9 @@ fn check_finite(xs: &[f64]) -> StatsResult<()> {
 }
 
 /// Paired t-test (scipy's `ttest_rel`): d = x − y, t = d̄ / (s_d / √n), dof = n − 1.
-/// Errors when lengths differ, n < 2, NaN, or all differences are equal (s_d = 0).
+/// Errors when lengths differ, n < 2, NaN, or all differences are equal
+/// ([`super::paired::constant_differences`]: equal up to the rounding of x − y, so
+/// floating-point noise never turns into t ≈ 10¹⁴).
 pub fn paired_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> StatsResult<TTest> {
     if x.len() != y.len() {
         return Err(StatsError::LengthMismatch {
@@ -55,7 +57,7 @@ pub fn paired_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> StatsRes
     check_finite(y)?;
     let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
     let var = variance(&d);
-    if var == 0.0 {
+    if var == 0.0 || super::paired::constant_differences(x, y) {
         return Err(StatsError::Constant);
     }
     let n = d.len() as f64;
@@ -101,14 +103,17 @@ pub fn welch_t_test(a: &[f64], b: &[f64], alternative: Alternative) -> StatsResu
     })
 }
 
-/// Holm–Bonferroni adjusted p-values, in the input order. With the m non-NaN p-values
-/// sorted ascending p₍₁₎ ≤ … ≤ p₍ₘ₎ (ties by index),
-/// p̃₍ₖ₎ = min(1, max_{j ≤ k} (m − j + 1)·p₍ⱼ₎): monotone in the sorted order, ≥ the raw
-/// p and ≤ 1. NaN entries stay NaN and do not count in m.
+/// Holm–Bonferroni adjusted p-values, in the input order. The family size m is the
+/// number of entries **including NaN** (a comparison whose test is undefined is still a
+/// comparison that was made; dropping it would loosen the correction for the others).
+/// NaN entries are ranked last, as if their p were 1, which is the most conservative
+/// placement for the rest. With p₍₁₎ ≤ … the non-NaN values in ascending order (ties by
+/// index), p̃₍ₖ₎ = min(1, max_{j ≤ k} (m − j + 1)·p₍ⱼ₎): monotone in the sorted order,
+/// ≥ the raw p and ≤ 1. NaN entries stay NaN.
 pub fn holm(p: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
     idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-    let m = idx.len();
+    let m = p.len();
     let mut out = vec![f64::NAN; p.len()];
     let mut running = 0.0f64;
     for (k, &i) in idx.iter().enumerate() {

@@ -9,8 +9,12 @@
 pub mod cumulative;
 pub mod efficiency;
 pub mod hypothesis;
+pub mod paired;
+pub mod permutation;
+pub mod power;
 pub mod pvalue;
 pub mod spearman;
+pub mod spearman_cells;
 pub mod summary;
 pub mod tvd;
 pub mod vendi;

@@ -73,6 +73,19 @@ pub fn median(xs: &[f64]) -> StatsResult<f64> {
     })
 }
 
+/// Interquartile mean (rliable's IQM, scipy's `trim_mean(x, 0.25)`): sort, drop
+/// ⌊n/4⌋ values from each end, average the rest. Robust to the outlying runs a plain
+/// mean over few replicates is sensitive to. `NaN` for an empty slice or any NaN.
+pub fn iqm(xs: &[f64]) -> f64 {
+    if xs.is_empty() || xs.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let cut = v.len() / 4;
+    mean(&v[cut..v.len() - cut])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

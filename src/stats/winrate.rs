@@ -109,6 +109,82 @@ pub fn win_rate_matrix(results: &[Vec<MeanSe>], alpha: f64) -> StatsResult<WinRa
     })
 }
 
+/// The paired counterpart of [`win_rate_matrix`], for designs where every strategy of a
+/// replicate shares its world (D0, test set, base student). `values[i][s]` holds strategy
+/// i's per-replicate results at setting s, aligned by replicate (NaN = missing). At s,
+/// i beats j when d̄ − α·se(d) > 0 for the per-replicate differences d = xᵢ − xⱼ (at
+/// least 2 pairs; se = 0 for differences that are constant up to rounding). The
+/// unpaired matrix adds both strategies' between-replicate spread to the comparison, so
+/// it misses differences that are consistent in every replicate.
+pub fn paired_win_rate_matrix(values: &[Vec<Vec<f64>>], alpha: f64) -> StatsResult<WinRate> {
+    if alpha.is_nan() || alpha < 0.0 {
+        return Err(StatsError::Invalid(format!(
+            "alpha must be >= 0, got {alpha}"
+        )));
+    }
+    let k = values.len();
+    let settings = values.first().map_or(0, |r| r.len());
+    if let Some(r) = values.iter().find(|r| r.len() != settings) {
+        return Err(StatsError::LengthMismatch {
+            left: settings,
+            right: r.len(),
+        });
+    }
+    let mut p = vec![vec![0.0; k]; k];
+    let mut comparable = vec![vec![0usize; k]; k];
+    for i in 0..k {
+        for j in 0..k {
+            if i == j {
+                continue;
+            }
+            let (mut wins, mut n) = (0usize, 0usize);
+            for (vi, vj) in values[i].iter().zip(&values[j]) {
+                let (a, b): (Vec<f64>, Vec<f64>) = vi
+                    .iter()
+                    .zip(vj)
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .map(|(x, y)| (*x, *y))
+                    .unzip();
+                if a.len() < 2 {
+                    continue;
+                }
+                n += 1;
+                let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
+                let se = if super::paired::constant_differences(&a, &b) {
+                    0.0
+                } else {
+                    super::summary::std_err(&d)
+                };
+                wins += usize::from(super::summary::mean(&d) - alpha * se > 0.0);
+            }
+            comparable[i][j] = n;
+            p[i][j] = if n == 0 {
+                f64::NAN
+            } else {
+                wins as f64 / n as f64
+            };
+        }
+    }
+    let column_scores = (0..k)
+        .map(|j| {
+            let col: Vec<f64> = (0..k)
+                .filter(|&i| i != j && !p[i][j].is_nan())
+                .map(|i| p[i][j])
+                .collect();
+            if col.is_empty() {
+                f64::NAN
+            } else {
+                col.iter().sum::<f64>() / col.len() as f64
+            }
+        })
+        .collect();
+    Ok(WinRate {
+        p,
+        column_scores,
+        comparable,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +219,30 @@ mod tests {
         let w0 = win_rate_matrix(&r, 0.0).unwrap();
         assert_eq!(w0.p[2][1], 0.5);
         assert_eq!(w0.p[0][2], 1.0);
+    }
+
+    #[test]
+    fn paired_matrix_sees_consistent_differences() {
+        // A is 0.01 above B in every replicate while both vary a lot between
+        // replicates: the unpaired rule sees overlapping intervals, the paired one a win.
+        let a = vec![vec![0.31, 0.51, 0.71]];
+        let b = vec![vec![0.30, 0.50, 0.70]];
+        let w = paired_win_rate_matrix(&[a.clone(), b.clone()], 1.0).unwrap();
+        assert_eq!(w.p[0][1], 1.0);
+        assert_eq!(w.p[1][0], 0.0);
+        assert_eq!(w.column_scores, vec![0.0, 1.0]);
+        let unpaired = win_rate_matrix(
+            &[
+                vec![ms(0.51, super::super::summary::std_err(&a[0]))],
+                vec![ms(0.50, super::super::summary::std_err(&b[0]))],
+            ],
+            1.0,
+        )
+        .unwrap();
+        assert_eq!(unpaired.p[0][1], 0.0);
+        // One pair is not enough for a standard error.
+        let one = paired_win_rate_matrix(&[vec![vec![0.3]], vec![vec![0.2]]], 1.0).unwrap();
+        assert!(one.p[0][1].is_nan());
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! synthetic question of a run (paper appendix D: reject when ROUGE-L F > 0.7).
 //!
 //! `rouge_score` lowercases, turns every run of characters outside `[a-z0-9]` into a
-//! space and splits on whitespace; F = 2·P·R/(P+R) with P = LCS/n, R = LCS/m, which
-//! simplifies to 2·LCS/(m+n), and is 0 when either side has no tokens.
+//! space and splits on whitespace; F = 2·P·R/(P+R) with P = LCS/n, R = LCS/m, and 0 when
+//! either side has no tokens. In exact arithmetic that is 2·LCS/(m+n), but the dedup
+//! threshold (reject when F > 0.7) is applied to rouge_score's floating-point value, so
+//! F is computed with the same operations in the same order: at LCS = 7, m = 7, n = 13
+//! the exact F is 0.7 (kept) while rouge_score's is 0.7000000000000001 (rejected).
 
 use std::collections::HashMap;
 
@@ -36,13 +39,16 @@ pub fn lcs_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     row[short.len()] as usize
 }
 
-/// F-measure from an LCS length and the two token counts: 2·LCS/(m+n), 0 when empty.
+/// F-measure from an LCS length and the two token counts with rouge_score's float
+/// semantics (`scoring.fmeasure`): P = LCS/n, R = LCS/m, F = 2·P·R/(P + R), 0 when
+/// P + R = 0. Symmetric in (m, n): 2·P·R and P + R round the same either way.
 pub fn f_from_lcs(lcs: usize, m: usize, n: usize) -> f64 {
-    if lcs == 0 || m + n == 0 {
-        0.0
-    } else {
-        2.0 * lcs as f64 / (m + n) as f64
+    if lcs == 0 || m == 0 || n == 0 {
+        return 0.0;
     }
+    let p = lcs as f64 / n as f64;
+    let r = lcs as f64 / m as f64;
+    2.0 * p * r / (p + r)
 }
 
 /// ROUGE-L F between two texts (symmetric).
@@ -160,6 +166,31 @@ mod tests {
     }
 
     #[test]
+    fn threshold_uses_rouge_score_float_semantics() {
+        // rouge_score 0.1.2: RougeScorer(['rougeL']).score("a b c d e f g",
+        // "a b c d e f g h i j k l m")['rougeL'].fmeasure == 0.7000000000000001.
+        let f = rouge_l("a b c d e f g", "a b c d e f g h i j k l m");
+        assert_eq!(f, 0.700_000_000_000_000_1);
+        assert!(f > 0.7, "rejected by the F > 0.7 rule, as in rouge_score");
+        // Every (LCS, m, n) with m, n ≤ 100: rouge_score's float F > 0.7 differs from
+        // the exact 2·LCS/(m+n) > 0.7 in 122 triples (all float 0.7000000000000001,
+        // computed with rouge_score.scoring.fmeasure), the first being (7, 7, 13).
+        let (mut flips, mut total, mut first) = (0, 0, None);
+        for m in 1..=100usize {
+            for n in 1..=100usize {
+                for l in 0..=m.min(n) {
+                    total += 1;
+                    if (f_from_lcs(l, m, n) > 0.7) != (20 * l > 7 * (m + n)) {
+                        flips += 1;
+                        first.get_or_insert((l, m, n));
+                    }
+                }
+            }
+        }
+        assert_eq!((total, flips, first), (348_350, 122, Some((7, 7, 13))));
+    }
+
+    #[test]
     fn tokenization_follows_rouge_score() {
         assert_eq!(
             tokenize("It's 3.5 km-long, ISN'T it?"),
@@ -209,6 +240,7 @@ mod tests {
             let l = lcs_len(&ta, &tb);
             prop_assert_eq!(l, brute_lcs(&ta, &tb));
             let expect = if l == 0 { 0.0 } else { 2.0 * l as f64 / (ta.len() + tb.len()) as f64 };
+            // Float semantics move F by at most a few ulps from the exact value.
             prop_assert!((rouge_l(&a, &b) - expect).abs() < 1e-12);
             prop_assert!((rouge_l(&a, &b) - rouge_l(&b, &a)).abs() < 1e-12);
         }
