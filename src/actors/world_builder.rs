@@ -42,13 +42,17 @@ impl Handler<BuildWorld> for WorldBuilder {
     fn handle(&mut self, msg: BuildWorld, _: &mut Self::Context) -> Self::Result {
         guarded("world-builder", || {
             let spec = &self.scenario.tasks[msg.task_index];
-            Ok(Arc::new(build_world(
+            let world = Arc::new(build_world(
                 self.scenario.clone(),
                 spec,
                 msg.replicate,
                 self.tokenizer.clone(),
                 &self.cache_dir,
-            )?))
+            )?);
+            if let Some(p) = crate::engine::progress::current() {
+                p.world_done(&spec.name, msg.replicate, world.record.base_test_accuracy);
+            }
+            Ok(world)
         })
     }
 }

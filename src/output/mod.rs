@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod h5;
 pub mod plots;
+pub mod provenance;
 pub mod results;

@@ -10,6 +10,7 @@
 
 mod error;
 mod locate;
+pub mod overrides;
 mod resolve;
 mod validate;
 

@@ -9,6 +9,7 @@
 pub mod cumulative;
 pub mod efficiency;
 pub mod hypothesis;
+pub mod interval;
 pub mod pvalue;
 pub mod spearman;
 pub mod summary;

@@ -1,0 +1,208 @@
+//! `run`'s closing summary: for each task, does fine-tuning on synthetic data help?
+//! The base student's accuracy, then per strategy its final test accuracy, the paired
+//! gain over the base and over `random` (mean and 95% t-interval over replicates, pairs
+//! sharing a replicate's world), the teacher tokens spent and a plain verdict. A person
+//! never sees `NaN`: with one replicate the spread columns say so instead.
+
+use crate::engine::{self, Outcome};
+use crate::scenario::Scenario;
+use crate::stats::summary::{mean, std_err};
+
+use crate::stats::interval::{t_interval, LEVEL};
+
+/// `+0.012 [-0.020, +0.044]`, or `+0.012 (1 replicate: no SE)`.
+fn gain(xs: &[f64]) -> String {
+    match t_interval(xs) {
+        (m, _) if m.is_nan() => "n/a".into(),
+        (m, Some((lo, hi))) => format!("{m:+.3} [{lo:+.3}, {hi:+.3}]"),
+        (m, None) => format!("{m:+.3} (1 replicate: no SE)"),
+    }
+}
+
+/// Reading of a gain interval against zero.
+fn verdict(xs: &[f64], what: &str) -> String {
+    match t_interval(xs) {
+        (_, Some((lo, _))) if lo > 0.0 => format!("better than {what}"),
+        (_, Some((_, hi))) if hi < 0.0 => format!("worse than {what}"),
+        (_, Some(_)) => format!("no clear difference from {what}"),
+        (m, None) if m.is_nan() => "n/a".into(),
+        (_, None) => "undecided (1 replicate)".into(),
+    }
+}
+
+/// `0.190 ± 0.010` (SE), or `0.190 (1 replicate: no SE)`.
+fn acc(xs: &[f64]) -> String {
+    let m = mean(xs);
+    if m.is_nan() {
+        "n/a".into()
+    } else if xs.len() < 2 {
+        format!("{m:.3} (no SE)")
+    } else {
+        format!("{m:.3} ± {:.3}", std_err(xs))
+    }
+}
+
+/// The summary text (see the module doc).
+pub fn table(scn: &Scenario, outcome: &Outcome) -> String {
+    let labels = engine::strategy_labels(scn);
+    let width = labels.iter().map(|l| l.len()).max().unwrap_or(8).max(8);
+    let reps = scn.replicates;
+    let mut s = String::new();
+    for task in &scn.tasks {
+        let base: Vec<(u32, f64)> = outcome
+            .worlds
+            .iter()
+            .filter(|w| w.task == task.name)
+            .map(|w| (w.replicate, w.base_test_accuracy))
+            .collect();
+        let finals = |label: &str| -> Vec<(u32, f64)> {
+            outcome
+                .runs
+                .iter()
+                .filter(|r| r.key.task == task.name && r.key.strategy == label)
+                .filter_map(|r| {
+                    r.iterations
+                        .last()
+                        .map(|i| (r.key.replicate, i.test_accuracy))
+                })
+                .collect()
+        };
+        // Differences of two per-replicate series, paired on the replicate.
+        let paired = |a: &[(u32, f64)], b: &[(u32, f64)]| -> Vec<f64> {
+            a.iter()
+                .filter_map(|(r, x)| b.iter().find(|(q, _)| q == r).map(|(_, y)| x - y))
+                .collect()
+        };
+        let random = labels
+            .iter()
+            .find(|l| l.as_str() == "random")
+            .map(|l| finals(l));
+        let spread = if reps < 2 {
+            "1 replicate: no SE or interval".to_string()
+        } else {
+            format!(
+                "mean ± SE; gains paired by replicate, {:.0}% t-interval",
+                LEVEL * 100.0
+            )
+        };
+        s.push_str(&format!(
+            "task {}: test accuracy after {} iterations of {} samples, {} replicate{} ({spread})\n",
+            task.name,
+            scn.iterations,
+            scn.samples_per_iteration,
+            reps,
+            if reps == 1 { "" } else { "s" },
+        ));
+        let rows: Vec<[String; 6]> = std::iter::once([
+            "base (no synthetic)".to_string(),
+            acc(&base.iter().map(|x| x.1).collect::<Vec<_>>()),
+            "".into(),
+            "".into(),
+            "0".into(),
+            "".into(),
+        ])
+        .chain(labels.iter().map(|l| {
+            let f = finals(l);
+            let tokens: Vec<f64> = outcome
+                .runs
+                .iter()
+                .filter(|r| r.key.task == task.name && &r.key.strategy == l)
+                .filter_map(|r| r.iterations.last())
+                .map(|i| (i.tokens.input + i.tokens.output) as f64)
+                .collect();
+            let vs_base = paired(&f, &base);
+            let vs_random = match &random {
+                Some(rf) if l != "random" => gain(&paired(&f, rf)),
+                _ => String::new(),
+            };
+            let tok = mean(&tokens);
+            [
+                l.clone(),
+                acc(&f.iter().map(|x| x.1).collect::<Vec<_>>()),
+                gain(&vs_base),
+                vs_random,
+                if tok.is_nan() {
+                    "n/a".into()
+                } else {
+                    format!("{tok:.0}")
+                },
+                verdict(&vs_base, "base"),
+            ]
+        }))
+        .collect();
+        let head = [
+            "strategy",
+            "final test acc",
+            "gain vs base",
+            "gain vs random",
+            "teacher tokens",
+            "did it help?",
+        ];
+        let mut w = head.map(|h| h.chars().count());
+        w[0] = w[0].max(width);
+        for r in &rows {
+            for (i, c) in r.iter().enumerate() {
+                w[i] = w[i].max(c.chars().count());
+            }
+        }
+        let line = |cells: &[String]| -> String {
+            let mut out = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let pad = w[i].saturating_sub(c.chars().count());
+                if i == 4 {
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str(c);
+                } else {
+                    out.push_str(c);
+                    if i + 1 < cells.len() {
+                        out.push_str(&" ".repeat(pad));
+                    }
+                }
+                if i + 1 < cells.len() {
+                    out.push_str("  ");
+                }
+            }
+            out.trim_end().to_string() + "\n"
+        };
+        s.push_str(&line(&head.map(String::from)));
+        for r in &rows {
+            s.push_str(&line(r));
+        }
+        // The one-sentence answer: the best strategy against the base.
+        let best = labels
+            .iter()
+            .map(|l| (l, t_interval(&paired(&finals(l), &base))))
+            .filter(|(_, (m, _))| m.is_finite())
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
+        if let Some((l, (m, ci))) = best {
+            let reading = match ci {
+                Some((lo, _)) if lo > 0.0 => "fine-tuning helped",
+                Some((_, hi)) if hi < 0.0 => "every strategy ends below the base",
+                Some(_) => "no strategy is clearly better than the base",
+                None => "undecided with 1 replicate",
+            };
+            s.push_str(&format!(
+                "did it help? {reading} (best: {l}, {m:+.3} over the base)\n"
+            ));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_replicate_shows_no_nan() {
+        assert_eq!(gain(&[0.05]), "+0.050 (1 replicate: no SE)");
+        assert_eq!(acc(&[0.5]), "0.500 (no SE)");
+        assert_eq!(verdict(&[0.05], "base"), "undecided (1 replicate)");
+        assert_eq!(verdict(&[0.1, 0.2, 0.15], "base"), "better than base");
+        assert_eq!(verdict(&[-0.1, -0.2, -0.15], "base"), "worse than base");
+        assert_eq!(
+            verdict(&[-0.1, 0.2, 0.0], "random"),
+            "no clear difference from random"
+        );
+    }
+}
