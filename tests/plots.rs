@@ -444,7 +444,7 @@ fn paired_intervals_and_small_multiples() {
     let svg = std::fs::read_to_string(p.with_extension("svg")).unwrap();
     for l in labels {
         assert!(
-            svg.contains(&format!(">{l}<")),
+            svg.contains(&format!(">\n{l}\n</text>")),
             "panel {l} lacks its caption"
         );
     }

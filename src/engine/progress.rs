@@ -178,7 +178,7 @@ impl Progress {
         }
     }
 
-    /// One plain line (only in `Lines` mode): `[  1m05s] what — 40% done, ETA 1m30s`.
+    /// One plain line (only in `Lines` mode): `[ 1m05s  40% ETA  1m30s] what`.
     fn line(&self, what: &str) {
         if self.mode != Mode::Lines {
             return;
@@ -195,7 +195,7 @@ impl Progress {
             el * (total - done) as f64 / done as f64
         };
         eprintln!(
-            "[{:>7}] {what} — {:.0}% done, ETA {}",
+            "[{:>6} {:>3.0}% ETA {:>6}] {what}",
             duration(el),
             100.0 * done as f64 / total as f64,
             duration(eta)
@@ -217,14 +217,24 @@ impl Progress {
             return;
         };
         let u = epoch_units(&self.scn, ti);
-        {
+        let epoch = {
             let mut s = self.lock();
-            match s.ticked.iter_mut().find(|w| w.0 == ti && w.1 == replicate) {
-                Some(w) => w.2 += u,
-                None => s.ticked.push((ti, replicate, u)),
-            }
-        }
+            let w = match s.ticked.iter().position(|w| w.0 == ti && w.1 == replicate) {
+                Some(i) => i,
+                None => {
+                    s.ticked.push((ti, replicate, 0));
+                    s.ticked.len() - 1
+                }
+            };
+            s.ticked[w].2 += u;
+            s.ticked[w].2 / u.max(1)
+        };
         self.add(u);
+        // Pre-training is the longest silent phase: a line per epoch in a log.
+        self.line(&format!(
+            "world {task} rep{replicate}: base pre-training epoch {epoch}/{}",
+            self.scn.student.pretrain_epochs
+        ));
     }
 
     /// The world of (task, replicate) is ready. A base that came from the cache ticked
@@ -253,7 +263,7 @@ impl Progress {
             "base pre-trained"
         };
         self.line(&format!(
-            "world {task} rep{replicate} ready ({how}, base test acc {base_test_accuracy:.3}) — {d}/{n} worlds"
+            "world {task} rep{replicate} ready ({how}, base test acc {base_test_accuracy:.3}); {d}/{n} worlds"
         ));
     }
 
@@ -273,7 +283,7 @@ impl Progress {
         };
         self.redraw();
         self.line(&format!(
-            "run {path} finished (final test acc {final_accuracy:.3}) — {d}/{n} runs"
+            "run {path} finished (final test acc {final_accuracy:.3}); {d}/{n} runs"
         ));
     }
 

@@ -155,9 +155,6 @@ pub enum Attr {
     Strs(Vec<String>),
     F64s(Vec<f64>),
     I64s(Vec<i64>),
-    /// Fixed-width, null-terminated ASCII string: what the HDF5 dimension-scale API
-    /// requires of `CLASS` and `NAME` (written only; reads back as `Str`).
-    Ascii(String),
     /// Variable-length ASCII strings, as `H5DSset_label` writes `DIMENSION_LABELS`
     /// (written only; reads back as `Strs`).
     AsciiStrs(Vec<String>),
@@ -167,7 +164,7 @@ impl Attr {
     /// The string, when this is a scalar string attribute.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Attr::Str(s) | Attr::Ascii(s) => Some(s),
+            Attr::Str(s) => Some(s),
             _ => None,
         }
     }
@@ -191,7 +188,6 @@ impl Attr {
             Attr::Strs(v) => AttrValue::VarLenStringArray(v.clone()),
             Attr::F64s(v) => AttrValue::F64Array(v.clone()),
             Attr::I64s(v) => AttrValue::I64Array(v.clone()),
-            Attr::Ascii(s) => AttrValue::AsciiString(s.clone()),
             Attr::AsciiStrs(v) => AttrValue::VarLenAsciiStringArray(v.clone()),
         }
     }

@@ -36,7 +36,8 @@ pub struct Series {
     pub err: Option<Vec<f64>>,
 }
 
-/// Twelve distinguishable colours (Tableau 10 plus two), cycled beyond that.
+/// Twelve distinguishable colours (Tableau 10 with teal for its grey, plus two), cycled
+/// beyond that (with a different marker shape).
 const PALETTE: [(u8, u8, u8); 12] = [
     (31, 119, 180),
     (255, 127, 14),
@@ -45,7 +46,8 @@ const PALETTE: [(u8, u8, u8); 12] = [
     (148, 103, 189),
     (140, 86, 75),
     (227, 119, 194),
-    (127, 127, 127),
+    // Teal where Tableau has grey: grey is reserved for reference lines (random).
+    (0, 128, 128),
     (188, 189, 34),
     (23, 190, 207),
     (0, 0, 128),
@@ -77,6 +79,10 @@ pub fn tick(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
+    // Rounding residue of an axis step through zero (e.g. -1.4e-17) is zero.
+    if a < 1e-12 {
+        return "0".into();
+    }
     let trim = |s: String| {
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -431,16 +437,16 @@ where
         .y_labels(8)
         .draw()
         .map_err(err)?;
-    // Many overlapping bands turn to mud: fainter bands the more series there are,
-    // and none beyond eight (the report's small multiples show each band instead).
+    // Many overlapping bands turn to mud: fainter bands the more series there are
+    // (the report's small multiples show each band at full strength instead).
     let band_alpha = match series.len() {
         0..=4 => 0.15,
         5..=8 => 0.07,
-        _ => 0.0,
+        _ => 0.04,
     };
     for (i, s) in series.iter().enumerate() {
         let c = color(i);
-        if let Some(e) = s.err.as_ref().filter(|_| band_alpha > 0.0) {
+        if let Some(e) = &s.err {
             let ys: Vec<f64> = s.y.iter().zip(e).map(|(y, d)| y + d).collect();
             let yl: Vec<f64> = s.y.iter().zip(e).map(|(y, d)| y - d).collect();
             for (up, lo) in finite_runs(&s.x, &ys, log_x)

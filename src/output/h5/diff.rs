@@ -9,14 +9,7 @@ use std::path::Path;
 /// Attributes that document a dataset (written by code, not computed from the
 /// scenario): a comparison of results ignores them, so that a file written before they
 /// existed still replays as identical.
-pub const DOC_ATTRS: [&str; 6] = [
-    "description",
-    "units",
-    "DIMENSION_LABELS",
-    "CLASS",
-    "NAME",
-    "coordinates",
-];
+pub const DOC_ATTRS: [&str; 4] = ["description", "units", "DIMENSION_LABELS", "coordinates"];
 
 /// True when two shapes hold the same values: equal, or a scalar and a one-element
 /// vector (results files before format 2 stored single values as shape `[1]`).

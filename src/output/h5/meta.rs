@@ -3,16 +3,17 @@
 //!
 //! What h5py shows, and why it is not the whole dimension-scale API: HDF5 *attaches* a
 //! scale to an axis with the attributes `DIMENSION_LIST` (on the data: a variable-length
-//! array of object references) and `REFERENCE_LIST` (on the scale: a compound holding an
-//! object reference). `hdf5-pure`, the pure-Rust writer this crate uses, writes object
-//! references only as dataset elements, never inside attributes, so neither attribute
-//! can be written. What is written instead, all readable with plain h5py:
+//! array of object references) and `REFERENCE_LIST` (on the scale), and marks the scale
+//! with `CLASS = "DIMENSION_SCALE"` as a fixed-length *null-terminated* string.
+//! `hdf5-pure`, the pure-Rust writer this crate uses, cannot write object references in
+//! attributes, and writes fixed-length strings only null-padded (which `H5DSis_scale`
+//! rejects), so no part of that API can be written faithfully. What is written instead,
+//! all readable with plain h5py:
 //! - `DIMENSION_LABELS` on a data dataset (exactly what `H5DSset_label` writes), so
 //!   `ds.dims[i].label` names each axis;
-//! - `CLASS = "DIMENSION_SCALE"` and `NAME` on a coordinate dataset (what
-//!   `H5DSset_scale` writes), so `ds.is_scale` is true;
-//! - `coordinates` on a data dataset: for each axis, the path of its scale dataset, or
-//!   "" where the axis has none (the link `DIMENSION_LIST` would have made).
+//! - `coordinates` on a data dataset: for each axis, the path of the dataset holding its
+//!   coordinates, or "" where the axis has none. Five lines of h5py turn these into
+//!   attached scales (`docs/results-layout.md`; `tests/h5py_roundtrip.rs` runs them).
 
 use super::{Attr, H5Builder, Node};
 use anyhow::{bail, Result};
@@ -72,13 +73,7 @@ impl H5Builder {
         Ok(())
     }
 
-    /// Marks the 1-D dataset at `path` as the dimension scale `name`.
-    pub fn mark_scale(&mut self, path: &str, name: &str) -> Result<()> {
-        self.attr(path, "CLASS", Attr::Ascii("DIMENSION_SCALE".into()))?;
-        self.attr(path, "NAME", Attr::Ascii(name.into()))
-    }
-
-    /// Records the scale dataset of each axis of `path` ("" for none).
+    /// Records the coordinate dataset of each axis of `path` ("" for none).
     pub fn coordinates(&mut self, path: &str, scales: &[&str]) -> Result<()> {
         let v: Vec<String> = scales.iter().map(|s| s.to_string()).collect();
         self.attr(path, "coordinates", Attr::Strs(v))

@@ -179,11 +179,10 @@ fn synthetic_doc(leaf: &str) -> Option<Doc> {
     Some(Doc::new(desc, units, &["synthetic"]))
 }
 
-/// Documents every dataset of a results file and records the scale of each axis that
-/// has one (a run's `iteration`, `/vocab` for token ids). Fails on a dataset the schema
+/// Documents every dataset of a results file and records the coordinates of each axis
+/// that has them (a run's `iteration`, `/vocab` for token ids). Fails on a dataset the schema
 /// does not know, so a new dataset cannot ship undocumented.
 pub fn annotate(f: &mut H5Builder) -> Result<()> {
-    f.mark_scale("/vocab", "token_id")?;
     for (path, rank) in f.datasets() {
         let c: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let Some(doc) = doc_of(&c) else {
@@ -196,7 +195,6 @@ pub fn annotate(f: &mut H5Builder) -> Result<()> {
             _ => String::new(),
         };
         if path == run_iteration {
-            f.mark_scale(&path, "iteration")?;
             continue;
         }
         let scales: Vec<&str> = doc
