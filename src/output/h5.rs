@@ -606,6 +606,8 @@ impl H5File {
 mod diff;
 pub mod meta;
 pub use diff::{diff_files, first_difference, DOC_ATTRS};
+#[cfg(test)]
+use diff::skipped;
 
 #[cfg(test)]
 mod tests;

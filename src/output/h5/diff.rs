@@ -28,7 +28,7 @@ fn norm(path: &str) -> String {
 }
 
 /// True when `path` is one of `skip` or lies below one of them.
-fn skipped(path: &str, skip: &[String]) -> bool {
+pub(super) fn skipped(path: &str, skip: &[String]) -> bool {
     skip.iter()
         .any(|s| path == s || (path.starts_with(s.as_str()) && path[s.len()..].starts_with('/')))
 }

@@ -96,7 +96,7 @@ fn file_errors_keep_their_line_and_mention_the_overrides() {
     let broken = TEXT.replace("epochs = 4", "epochs = -4");
     let e = parse_with_overrides(&broken, "t.toml", &sets(&["iterations=3"])).unwrap_err();
     let m = e.to_string();
-    assert!(m.starts_with("t.toml:14:"), "{m}");
+    assert!(m.starts_with("t.toml:13:"), "{m}");
     assert!(m.ends_with("(with --set iterations=3)"), "{m}");
 }
 
