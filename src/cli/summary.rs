@@ -195,6 +195,104 @@ pub fn table(scn: &Scenario, outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::records::{
+        IterationRecord, RunKey, RunRecord, RunTiming, Tokens, WorldRecord,
+    };
+
+    fn scenario(replicates: u32) -> Scenario {
+        crate::scenario::parse(
+            &format!(
+                "name = \"s\"\nreplicates = {replicates}\niterations = 1\n\
+                 samples_per_iteration = 10\n[[tasks]]\nname = \"arith\"\nseed_size = 50\n\
+                 [[strategies]]\nname = \"random\"\n[[strategies]]\nname = \"incorrect\"\n"
+            ),
+            "s.toml",
+        )
+        .unwrap()
+        .resolved()
+    }
+
+    /// Worlds with these base accuracies and runs ending at these accuracies.
+    fn outcome(base: &[f64], finals: &[(&str, Vec<f64>)]) -> Outcome {
+        let worlds = base
+            .iter()
+            .enumerate()
+            .map(|(r, &b)| WorldRecord {
+                task: "arith".into(),
+                replicate: r as u32,
+                d0_difficulty: vec![],
+                d0_token_hist: vec![],
+                base_test_accuracy: b,
+                base_val_accuracy: b,
+                base_by_difficulty: vec![],
+            })
+            .collect();
+        let mut runs = Vec::new();
+        for (label, accs) in finals {
+            for (r, &a) in accs.iter().enumerate() {
+                runs.push(RunRecord {
+                    key: RunKey {
+                        task: "arith".into(),
+                        replicate: r as u32,
+                        strategy: label.to_string(),
+                    },
+                    base_test_accuracy: base[r],
+                    base_val_accuracy: base[r],
+                    iterations: vec![IterationRecord {
+                        iteration: 0,
+                        train_size: 10,
+                        generated: 10,
+                        test_accuracy: a,
+                        val_accuracy: a,
+                        best_epoch: 1,
+                        tokens: Tokens {
+                            input: 1000,
+                            output: 500,
+                            ..Default::default()
+                        },
+                        selected: vec![],
+                        seed_scores: vec![],
+                        token_hist: vec![],
+                    }],
+                    synthetic: vec![],
+                    timing: RunTiming::default(),
+                });
+            }
+        }
+        Outcome {
+            worlds,
+            runs,
+            resumed: 0,
+        }
+    }
+
+    #[test]
+    fn paired_gains_match_scipy() {
+        let o = outcome(
+            &[0.5, 0.6],
+            &[("random", vec![0.55, 0.7]), ("incorrect", vec![0.55, 0.68])],
+        );
+        let t = table(&scenario(2), &o);
+        // random − base = [0.05, 0.1]: scipy.stats.t.interval(0.95, 1, loc=0.075,
+        // scale=sem) = (-0.2426551184, 0.3926551184).
+        assert!(t.contains("+0.075 [-0.243, +0.393]"), "{t}");
+        // incorrect − random = [0.0, -0.02]: (-0.1370620474, 0.1170620474).
+        assert!(t.contains("-0.010 [-0.137, +0.117]"), "{t}");
+        assert!(t.contains("base (no synthetic)  0.550 ± 0.050"), "{t}");
+        assert!(t.contains("no clear difference from base"), "{t}");
+        assert!(t.contains("1500"), "teacher tokens: {t}");
+        assert!(!t.contains("NaN"), "{t}");
+    }
+
+    #[test]
+    fn one_replicate_table_has_no_nan() {
+        let o = outcome(&[0.5], &[("random", vec![0.4]), ("incorrect", vec![0.45])]);
+        let t = table(&scenario(1), &o);
+        assert!(!t.contains("NaN"), "{t}");
+        assert!(t.contains("1 replicate: no SE or interval"), "{t}");
+        assert!(t.contains("-0.100 (1 replicate: no SE)"), "{t}");
+        assert!(t.contains("did it help? undecided with 1 replicate"), "{t}");
+    }
 
     #[test]
     fn one_replicate_shows_no_nan() {

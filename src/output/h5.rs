@@ -605,9 +605,9 @@ impl H5File {
 
 mod diff;
 pub mod meta;
-pub use diff::{diff_files, first_difference, DOC_ATTRS};
 #[cfg(test)]
 use diff::skipped;
+pub use diff::{diff_files, first_difference, DOC_ATTRS};
 
 #[cfg(test)]
 mod tests;
