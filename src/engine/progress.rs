@@ -122,7 +122,7 @@ impl Progress {
                 let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
                 b.set_style(
                     ProgressStyle::with_template(
-                        "{spinner} [{elapsed_precise}] {bar:30} {percent:>3}%  {msg}  ETA {eta}",
+                        "{spinner} [{elapsed_precise}] {bar:24} {percent:>3}% ETA {eta:>4}  {wide_msg}",
                     )
                     .expect("valid template"),
                 );
@@ -146,7 +146,7 @@ impl Progress {
                 runs_done: resumed.len(),
                 runs_total,
                 ticked: Vec::new(),
-                phase: "building worlds (base pre-training)",
+                phase: "pre-training bases",
             }),
             scn,
         });
@@ -171,8 +171,9 @@ impl Progress {
         if self.mode == Mode::Bar {
             let s = self.lock();
             self.bar.set_position(s.done.min(s.total));
+            // `wide_msg`: cut to the terminal's width rather than wrapping the bar.
             self.bar.set_message(format!(
-                "{}  worlds {}/{}  runs {}/{}",
+                "{}, worlds {}/{}, runs {}/{}",
                 s.phase, s.worlds_done, s.worlds_total, s.runs_done, s.runs_total
             ));
         }
@@ -252,7 +253,7 @@ impl Progress {
                 .map_or(0, |w| w.2);
             s.worlds_done += 1;
             if s.worlds_done == s.worlds_total {
-                s.phase = "running the loop";
+                s.phase = "running";
             }
             (ticked, s.worlds_done, s.worlds_total)
         };

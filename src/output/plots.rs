@@ -540,9 +540,19 @@ impl Painter for Scatter<'_> {
             .bold_line_style(RGBColor(205, 205, 205))
             .draw()
             .map_err(err)?;
+        // Tens of thousands of points merge into a solid blob: smaller, fainter dots the
+        // more there are, so density stays visible.
         let c = color(0);
+        let (r, alpha) = match pts.len() {
+            0..=2000 => (3, 0.55),
+            2001..=10000 => (2, 0.3),
+            _ => (2, 0.12),
+        };
         chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.mix(0.55).filled())))
+            .draw_series(
+                pts.iter()
+                    .map(|&p| Circle::new(p, r, c.mix(alpha).filled())),
+            )
             .map_err(err)?;
         if !self.annotation.is_empty() {
             let plot = chart.plotting_area();
