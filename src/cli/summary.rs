@@ -176,16 +176,16 @@ pub fn table(scn: &Scenario, outcome: &Outcome) -> String {
             .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
         if let Some((l, (m, ci))) = best {
             let reading = match ci {
-                Some((lo, _)) if lo > 0.0 => "yes, its gain interval is above 0",
+                Some((lo, _)) if lo > 0.0 => "yes: the best gain's interval is above 0",
                 Some((_, hi)) if hi < 0.0 => "no: even the best strategy is clearly below the base",
                 Some(_) if m < 0.0 => {
-                    "no: every strategy ends below the base on average (none clearly)"
+                    "no: every strategy ends below the base on average, none clearly"
                 }
                 Some(_) => "not clearly: the best gain's interval includes 0",
                 None => "undecided with 1 replicate",
             };
             s.push_str(&format!(
-                "did it help? {reading} (best: {l}, {m:+.3} over the base)\n"
+                "did it help? {reading}; best: {l}, {m:+.3} vs the base\n"
             ));
         }
     }
