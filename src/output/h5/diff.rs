@@ -6,10 +6,16 @@ use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Attributes that document a dataset (written by code, not computed from the
-/// scenario): a comparison of results ignores them, so that a file written before they
-/// existed still replays as identical.
-pub const DOC_ATTRS: [&str; 4] = ["description", "units", "DIMENSION_LABELS", "coordinates"];
+/// Attributes that document a dataset or the file's layout version (written by code,
+/// not computed from the scenario): a comparison of results ignores them, so that a
+/// file written before they existed (format 1) still replays as identical.
+pub const DOC_ATTRS: [&str; 5] = [
+    "description",
+    "units",
+    "DIMENSION_LABELS",
+    "coordinates",
+    "format_version",
+];
 
 /// True when two shapes hold the same values: equal, or a scalar and a one-element
 /// vector (results files before format 2 stored single values as shape `[1]`).

@@ -304,9 +304,11 @@ fn format_1_files_compare_equal_to_self_describing_ones() {
     // Format 1: a single value as shape [1], no documentation attributes.
     let dir = tempfile::tempdir().unwrap();
     let mut old = H5Builder::new();
+    old.attr("/", "format_version", 1i64).unwrap();
     old.vector("w/base_test_accuracy", vec![0.25f64]).unwrap();
     old.vector("r/test_accuracy", vec![0.5f64, 0.75]).unwrap();
     let mut new = H5Builder::new();
+    new.attr("/", "format_version", 2i64).unwrap();
     new.dataset("w/base_test_accuracy", &[], vec![0.25f64])
         .unwrap();
     new.vector("r/test_accuracy", vec![0.5f64, 0.75]).unwrap();

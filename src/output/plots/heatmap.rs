@@ -153,7 +153,8 @@ impl Painter for Heatmap<'_> {
         };
         // The footer row sits below the grid after a gap of half a row.
         let footer_rows = if self.opts.footer.is_some() { 1.5 } else { 0.0 };
-        let cell_h = (h - col_h - 16.0) / (nr as f64 + footer_rows);
+        // Capped, so that a 3 × 3 matrix is not drawn as slabs.
+        let cell_h = ((h - col_h - 16.0) / (nr as f64 + footer_rows)).min(70.0);
         let grid_h = cell_h * nr as f64;
         let below = grid_h + cell_h * footer_rows;
         let (x0, y0) = (row_w + 4.0, 8.0);
