@@ -25,7 +25,8 @@ pub struct Args {
     /// Reuse the runs an interrupted execution already finished in the output directory.
     #[arg(long)]
     pub resume: bool,
-    /// Never draw the progress bar (it is also hidden when stderr is not a terminal).
+    /// Show no progress (by default: a bar on a terminal, one timestamped line per
+    /// finished world, epoch of base pre-training and run when stderr is not one).
     #[arg(long)]
     pub no_progress: bool,
     /// Do not write the report (results.h5 and curves.csv only).

@@ -36,7 +36,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Reuse runs finished by an earlier, interrupted execution.
     pub resume: bool,
-    /// Draw a progress bar on stderr (only when it is a terminal).
+    /// Show progress on stderr (`engine::progress`: a bar on a terminal, timestamped
+    /// lines otherwise).
     pub progress: bool,
 }
 
