@@ -231,7 +231,7 @@ fn mutated_shipped_scenarios_are_accepted_or_refused_in_one_line() {
             let result = std::panic::catch_unwind(|| {
                 let s = activesynth::scenario::decode_text(text.clone(), file)
                     .map_err(|e| CliError::Usage(e.to_string()))?;
-                check::check_text(&s, file, &limits)
+                check::check_text(&s, file, &[], &limits)
             });
             let took = t.elapsed();
             cases += 1;

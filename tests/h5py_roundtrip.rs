@@ -7,7 +7,7 @@ use std::process::Command;
 
 use activesynth::output::h5::{Attr, Data, H5Builder, H5File};
 use half::f16;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// True when h5py can be imported; otherwise prints SKIP (or fails when required).
 fn have_h5py(test: &str) -> bool {
@@ -272,4 +272,221 @@ fn we_read_what_h5py_writes() {
     );
     assert_eq!(f.attr("grp/i64", "n").unwrap(), Some(Attr::I64(5)));
     assert_eq!(f.attr("/", "temperature").unwrap(), Some(Attr::F64(0.7)));
+}
+
+/// Lists, per file, every dataset with its attributes, axis labels (h5py `dims`), scale
+/// flag and shape, and the provenance attributes: what a researcher sees in h5py.
+const SELF_DESCRIBED: &str = r#"
+import sys, json, h5py
+def s(v):
+    return v.decode() if isinstance(v, bytes) else (str(v) if not hasattr(v, 'tolist') else [s(x) for x in v.tolist()])
+out = {}
+for path in sys.argv[1:]:
+    f = h5py.File(path, 'r')
+    ds = {}
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            ds['/' + name] = {
+                'shape': list(obj.shape),
+                'attrs': sorted(obj.attrs.keys()),
+                'description': s(obj.attrs.get('description', b'')),
+                'units': s(obj.attrs.get('units', b'')),
+                'labels': [d.label for d in obj.dims],
+                'is_scale': bool(obj.is_scale),
+                'coordinates': s(obj.attrs['coordinates']) if 'coordinates' in obj.attrs else None,
+                'settings': s(obj.attrs['settings']) if 'settings' in obj.attrs else None,
+            }
+    f.visititems(visit)
+    prov = {k: s(v) for k, v in f['provenance'].attrs.items()} if 'provenance' in f else None
+    out[path] = {'datasets': ds, 'provenance': prov}
+print(json.dumps(out))
+"#;
+
+/// The attach snippet of docs/results-layout.md, then what h5py's `dims` report.
+const ATTACH: &str = r#"
+import sys, json, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    def attach(name, ds):
+        for i, path in enumerate(ds.attrs.get("coordinates", [])):
+            if path:
+                scale = f[path]
+                if not scale.is_scale:
+                    scale.make_scale(path.rsplit("/", 1)[-1])
+                ds.dims[i].attach_scale(scale)
+    f.visititems(lambda n, o: attach(n, o) if isinstance(o, h5py.Dataset) else None)
+with h5py.File(sys.argv[1], "r") as f:
+    run = "runs/arith/rep0/random/"
+    acc, hist = f[run + "test_accuracy"], f[run + "token_hist"]
+    print(json.dumps({
+        "keys": [list(acc.dims[0].keys()), [k for d in hist.dims for k in d.keys()]],
+        "is_scale": bool(f[run + "iteration"].is_scale),
+        "values": len(acc.dims[0][0]),
+    }))
+"#;
+
+/// A tiny dump for `activesynth score` (3 sequences over 8 tokens, d = 4, V = 6).
+fn tiny_dump(path: &Path) {
+    let mut b = H5Builder::new();
+    let hidden: Vec<f32> = (0..32).map(|i| ((i * 7 % 11) as f32 - 5.0) / 5.0).collect();
+    let head: Vec<f32> = (0..24).map(|i| ((i * 5 % 13) as f32 - 6.0) / 6.0).collect();
+    b.dataset("hidden", &[8, 4], hidden).unwrap();
+    b.dataset("head", &[6, 4], head).unwrap();
+    b.vector("targets", vec![1i64, 2, 3, 4, 5, 0, 1, 2])
+        .unwrap();
+    b.vector("offsets", vec![0i64, 3, 5, 8]).unwrap();
+    b.vector("correct", vec![1u8, 0, 1]).unwrap();
+    b.vector("reward", vec![0.5f64, -0.25, 1.0]).unwrap();
+    b.write_atomic(path).unwrap();
+}
+
+#[test]
+fn h5py_sees_self_describing_files() {
+    if !have_h5py("h5py_sees_self_describing_files") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_activesynth");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/loop/tiny.toml");
+    // One replicate is enough to see every dataset kind (and exercises `--set`).
+    let o = Command::new(bin)
+        .arg("run")
+        .arg(&tiny)
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-progress", "--jobs", "1", "--set", "replicates=1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dump = dir.path().join("dump.h5");
+    tiny_dump(&dump);
+    let scores = dir.path().join("scores.h5");
+    let o = Command::new(bin)
+        .arg("score")
+        .arg("--input")
+        .arg(&dump)
+        .arg("--out")
+        .arg(&scores)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let files = [out.join("results.h5"), out.join("stats.h5"), scores.clone()];
+    let py = Command::new("python3")
+        .args(["-c", SELF_DESCRIBED])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let json: Value = serde_json::from_slice(&py.stdout).unwrap();
+    for f in &files {
+        let info = &json[f.to_str().unwrap()];
+        let ds = info["datasets"].as_object().unwrap();
+        assert!(ds.len() >= 3, "{}: {} datasets", f.display(), ds.len());
+        for (p, d) in ds {
+            assert!(
+                !d["description"].as_str().unwrap().is_empty(),
+                "{}:{p} has no description",
+                f.display()
+            );
+            assert!(
+                !d["units"].as_str().unwrap().is_empty(),
+                "{}:{p} has no units",
+                f.display()
+            );
+            let rank = d["shape"].as_array().unwrap().len();
+            let labels = d["labels"].as_array().unwrap();
+            assert_eq!(labels.len(), rank, "{p}");
+            assert!(
+                labels.iter().all(|l| !l.as_str().unwrap().is_empty()),
+                "{}:{p}: every axis is named, got {labels:?}",
+                f.display()
+            );
+        }
+        let prov = info["provenance"].as_object().expect("a provenance group");
+        for k in [
+            "activesynth_version",
+            "git_commit",
+            "command",
+            "host",
+            "start_time",
+            "end_time",
+        ] {
+            assert!(
+                prov.contains_key(k),
+                "{}: provenance lacks {k}",
+                f.display()
+            );
+        }
+        assert!(prov["start_time"].as_str().unwrap().ends_with('Z'));
+    }
+    // results.h5: true scalars, the iteration axis as a marked scale, labels and links.
+    let r = &json[files[0].to_str().unwrap()]["datasets"];
+    let run = "/runs/arith/rep0/random";
+    assert_eq!(
+        r["/worlds/arith/rep0/base_test_accuracy"]["shape"],
+        json!([])
+    );
+    assert_eq!(r[&format!("{run}/base_test_accuracy")]["shape"], json!([]));
+    // hdf5-pure cannot mark or attach scales (docs/results-layout.md), so none is yet.
+    assert_eq!(r[&format!("{run}/iteration")]["is_scale"], json!(false));
+    let acc = &r[&format!("{run}/test_accuracy")];
+    assert_eq!(acc["labels"], json!(["iteration"]));
+    assert_eq!(acc["units"], json!("fraction"));
+    assert_eq!(acc["coordinates"], json!([format!("{run}/iteration")]));
+    assert_eq!(
+        r[&format!("{run}/token_hist")]["labels"],
+        json!(["iteration", "token_id"])
+    );
+    assert_eq!(
+        r[&format!("{run}/token_hist")]["coordinates"],
+        json!([format!("{run}/iteration"), "/vocab"])
+    );
+    // The documented h5py snippet turns `coordinates` into attached dimension scales.
+    let copy = dir.path().join("attached.h5");
+    std::fs::copy(&files[0], &copy).unwrap();
+    let py = Command::new("python3")
+        .args(["-c", ATTACH])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let attached: Value = serde_json::from_slice(&py.stdout).unwrap();
+    assert_eq!(
+        attached["keys"],
+        json!([["iteration"], ["iteration", "vocab"]])
+    );
+    assert_eq!(attached["is_scale"], json!(true));
+    assert_eq!(
+        attached["values"],
+        json!(r[&format!("{run}/iteration")]["shape"][0])
+    );
+    let prov = &json[files[0].to_str().unwrap()]["provenance"];
+    assert_eq!(prov["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(prov["command"].as_str().unwrap().contains("replicates=1"));
+    // stats.h5: no sibling `.settings` datasets; the settings travel with the values.
+    let st = json[files[1].to_str().unwrap()]["datasets"]
+        .as_object()
+        .unwrap();
+    assert!(st.keys().all(|k| !k.ends_with(".settings")));
+    let mean = &st["/accuracy/arith/random/mean"];
+    assert_eq!(mean["labels"], json!(["setting"]));
+    assert_eq!(mean["units"], json!("fraction"));
+    assert_eq!(mean["settings"], json!(["t=0", "t=1"]));
+    // scores.h5
+    let sc = &json[files[2].to_str().unwrap()]["datasets"];
+    assert_eq!(sc["/loss"]["units"], json!("nats"));
+    assert_eq!(
+        sc["/grad_embed"]["labels"],
+        json!(["sequence", "embed_dim"])
+    );
+    assert_eq!(sc["/correct"]["units"], json!("0/1"));
 }

@@ -24,6 +24,8 @@ use activesynth::output::h5::{first_difference, Data, H5File, Kind};
 
 const BIN: &str = env!("CARGO_BIN_EXE_activesynth");
 const TIMING: &str = "/timing";
+/// Attributes only (version, command, host, times): differs between executions by design.
+const PROVENANCE: &str = "/provenance";
 /// Shape of the tiny scenario, restated here so the checks do not trust the code's own
 /// reading of it: one task, 2 replicates, 3 strategies, 2 iterations, m = 6.
 const TASK: &str = "arith";
@@ -136,7 +138,7 @@ fn jobs_1_and_jobs_2_are_bit_identical_and_replay_agrees() {
     let (a, b) = (clean.join("results.h5"), other.path().join("results.h5"));
 
     // Check 1: the library's comparison, timings skipped.
-    assert_eq!(first_difference(&a, &b, &[TIMING]), None);
+    assert_eq!(first_difference(&a, &b, &[TIMING, PROVENANCE]), None);
 
     // Check 2: independent walk over every dataset.
     let (ta, tb) = (tensors(&a), tensors(&b));
@@ -280,7 +282,7 @@ fn sigkill_then_resume_equals_an_uninterrupted_run() {
         first_difference(
             &clean.join("results.h5"),
             &out.path().join("results.h5"),
-            &[TIMING]
+            &[TIMING, PROVENANCE]
         ),
         None
     );

@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use activesynth::output::plots::{heatmap, line_chart, scatter, Series};
+use activesynth::output::plots::{
+    heatmap, heatmap_with, interval_chart, line_chart, scatter, small_multiples, HeatmapOptions,
+    IntervalSeries, Series,
+};
 
 const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
@@ -341,4 +344,109 @@ fn realistic_report_plots() {
     )
     .unwrap();
     check(&stem, &["Spearman"]);
+}
+
+/// PNG width and height from the IHDR chunk.
+fn png_size(png: &Path) -> (u32, u32) {
+    let b = std::fs::read(png).unwrap();
+    assert_eq!(b[..8], PNG_MAGIC);
+    (
+        u32::from_be_bytes(b[16..20].try_into().unwrap()),
+        u32::from_be_bytes(b[20..24].try_into().unwrap()),
+    )
+}
+
+#[test]
+fn heatmap_fixed_scale_and_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+    let values = vec![vec![f64::NAN, 0.33], vec![0.0, f64::NAN]];
+    let fmt = |v: f64| format!("{v:.2}");
+    // The top of the ramp, the colour of a cell holding the scale's maximum exactly.
+    let top = "#FDE725";
+    let auto = dir.path().join("auto");
+    heatmap(&auto, "auto", &rows, &rows, &values, &fmt).unwrap();
+    let svg = std::fs::read_to_string(auto.with_extension("svg")).unwrap();
+    assert!(
+        svg.to_uppercase().contains(top),
+        "auto scale: 0.33 is the brightest cell"
+    );
+    let fixed = dir.path().join("fixed");
+    let opts = HeatmapOptions {
+        range: Some((0.0, 1.0)),
+        footer: Some(("column score (lower = better)".into(), vec![0.17, 0.0])),
+    };
+    heatmap_with(&fixed, "fixed", &rows, &rows, &values, &fmt, &opts).unwrap();
+    check(&fixed, &["column score (lower = better)", "0.17", "0.33"]);
+    let svg = std::fs::read_to_string(fixed.with_extension("svg")).unwrap();
+    assert!(
+        !svg.to_uppercase().contains(top),
+        "fixed 0–1 scale: 0.33 must not get the colour of 1.0"
+    );
+}
+
+#[test]
+fn paired_intervals_and_small_multiples() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = [
+        "loss-own-high",
+        "loss-gt-high",
+        "reward-low",
+        "judge-hard",
+        "lion",
+        "badge",
+        "incorrect",
+        "evokd",
+        "loss-own-low",
+        "reward-high",
+        "loss-softmax",
+        "badge-8",
+    ];
+    let series: Vec<IntervalSeries> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| IntervalSeries {
+            label: l.to_string(),
+            x: vec![0.0, 1.0, 2.0],
+            y: vec![0.01 * i as f64 - 0.05, 0.0, f64::NAN],
+            lo: vec![-0.1, f64::NAN, f64::NAN],
+            hi: vec![0.1, f64::NAN, f64::NAN],
+        })
+        .collect();
+    let names: Vec<String> = (0..3).map(|k| format!("t={k}")).collect();
+    let p = dir.path().join("paired");
+    interval_chart(&p, "paired", "iteration", "minus random", &series, &names).unwrap();
+    check(&p, &["badge-8", "t=2", "minus random"]);
+
+    let panels: Vec<Series> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut s = curve(l, 0.01 * i as f64, true);
+            s.label = l.to_string();
+            s
+        })
+        .collect();
+    let reference = curve("random", 0.02, true);
+    let p = dir.path().join("multiples");
+    small_multiples(
+        &p,
+        "learning",
+        "size",
+        "test accuracy",
+        &panels,
+        Some(&reference),
+        Some(0.3),
+    )
+    .unwrap();
+    // 12 panels: a 4 × 3 grid on a taller canvas, one caption per panel.
+    assert_eq!(png_size(&p.with_extension("png")), (1200, 920));
+    let svg = std::fs::read_to_string(p.with_extension("svg")).unwrap();
+    for l in labels {
+        assert!(
+            svg.contains(&format!(">\n{l}\n</text>")),
+            "panel {l} lacks its caption"
+        );
+    }
+    assert!(svg.contains("grey: random"));
 }

@@ -599,7 +599,9 @@ fn report_numbers_match_independent_references() {
     assert!((1.0..=24.0).contains(&v), "{v}");
 
     // Every plot exists as SVG and PNG (PNG magic), and the report references the PNGs.
-    assert_eq!(files.plots.len(), 2 * 5, "{:?}", files.plots);
+    // Six plots: paired-vs-random, learning (small multiples), tokens, win rate, scatter,
+    // cumulative.
+    assert_eq!(files.plots.len(), 2 * 6, "{:?}", files.plots);
     for p in &files.plots {
         let bytes = std::fs::read(p).unwrap();
         if p.extension().unwrap() == "png" {

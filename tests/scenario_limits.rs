@@ -42,7 +42,7 @@ fn set(key_old: &str, key_new: &str) -> String {
 }
 
 fn refused(text: &str) -> String {
-    match check::check_text(text, "case.toml", &LIMITS) {
+    match check::check_text(text, "case.toml", &[], &LIMITS) {
         Err(CliError::Usage(m)) => m,
         Err(e) => panic!("exit {}: {e}", e.exit_code()),
         Ok((_, est)) => panic!("accepted ({:.1} GB peak)", est.peak_bytes / 1e9),
@@ -97,7 +97,7 @@ fn issue_cases_are_refused_with_the_field_before_any_work() {
         eprintln!("{case}: {m}");
     }
     // And the unmodified scenario is accepted with an estimate.
-    let (_, est) = check::check_text(&quick(), "quick.toml", &LIMITS).unwrap();
+    let (_, est) = check::check_text(&quick(), "quick.toml", &[], &LIMITS).unwrap();
     assert!(est.peak_bytes > 64e6 && est.peak_bytes < 2e9, "{est:?}");
     assert!(est.train_tokens > 1e6, "{est:?}");
 }
@@ -114,7 +114,7 @@ fn toml_errors_always_have_a_message_and_a_location() {
         ("NUL", "name = \"x\"\n\0\n", 2),
         ("DEL in a string", "name = \"x\u{7f}\"\n", 1),
     ] {
-        match check::check_text(text, "c.toml", &LIMITS) {
+        match check::check_text(text, "c.toml", &[], &LIMITS) {
             Err(CliError::Usage(m)) => {
                 assert!(m.starts_with(&format!("c.toml:{line}:")), "{case}: {m}");
                 assert!(
@@ -149,7 +149,7 @@ fn entry_counts_are_bounded_and_validation_is_fast() {
         .find("[[strategies]]\nname = \"random\"\nlabel = \"r64\"")
         .unwrap();
     let t = Instant::now();
-    check::check_text(&text[..cut], "many.toml", &LIMITS).unwrap();
+    check::check_text(&text[..cut], "many.toml", &[], &LIMITS).unwrap();
     assert!(t.elapsed() < Duration::from_secs(2));
 }
 

@@ -1,58 +1,21 @@
 //! The Recorder: collects finished runs, persists each one atomically for `--resume`,
-//! and drives the progress bar. One per scenario execution.
+//! and reports progress (`engine::progress`). One per scenario execution.
 
 use super::messages::ActorFailure;
+use crate::engine::progress::Progress;
 use crate::engine::records::{RunKey, RunRecord};
 use crate::engine::resume::ResumeStore;
 use actix::prelude::*;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::sync::Arc;
 
 pub struct Recorder {
     store: ResumeStore,
-    bar: ProgressBar,
-    runs_total: usize,
-    runs_done: usize,
+    progress: Arc<Progress>,
 }
 
 impl Recorder {
-    /// `show`: whether a progress bar may be drawn (it is also hidden when stderr is not
-    /// a terminal). `already_done` runs are counted as finished (resumed).
-    pub fn new(
-        store: ResumeStore,
-        runs_total: usize,
-        already_done: usize,
-        iterations: u32,
-        show: bool,
-    ) -> Self {
-        let bar = if show && std::io::stderr().is_terminal() {
-            let b = ProgressBar::with_draw_target(
-                Some((runs_total * iterations as usize) as u64),
-                ProgressDrawTarget::stderr(),
-            );
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} iterations  {msg}  ETA {eta}",
-                )
-                .expect("valid template"),
-            );
-            b.inc((already_done * iterations as usize) as u64);
-            b
-        } else {
-            ProgressBar::hidden()
-        };
-        let r = Recorder {
-            store,
-            bar,
-            runs_total,
-            runs_done: already_done,
-        };
-        r.bar.set_message(r.message());
-        r
-    }
-
-    fn message(&self) -> String {
-        format!("runs {}/{}", self.runs_done, self.runs_total)
+    pub fn new(store: ResumeStore, progress: Arc<Progress>) -> Self {
+        Recorder { store, progress }
     }
 }
 
@@ -71,8 +34,8 @@ pub struct IterationDone {
 
 impl Handler<IterationDone> for Recorder {
     type Result = ();
-    fn handle(&mut self, _: IterationDone, _: &mut Self::Context) {
-        self.bar.inc(1);
+    fn handle(&mut self, msg: IterationDone, _: &mut Self::Context) {
+        self.progress.iteration_done(&msg.key.task, msg.iteration);
     }
 }
 
@@ -88,13 +51,17 @@ impl Handler<RunFinished> for Recorder {
             actor: "recorder",
             message: format!("{e:#}"),
         })?;
-        self.runs_done += 1;
-        self.bar.set_message(self.message());
+        let acc = msg
+            .0
+            .iterations
+            .last()
+            .map_or(f64::NAN, |i| i.test_accuracy);
+        self.progress.run_done(&msg.0.key.path(), acc);
         Ok(())
     }
 }
 
-/// Close the progress bar.
+/// Close the progress display.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Finish;
@@ -102,6 +69,6 @@ pub struct Finish;
 impl Handler<Finish> for Recorder {
     type Result = ();
     fn handle(&mut self, _: Finish, _: &mut Self::Context) {
-        self.bar.finish_and_clear();
+        self.progress.finish();
     }
 }

@@ -72,6 +72,9 @@ impl Handler<BuildWorld> for WorldBuilder {
                     msg.replicate
                 );
             }
+            if let Some(p) = crate::engine::progress::current() {
+                p.world_done(&spec.name, msg.replicate, world.record.base_test_accuracy);
+            }
             Ok(Arc::new(world))
         })
     }

@@ -8,6 +8,7 @@
 
 use super::{CliError, CliResult};
 use crate::scenario::feasibility::{self, Estimate, Limits};
+use crate::scenario::overrides;
 use crate::scenario::{self, Scenario};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,10 @@ pub struct Args {
     /// Runs computing at once, as `run --jobs` (the memory estimate scales with it).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Override a scenario value, as `run --set` does (repeatable); each override's
+    /// resolved value is echoed as a comment above the scenario.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// The limits of `--max-memory` and `--jobs` (default: available memory, all cores).
@@ -47,9 +52,11 @@ pub fn limits(max_memory: Option<&str>, jobs: Option<usize>) -> Result<Limits, C
 pub fn check_text(
     text: &str,
     file: &str,
+    sets: &[String],
     limits: &Limits,
 ) -> Result<(Scenario, Estimate), CliError> {
-    let scn = scenario::parse(text, file).map_err(|e| CliError::Usage(e.to_string()))?;
+    let scn = overrides::parse_with_overrides(text, file, sets)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let scn = scn.resolved();
     let est = feasibility::assess(&scn, limits).map_err(|e| {
         CliError::Usage(scenario::located(text, file, &e.field, &e.message).to_string())
@@ -57,10 +64,15 @@ pub fn check_text(
     Ok((scn, est))
 }
 
-/// Read a scenario file (refusing non-regular and oversized files) and [`check_text`] it.
-pub fn load_feasible(path: &Path, limits: &Limits) -> Result<(Scenario, Estimate), CliError> {
+/// Read a scenario file (refusing non-regular and oversized files), apply `--set`
+/// overrides and [`check_text`] it.
+pub fn load_feasible(
+    path: &Path,
+    sets: &[String],
+    limits: &Limits,
+) -> Result<(Scenario, Estimate), CliError> {
     let text = scenario::read_text(path).map_err(|e| CliError::Usage(e.to_string()))?;
-    check_text(&text, &path.display().to_string(), limits)
+    check_text(&text, &path.display().to_string(), sets, limits)
 }
 
 /// One line: peak memory against the limit, training and decoding tokens.
@@ -143,7 +155,14 @@ pub fn human_duration(s: f64) -> String {
 /// one-line `FILE:LINE:COL: field ...` message.
 pub fn run(args: &Args) -> CliResult {
     let limits = limits(args.max_memory.as_deref(), args.jobs)?;
-    let (scn, est) = load_feasible(&args.scenario, &limits)?;
+    let (scn, est) = load_feasible(&args.scenario, &args.set, &limits)?;
+    // Echo what each override resolved to, so a typo'd path or a bare string taken
+    // literally shows up before a run spends CPU time on it.
+    for raw in &args.set {
+        let key = raw.split_once('=').map_or(raw.as_str(), |(k, _)| k.trim());
+        let value = overrides::resolved_value(&scn, key).unwrap_or_else(|| "(unset)".into());
+        println!("# --set {raw}  →  {key} = {value}");
+    }
     print!("{}", scn.to_toml());
     let (train_rate, decode_rate) = measured_rates(&scn, &est);
     let secs =

@@ -12,6 +12,8 @@ pub mod run;
 pub mod score;
 pub mod select;
 pub mod student_fit;
+pub mod suggest;
+pub mod summary;
 pub mod tasks_sample;
 
 use std::fmt;
@@ -38,9 +40,23 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) => write!(f, "{m}"),
-            CliError::Failure(e) => write!(f, "{e:#}"),
+            CliError::Failure(e) => write!(f, "{}", chain(e)),
         }
     }
+}
+
+/// An error and its causes joined by ": ", each said once: a cause whose text the
+/// message above it already contains (an I/O error wrapped by a library that prints
+/// its source) is not repeated.
+pub fn chain(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let m = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&m)) {
+            parts.push(m);
+        }
+    }
+    parts.join(": ")
 }
 
 impl From<anyhow::Error> for CliError {

@@ -17,10 +17,25 @@ pub struct Args {
     /// At most this many runs compute at once (results do not depend on it).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Show no progress (shown by default: a bar on a terminal, timestamped lines otherwise).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 pub fn run(args: &Args) -> CliResult {
-    let original = results::read(&args.results).map_err(|e| CliError::Usage(format!("{e:#}")))?;
+    if !args.results.is_file() {
+        return Err(CliError::Usage(format!(
+            "no such results file: {}",
+            args.results.display()
+        )));
+    }
+    let original = results::read(&args.results).map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not a readable activesynth results file: {}",
+            args.results.display(),
+            crate::cli::chain(&e)
+        ))
+    })?;
     let scn = scenario::parse(
         &original.scenario_text,
         &format!("{} (embedded scenario)", args.results.display()),
@@ -46,12 +61,19 @@ pub fn run(args: &Args) -> CliResult {
         crate::cli::run::Existing::Refuse,
         &cache_dir,
     )?;
-    let outcome = crate::cli::run::execute_to(&scn, &dir, jobs, false, false, &cache_dir);
+    eprintln!(
+        "replaying {} ({} runs) into {}",
+        scn.name,
+        scn.tasks.len() * scn.replicates as usize * scn.strategies.len(),
+        dir.display()
+    );
+    let outcome =
+        crate::cli::run::execute_to(&scn, &dir, jobs, false, !args.no_progress, &cache_dir);
     drop(lock);
     let result = outcome.and_then(|(_, h5)| {
         let a = H5File::open(&args.results)?;
         let b = H5File::open(&h5)?;
-        diff_files(&a, &b, &[TIMING_GROUP])
+        diff_files(&a, &b, &[TIMING_GROUP, crate::output::provenance::GROUP])
     });
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);

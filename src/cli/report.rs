@@ -33,6 +33,16 @@ pub fn run(args: &Args) -> CliResult {
             p.display()
         )));
     }
+    // A file that is not a results file is malformed input (exit 2), said once.
+    for p in &args.inputs {
+        if let Err(e) = crate::output::results::read(p) {
+            return Err(CliError::Usage(format!(
+                "{}: not a readable activesynth results file: {}",
+                p.display(),
+                crate::cli::chain(&e)
+            )));
+        }
+    }
     if !(args.alpha.is_finite() && args.alpha >= 0.0) {
         return Err(CliError::Usage(format!(
             "--alpha must be >= 0, got {}",
@@ -60,7 +70,7 @@ pub fn run(args: &Args) -> CliResult {
         if e.downcast_ref::<IncompatibleInputs>().is_some()
             || e.downcast_ref::<DuplicateReplicate>().is_some()
         {
-            CliError::Usage(format!("{e:#}"))
+            CliError::Usage(crate::cli::chain(&e))
         } else {
             CliError::Failure(e)
         }

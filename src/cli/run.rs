@@ -6,7 +6,6 @@ use crate::cli::{CliError, CliResult};
 use crate::engine::{self, Outcome, RunOptions};
 use crate::output::results;
 use crate::scenario::Scenario;
-use crate::stats::summary::{mean, std_err};
 use crate::text::Tokenizer;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -26,7 +25,8 @@ pub struct Args {
     /// Reuse the runs an interrupted execution already finished in the output directory.
     #[arg(long)]
     pub resume: bool,
-    /// Never draw the progress bar (it is also hidden when stderr is not a terminal).
+    /// Show no progress (by default: a bar on a terminal, one timestamped line per
+    /// finished world, epoch of base pre-training and run when stderr is not one).
     #[arg(long)]
     pub no_progress: bool,
     /// Do not write the report (results.h5 and curves.csv only).
@@ -44,6 +44,10 @@ pub struct Args {
     /// several outputs reuse one pre-training.
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set student.epochs=3 --set tasks[0].seed_size=500`
+    /// (repeatable; see `activesynth check --set` for the resolved result).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// What `run` may do with results an earlier execution left in the output directory.
@@ -152,6 +156,7 @@ pub fn execute_to(
     progress: bool,
     cache_dir: &Path,
 ) -> anyhow::Result<(Outcome, PathBuf)> {
+    let started = std::time::SystemTime::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let canonical = scn.to_toml();
     let opts = RunOptions {
@@ -168,7 +173,8 @@ pub fn execute_to(
     let vocab: Vec<String> = (0..tok.vocab_size() as u32)
         .map(|i| tok.token(i).to_string())
         .collect();
-    let file = results::build(&canonical, &scn.name, &tasks, &labels, &vocab, &outcome)?;
+    let mut file = results::build(&canonical, &scn.name, &tasks, &labels, &vocab, &outcome)?;
+    crate::output::provenance::write(&mut file, Some(&canonical), started)?;
     let h5 = out.join("results.h5");
     results::write(&h5, &file)?;
     if scn.output.csv {
@@ -177,52 +183,15 @@ pub fn execute_to(
     Ok((outcome, h5))
 }
 
-/// The one-table summary: final test accuracy mean ± SE over replicates per task and
-/// strategy, and the teacher tokens spent.
+/// The closing summary: per task the base row, each strategy's final accuracy with its
+/// paired gain over the base and over random, and the teacher tokens (`cli::summary`).
 pub fn summary_table(scn: &Scenario, outcome: &Outcome) -> String {
-    let labels = engine::strategy_labels(scn);
-    let width = labels.iter().map(|l| l.len()).max().unwrap_or(8).max(8);
-    let mut s = String::new();
-    for task in &scn.tasks {
-        s.push_str(&format!(
-            "{:<width$}  {:>17}  {:>13}  (task {}, {} replicates)\n",
-            "strategy", "final test acc", "teacher tok", task.name, scn.replicates
-        ));
-        for l in &labels {
-            let runs: Vec<_> = outcome
-                .runs
-                .iter()
-                .filter(|r| r.key.task == task.name && &r.key.strategy == l)
-                .collect();
-            let finals: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.iterations.last().map(|i| i.test_accuracy))
-                .collect();
-            let tokens: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.iterations.last())
-                .map(|i| (i.tokens.input + i.tokens.output) as f64)
-                .collect();
-            let se = if finals.len() > 1 {
-                std_err(&finals)
-            } else {
-                f64::NAN
-            };
-            s.push_str(&format!(
-                "{:<width$}  {:>7.3} ± {:<7.3}  {:>13.0}\n",
-                l,
-                mean(&finals),
-                se,
-                mean(&tokens)
-            ));
-        }
-    }
-    s
+    crate::cli::summary::table(scn, outcome)
 }
 
 pub fn run(args: &Args) -> CliResult {
     let limits = crate::cli::check::limits(args.max_memory.as_deref(), args.jobs)?;
-    let (scn, est) = crate::cli::check::load_feasible(&args.scenario, &limits)?;
+    let (scn, est) = crate::cli::check::load_feasible(&args.scenario, &args.set, &limits)?;
     eprintln!(
         "estimate: {}",
         crate::cli::check::estimate_line(&est, &limits)

@@ -520,6 +520,7 @@ pub fn score_dump(
         }
         debug_assert_eq!(s.len(), n);
     }
+    describe_scores(&mut b, dump, proj.dim())?;
     let attrs: [(&str, Attr); 11] = [
         ("format", "activesynth-scores/1".into()),
         ("backend", backend.name().into()),
@@ -547,12 +548,54 @@ pub fn score_dump(
     Ok(b)
 }
 
+/// `description`, `units` and axis names on every dataset of a scores file (see
+/// docs/scores-layout.md), so the file explains itself to h5py.
+fn describe_scores(b: &mut H5Builder, dump: &Dump, dims: usize) -> anyhow::Result<()> {
+    use crate::output::h5::meta::Doc;
+    b.describe(
+        "loss",
+        1,
+        &Doc::new(
+            "mean token negative log-likelihood of each sequence's targets under the dumped model",
+            "nats",
+            &["sequence"],
+        ),
+    )?;
+    b.describe(
+        "grad_embed",
+        2,
+        &Doc::new(
+            format!(
+                "per-sequence gradient embedding of the output head, projected to {dims} \
+                 dimensions (attribute projection)"
+            ),
+            "1",
+            &["sequence", "embed_dim"],
+        ),
+    )?;
+    for (name, s) in &dump.side {
+        let (what, units) = match (*name, s) {
+            (_, Side::Flag(_)) => ("copied from the input dump: 0/1 flag", "0/1"),
+            ("loss_gt", _) => ("copied from the input dump: ground-truth loss", "nats"),
+            _ => ("copied from the input dump: per-sequence value", "1"),
+        };
+        b.describe(
+            name,
+            1,
+            &Doc::new(format!("{name}, {what}"), units, &["sequence"]),
+        )?;
+    }
+    Ok(())
+}
+
 /// Run `activesynth score`.
 pub fn run(args: &Args) -> CliResult {
     let dump = read_dump(&args.input)?;
     let be = backend(args.device, args.threads.map(|t| t as usize))?;
+    let started = std::time::SystemTime::now();
     let mut b = score_dump(&dump, be.as_ref(), args.embed_dims as usize, args.seed)?;
     b.attr("/", "input", args.input.display().to_string())?;
+    crate::output::provenance::write(&mut b, None, started)?;
     b.write_atomic(&args.out)?;
     eprintln!(
         "scored {} sequences ({} tokens, d = {}, V = {}, {}) on {}; wrote {}",

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     pub strategy: String,
     /// Number of seeds to select.
-    #[arg(long)]
+    #[arg(short = 'k', long)]
     pub k: usize,
     /// Strategy parameter `key=value` as in the scenario file (target, direction, mode,
     /// temperature, dims); repeatable.
@@ -66,9 +66,10 @@ fn one_of<T: Copy>(key: &str, value: &str, options: &[(&str, T)]) -> Result<T, C
 /// strategy and given once, `temperature` only with `mode=softmax` and > 0, `dims` ≥ 1.
 pub fn build_spec(name: &str, params: &[String]) -> Result<StrategySpec, CliError> {
     if !STRATEGY_NAMES.contains(&name) {
-        return Err(bad(format!(
-            "unknown strategy \"{name}\"; expected one of {}",
-            STRATEGY_NAMES.join(", ")
+        return Err(bad(super::suggest::unknown(
+            "strategy",
+            name,
+            &STRATEGY_NAMES,
         )));
     }
     let mut spec = StrategySpec::named(name);

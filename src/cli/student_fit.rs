@@ -70,6 +70,10 @@ pub struct Args {
     /// ~/.cache/activesynth; never the current directory).
     #[arg(long)]
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Override a `[student]` value, e.g. `--set student.d_model=96` (repeatable; applied
+    /// after `--scenario`, before the dedicated flags such as `--lr`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 fn fit(
@@ -190,10 +194,10 @@ fn diagnose(
 /// Run the subcommand.
 pub fn run(args: &Args) -> CliResult {
     let task = tasks::by_name(&args.task).ok_or_else(|| {
-        CliError::Usage(format!(
-            "unknown task {:?} (expected one of {:?})",
-            args.task,
-            tasks::TASK_NAMES
+        CliError::Usage(super::suggest::unknown(
+            "task",
+            &args.task,
+            &tasks::TASK_NAMES,
         ))
     })?;
     if args.train.contains(&0) || args.epochs == Some(0) {
@@ -201,7 +205,7 @@ pub fn run(args: &Args) -> CliResult {
             "--train sizes and --epochs must be positive".into(),
         ));
     }
-    let mut spec = match &args.scenario {
+    let spec = match &args.scenario {
         Some(p) => {
             crate::scenario::load(p)
                 .map_err(|e| CliError::Usage(e.to_string()))?
@@ -209,6 +213,8 @@ pub fn run(args: &Args) -> CliResult {
         }
         None => StudentSpec::default(),
     };
+    let mut spec = crate::scenario::overrides::apply_to_student(&spec, &args.set)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(lr) = args.lr {
         spec.learning_rate = lr;
     }

@@ -32,12 +32,15 @@ pub struct Args {
 
 /// Run the subcommand: print the sample to stdout.
 pub fn run(args: &Args) -> CliResult {
+    if args.n == 0 {
+        return Err(CliError::Usage("-n must be at least 1, got 0".into()));
+    }
     let task: Arc<dyn Task> = tasks::by_name(&args.task)
         .ok_or_else(|| {
-            CliError::Usage(format!(
-                "unknown task {:?}; expected one of {}",
-                args.task,
-                tasks::TASK_NAMES.join(", ")
+            CliError::Usage(super::suggest::unknown(
+                "task",
+                &args.task,
+                &tasks::TASK_NAMES,
             ))
         })?
         .into();

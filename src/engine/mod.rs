@@ -3,6 +3,7 @@
 //! finished runs for `--resume`, and return the records in a fixed order (so results do
 //! not depend on `jobs` or on which run finished first).
 
+pub mod progress;
 pub mod records;
 pub mod resume;
 pub mod world;
@@ -35,7 +36,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Reuse runs finished by an earlier, interrupted execution.
     pub resume: bool,
-    /// Draw a progress bar on stderr (only when it is a terminal).
+    /// Show progress on stderr (`engine::progress`: a bar on a terminal, timestamped
+    /// lines otherwise).
     pub progress: bool,
     /// Where base students are cached (`OUT/.cache` unless `--cache-dir`).
     pub cache_dir: PathBuf,
@@ -87,6 +89,8 @@ async fn orchestrate(
     }
     let mut done: Vec<Option<RunRecord>> = keys.iter().map(|k| store.load(k)).collect();
     let resumed = done.iter().filter(|d| d.is_some()).count();
+    let progress = start_progress(&scenario, &keys, &done, opts.progress);
+    let _current = progress::install(Some(progress.clone()));
 
     // Build the shared worlds (base students are cached on disk by content hash).
     let cache_dir = opts.cache_dir.clone();
@@ -115,14 +119,7 @@ async fn orchestrate(
     }
     drop(builder);
 
-    let recorder = Recorder::new(
-        store.clone(),
-        keys.len(),
-        resumed,
-        scenario.iterations,
-        opts.progress,
-    )
-    .start();
+    let recorder = Recorder::new(store.clone(), progress).start();
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
     let (tx, mut rx) =
         tokio::sync::mpsc::unbounded_channel::<(usize, Result<RunRecord, ActorFailure>)>();
@@ -192,6 +189,22 @@ async fn orchestrate(
             .collect(),
         resumed,
     })
+}
+
+/// Progress from the first second: world building included; resumed runs count as done.
+fn start_progress(
+    scenario: &Arc<Scenario>,
+    keys: &[RunKey],
+    done: &[Option<RunRecord>],
+    show: bool,
+) -> Arc<progress::Progress> {
+    let resumed: Vec<usize> = keys
+        .iter()
+        .zip(done)
+        .filter(|(_, d)| d.is_some())
+        .filter_map(|(k, _)| scenario.tasks.iter().position(|t| t.name == k.task))
+        .collect();
+    progress::Progress::new(scenario.clone(), progress::Mode::detect(show), &resumed)
 }
 
 /// Start one run's actors, drive it to the end, and stop them.

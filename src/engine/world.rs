@@ -350,9 +350,13 @@ pub fn build_world(
         tc.lora_rank = 0; // pre-training trains every weight; LoRA is for fine-tuning
         let mut train_rng = key("pretrain-shuffle").rng();
         student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
-            accuracy(m, &*task, &stok, &val, max_new)
+            let acc = accuracy(m, &*task, &stok, &val, max_new)
                 .map(|r| r.0)
-                .unwrap_or(0.0)
+                .unwrap_or(0.0);
+            if let Some(p) = crate::engine::progress::current() {
+                p.pretrain_epoch(&task_spec.name, replicate);
+            }
+            acc
         });
         model
     })

@@ -155,6 +155,9 @@ pub enum Attr {
     Strs(Vec<String>),
     F64s(Vec<f64>),
     I64s(Vec<i64>),
+    /// Variable-length ASCII strings, as `H5DSset_label` writes `DIMENSION_LABELS`
+    /// (written only; reads back as `Strs`).
+    AsciiStrs(Vec<String>),
 }
 
 impl Attr {
@@ -185,6 +188,7 @@ impl Attr {
             Attr::Strs(v) => AttrValue::VarLenStringArray(v.clone()),
             Attr::F64s(v) => AttrValue::F64Array(v.clone()),
             Attr::I64s(v) => AttrValue::I64Array(v.clone()),
+            Attr::AsciiStrs(v) => AttrValue::VarLenAsciiStringArray(v.clone()),
         }
     }
 
@@ -599,85 +603,11 @@ impl H5File {
     }
 }
 
-/// True when `path` is one of `skip` or lies below one of them.
-fn skipped(path: &str, skip: &[String]) -> bool {
-    skip.iter()
-        .any(|s| path == s || (path.starts_with(s.as_str()) && path[s.len()..].starts_with('/')))
-}
-
-/// Compares two HDF5 files object by object in sorted path order: existence, kind,
-/// attributes (bitwise), dataset shape, element type and values (bitwise). Objects at or
-/// below a path in `skip` (e.g. "/timing") are ignored. Returns a description of the
-/// first difference, or `None` when the files are identical in content.
-pub fn first_difference(a: &Path, b: &Path, skip: &[&str]) -> Option<String> {
-    let fa = match H5File::open(a) {
-        Ok(f) => f,
-        Err(e) => return Some(format!("{e:#}")),
-    };
-    let fb = match H5File::open(b) {
-        Ok(f) => f,
-        Err(e) => return Some(format!("{e:#}")),
-    };
-    match diff_files(&fa, &fb, skip) {
-        Ok(d) => d,
-        Err(e) => Some(format!("error while comparing: {e:#}")),
-    }
-}
-
-/// [`first_difference`] on files already open.
-pub fn diff_files(a: &H5File, b: &H5File, skip: &[&str]) -> Result<Option<String>> {
-    let skip: Vec<String> = skip.iter().map(|s| norm(s)).collect();
-    let la: BTreeMap<String, Kind> = a.list()?.into_iter().collect();
-    let lb: BTreeMap<String, Kind> = b.list()?.into_iter().collect();
-    let mut all: Vec<&String> = la.keys().chain(lb.keys()).collect();
-    all.sort();
-    all.dedup();
-    for p in all {
-        if skipped(p, &skip) {
-            continue;
-        }
-        let (ka, kb) = match (la.get(p), lb.get(p)) {
-            (Some(x), Some(y)) => (x, y),
-            (None, _) => return Ok(Some(format!("{p}: only in the second file"))),
-            (_, None) => return Ok(Some(format!("{p}: only in the first file"))),
-        };
-        if ka != kb {
-            return Ok(Some(format!(
-                "{p}: {ka:?} in one file, {kb:?} in the other"
-            )));
-        }
-        let (aa, ab) = (a.attrs(p)?, b.attrs(p)?);
-        let mut names: Vec<&String> = aa.keys().chain(ab.keys()).collect();
-        names.sort();
-        names.dedup();
-        for n in names {
-            match (aa.get(n), ab.get(n)) {
-                (Some(x), Some(y)) if x.bit_eq(y) => {}
-                (Some(x), Some(y)) => {
-                    return Ok(Some(format!("{p} attribute {n}: {x:?} vs {y:?}")))
-                }
-                _ => return Ok(Some(format!("{p} attribute {n}: present in only one file"))),
-            }
-        }
-        if *ka == Kind::Dataset {
-            let (da, db) = (a.read(p)?, b.read(p)?);
-            if da.shape != db.shape {
-                return Ok(Some(format!("{p}: shape {:?} vs {:?}", da.shape, db.shape)));
-            }
-            if da.data.type_name() != db.data.type_name() {
-                return Ok(Some(format!(
-                    "{p}: type {} vs {}",
-                    da.data.type_name(),
-                    db.data.type_name()
-                )));
-            }
-            if let Some(i) = da.data.first_bit_difference(&db.data) {
-                return Ok(Some(format!("{p}: first differs at flat index {i}")));
-            }
-        }
-    }
-    Ok(None)
-}
+mod diff;
+pub mod meta;
+#[cfg(test)]
+use diff::skipped;
+pub use diff::{diff_files, first_difference, DOC_ATTRS};
 
 #[cfg(test)]
 mod tests;

@@ -4,4 +4,5 @@ pub mod atomic;
 pub mod h5;
 pub mod lock;
 pub mod plots;
+pub mod provenance;
 pub mod results;

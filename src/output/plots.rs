@@ -16,7 +16,11 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::FontTransform;
+
+mod heatmap;
+mod panels;
+pub use heatmap::{heatmap, heatmap_with, HeatmapOptions};
+pub use panels::{interval_chart, small_multiples, IntervalSeries};
 
 /// Canvas size of every plot, in pixels (PNG) or user units (SVG).
 pub const SIZE: (u32, u32) = (1000, 650);
@@ -32,7 +36,8 @@ pub struct Series {
     pub err: Option<Vec<f64>>,
 }
 
-/// Twelve distinguishable colours (Tableau 10 plus two), cycled beyond that.
+/// Twelve distinguishable colours (Tableau 10 with teal for its grey, plus two), cycled
+/// beyond that (with a different marker shape).
 const PALETTE: [(u8, u8, u8); 12] = [
     (31, 119, 180),
     (255, 127, 14),
@@ -41,7 +46,8 @@ const PALETTE: [(u8, u8, u8); 12] = [
     (148, 103, 189),
     (140, 86, 75),
     (227, 119, 194),
-    (127, 127, 127),
+    // Teal where Tableau has grey: grey is reserved for reference lines (random).
+    (0, 128, 128),
     (188, 189, 34),
     (23, 190, 207),
     (0, 0, 128),
@@ -73,6 +79,10 @@ pub fn tick(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
+    // Rounding residue of an axis step through zero (e.g. -1.4e-17) is zero.
+    if a < 1e-12 {
+        return "0".into();
+    }
     let trim = |s: String| {
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -148,6 +158,10 @@ fn stem_paths(stem: &Path) -> (PathBuf, PathBuf) {
 
 /// A chart that can draw itself on any backend (so one description yields SVG and PNG).
 trait Painter {
+    /// Canvas size (small multiples grow with their panel count).
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
@@ -160,7 +174,7 @@ fn render_both<P: Painter>(stem: &Path, p: &P) -> Result<()> {
     }
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, p.size()).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         p.paint(&root)?;
         root.present().map_err(err)?;
@@ -171,7 +185,7 @@ fn render_both<P: Painter>(stem: &Path, p: &P) -> Result<()> {
     // must still end in ".png".
     let tmp = png_path.with_extension("tmp.png");
     {
-        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+        let root = BitMapBackend::new(&tmp, p.size()).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         p.paint(&root)?;
         root.present()
@@ -243,15 +257,7 @@ impl Painter for LineChart<'_> {
             }),
             false,
         );
-        let legend_w = if series.is_empty() {
-            0
-        } else {
-            let longest = series
-                .iter()
-                .map(|s| text_width(&s.label, LEGEND_PX))
-                .fold(0.0, f64::max);
-            (longest + 60.0).clamp(150.0, 340.0) as u32
-        };
+        let legend_w = legend_width(series.iter().map(|s| s.label.as_str()));
         let area = root
             .margin(8, 0, 0, 0)
             .titled(self.title, (FONT, 24).into_font().style(FontStyle::Bold))
@@ -273,36 +279,130 @@ impl Painter for LineChart<'_> {
 
 const LEGEND_PX: f64 = 15.0;
 
+/// Width of a legend panel for these labels (0 when there are none).
+fn legend_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+    let mut any = false;
+    let longest = labels
+        .inspect(|_| any = true)
+        .map(|l| text_width(l, LEGEND_PX))
+        .fold(0.0, f64::max);
+    if any {
+        (longest + 60.0).clamp(150.0, 340.0) as u32
+    } else {
+        0
+    }
+}
+
 /// Legend panel: one row per series with its line, marker and (fitted) label.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[Series],
     width: f64,
 ) -> Result<()> {
-    if series.is_empty() {
+    let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+    draw_legend_labels(area, &labels, width)
+}
+
+/// The marker of series `i` (shape cycles with the colour, so that series stay apart
+/// in greyscale and beyond the palette's twelve colours).
+fn marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    i: usize,
+    at: (i32, i32),
+) -> Result<()> {
+    let c = color(i);
+    match (i / PALETTE.len() + i) % 3 {
+        0 => area.draw(&Circle::new(at, 4, c.filled())),
+        1 => area.draw(&TriangleMarker::new(at, 6, c.filled())),
+        _ => area.draw(&Cross::new(at, 5, c.stroke_width(2))),
+    }
+    .map_err(err)
+}
+
+/// Legend rows for `labels` (series `i` in colour `i`).
+fn draw_legend_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &[&str],
+    width: f64,
+) -> Result<()> {
+    if labels.is_empty() {
         return Ok(());
     }
     let (_, h) = area.dim_in_pixel();
-    let row = ((h as f64 - 40.0) / series.len() as f64).clamp(8.0, 26.0);
+    let row = ((h as f64 - 40.0) / labels.len() as f64).clamp(8.0, 26.0);
     let px = LEGEND_PX.min(row * 0.8);
     let style = TextStyle::from((FONT, px).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, s) in series.iter().enumerate() {
+    for (i, l) in labels.iter().enumerate() {
         let y = (30.0 + row * i as f64) as i32;
-        let c = color(i);
-        area.draw(&PathElement::new(vec![(6, y), (34, y)], c.stroke_width(2)))
-            .map_err(err)?;
-        match i % 3 {
-            0 => area.draw(&Circle::new((20, y), 4, c.filled())),
-            1 => area.draw(&TriangleMarker::new((20, y), 6, c.filled())),
-            _ => area.draw(&Cross::new((20, y), 5, c.stroke_width(2))),
-        }
+        area.draw(&PathElement::new(
+            vec![(6, y), (34, y)],
+            color(i).stroke_width(2),
+        ))
         .map_err(err)?;
-        let label = fit(&s.label, width - 50.0, px);
+        marker(area, i, (20, y))?;
+        let label = fit(l, width - 50.0, px);
         area.draw(&Text::new(label, (42, y), style.clone()))
             .map_err(err)?;
     }
     Ok(())
 }
+
+/// Markers of series `i` at `pts`.
+fn draw_markers<DB: DrawingBackend, X>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
+    i: usize,
+    pts: &[(f64, f64)],
+) -> Result<()>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let c = color(i);
+    match (i / PALETTE.len() + i) % 3 {
+        0 => chart.draw_series(pts.iter().map(|&p| Circle::new(p, 4, c.filled()))),
+        1 => chart.draw_series(pts.iter().map(|&p| TriangleMarker::new(p, 6, c.filled()))),
+        _ => chart.draw_series(pts.iter().map(|&p| Cross::new(p, 5, c.stroke_width(2)))),
+    }
+    .map_err(err)?;
+    Ok(())
+}
+
+/// A series' ± band (at `alpha`) and its line, in colour `c`, without markers.
+fn draw_band_and_line<DB: DrawingBackend, X>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
+    s: &Series,
+    c: RGBColor,
+    alpha: f64,
+) -> Result<()>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    if let Some(e) = &s.err {
+        let ys: Vec<f64> = s.y.iter().zip(e).map(|(y, d)| y + d).collect();
+        let yl: Vec<f64> = s.y.iter().zip(e).map(|(y, d)| y - d).collect();
+        for (up, lo) in finite_runs(&s.x, &ys, false)
+            .into_iter()
+            .zip(finite_runs(&s.x, &yl, false))
+        {
+            if up.len() < 2 || up.len() != lo.len() {
+                continue;
+            }
+            let poly: Vec<(f64, f64)> = up.iter().copied().chain(lo.into_iter().rev()).collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, c.mix(alpha).filled())))
+                .map_err(err)?;
+        }
+    }
+    for run in finite_runs(&s.x, &s.y, false) {
+        chart
+            .draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(2)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Beyond this many points a series is drawn as a plain line: a marker per point would
+/// merge into a thick smear (the cumulative curve has one point per example).
+const MAX_MARKED_POINTS: usize = 40;
 
 fn draw_lines<DB: DrawingBackend, X>(
     plot: &DrawingArea<DB, Shift>,
@@ -337,8 +437,13 @@ where
         .y_labels(8)
         .draw()
         .map_err(err)?;
-    // Many overlapping bands turn to mud: fainter bands the more series there are.
-    let band_alpha = if series.len() > 6 { 0.08 } else { 0.15 };
+    // Many overlapping bands turn to mud: fainter bands the more series there are
+    // (the report's small multiples show each band at full strength instead).
+    let band_alpha = match series.len() {
+        0..=4 => 0.15,
+        5..=8 => 0.07,
+        _ => 0.04,
+    };
     for (i, s) in series.iter().enumerate() {
         let c = color(i);
         if let Some(e) = &s.err {
@@ -365,224 +470,12 @@ where
             chart
                 .draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(2)))
                 .map_err(err)?;
-            // Marker shape cycles too, so series stay apart in greyscale.
-            match i % 3 {
-                0 => chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, c.filled()))),
-                1 => chart.draw_series(run.iter().map(|&p| TriangleMarker::new(p, 6, c.filled()))),
-                _ => chart.draw_series(run.iter().map(|&p| Cross::new(p, 5, c.stroke_width(2)))),
+            if s.x.len() <= MAX_MARKED_POINTS {
+                draw_markers(&mut chart, i, &run)?;
             }
-            .map_err(err)?;
         }
     }
     Ok(())
-}
-
-/// Heatmap of `values[row][col]` with each value printed in its cell (formatted by
-/// `fmt`), a colour scale bar, row labels on the left and column labels below (rotated
-/// when they do not fit horizontally). NaN cells are grey. Writes `STEM.svg`/`STEM.png`.
-pub fn heatmap(
-    path_stem: &Path,
-    title: &str,
-    row_labels: &[String],
-    col_labels: &[String],
-    values: &[Vec<f64>],
-    fmt: &dyn Fn(f64) -> String,
-) -> Result<()> {
-    render_both(
-        path_stem,
-        &Heatmap {
-            title,
-            rows: row_labels,
-            cols: col_labels,
-            values,
-            fmt,
-        },
-    )
-}
-
-struct Heatmap<'a> {
-    title: &'a str,
-    rows: &'a [String],
-    cols: &'a [String],
-    values: &'a [Vec<f64>],
-    fmt: &'a dyn Fn(f64) -> String,
-}
-
-/// Viridis-like colour ramp for t in [0, 1].
-fn ramp(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [
-        (68.0, 1.0, 84.0),
-        (59.0, 82.0, 139.0),
-        (33.0, 145.0, 140.0),
-        (94.0, 201.0, 98.0),
-        (253.0, 231.0, 37.0),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let s = t * (STOPS.len() - 1) as f64;
-    let i = (s.floor() as usize).min(STOPS.len() - 2);
-    let f = s - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
-
-/// Black or white, whichever reads better on `c`.
-fn ink_on(c: RGBColor) -> RGBColor {
-    let lum = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
-    if lum > 140.0 {
-        BLACK
-    } else {
-        WHITE
-    }
-}
-
-impl Painter for Heatmap<'_> {
-    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let nr = self.values.len().max(self.rows.len());
-        let nc = self
-            .values
-            .iter()
-            .map(Vec::len)
-            .max()
-            .unwrap_or(0)
-            .max(self.cols.len());
-        let area = root
-            .margin(8, 0, 0, 0)
-            .titled(self.title, (FONT, 24).into_font().style(FontStyle::Bold))
-            .map_err(err)?;
-        if nr == 0 || nc == 0 {
-            return Ok(());
-        }
-        let (w, h) = area.dim_in_pixel();
-        let (w, h) = (w as f64, h as f64);
-        let label_px = 14.0;
-        let row_w = self
-            .rows
-            .iter()
-            .map(|s| text_width(s, label_px))
-            .fold(0.0, f64::max)
-            .min(w * 0.3)
-            + 12.0;
-        let bar_w = 90.0;
-        let grid_w = w - row_w - bar_w - 20.0;
-        let cell_w = grid_w / nc as f64;
-        let col_max = self
-            .cols
-            .iter()
-            .map(|s| text_width(s, label_px))
-            .fold(0.0, f64::max);
-        let rotate = col_max > cell_w - 6.0;
-        let col_h = if rotate {
-            col_max.min(h * 0.35) + 12.0
-        } else {
-            28.0
-        };
-        let grid_h = h - col_h - 16.0;
-        let cell_h = grid_h / nr as f64;
-        let (x0, y0) = (row_w + 4.0, 8.0);
-
-        let finite: Vec<f64> = self
-            .values
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite())
-            .collect();
-        let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
-        let span = if hi > lo { hi - lo } else { 1.0 };
-
-        let sample = (self.fmt)(if finite.is_empty() { 0.0 } else { hi });
-        let val_px = (cell_h * 0.4)
-            .min(cell_w / (sample.chars().count().max(3) as f64 * 0.62))
-            .clamp(6.0, 16.0);
-        for r in 0..nr {
-            for c in 0..nc {
-                let v = self.values.get(r).and_then(|row| row.get(c)).copied();
-                let (fill, text) = match v {
-                    Some(v) if v.is_finite() => (ramp((v - lo) / span), (self.fmt)(v)),
-                    Some(v) => (RGBColor(200, 200, 200), (self.fmt)(v)),
-                    None => (RGBColor(230, 230, 230), String::new()),
-                };
-                let (cx0, cy0) = (x0 + c as f64 * cell_w, y0 + r as f64 * cell_h);
-                let rect = [
-                    (cx0 as i32, cy0 as i32),
-                    ((cx0 + cell_w) as i32, (cy0 + cell_h) as i32),
-                ];
-                area.draw(&Rectangle::new(rect, fill.filled()))
-                    .map_err(err)?;
-                area.draw(&Rectangle::new(rect, WHITE.stroke_width(1)))
-                    .map_err(err)?;
-                let ink = ink_on(fill);
-                let style = TextStyle::from((FONT, val_px).into_font())
-                    .color(&ink)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
-                let centre = ((cx0 + cell_w / 2.0) as i32, (cy0 + cell_h / 2.0) as i32);
-                area.draw(&Text::new(text, centre, style)).map_err(err)?;
-            }
-        }
-        let lpx = label_px.min(cell_h * 0.8).max(6.0);
-        let rstyle =
-            TextStyle::from((FONT, lpx).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
-        for (r, s) in self.rows.iter().enumerate().take(nr) {
-            let y = y0 + (r as f64 + 0.5) * cell_h;
-            let s = fit(s, row_w - 10.0, lpx);
-            area.draw(&Text::new(s, ((x0 - 6.0) as i32, y as i32), rstyle.clone()))
-                .map_err(err)?;
-        }
-        let gy = y0 + grid_h + 6.0;
-        for (c, s) in self.cols.iter().enumerate().take(nc) {
-            let x = x0 + (c as f64 + 0.5) * cell_w;
-            if rotate {
-                let px = label_px.min(cell_w * 0.8).max(6.0);
-                let s = fit(s, col_h - 12.0, px);
-                let st =
-                    TextStyle::from((FONT, px).into_font().transform(FontTransform::Rotate270))
-                        .pos(Pos::new(HPos::Right, VPos::Center));
-                area.draw(&Text::new(s, (x as i32, gy as i32), st))
-                    .map_err(err)?;
-            } else {
-                let st = TextStyle::from((FONT, label_px).into_font())
-                    .pos(Pos::new(HPos::Center, VPos::Top));
-                area.draw(&Text::new(s.clone(), (x as i32, gy as i32), st))
-                    .map_err(err)?;
-            }
-        }
-        // Colour scale: a vertical bar with five labelled levels.
-        let bx = x0 + grid_w + 18.0;
-        let steps = 60;
-        for k in 0..steps {
-            let t0 = k as f64 / steps as f64;
-            let ya = y0 + grid_h * (1.0 - t0 - 1.0 / steps as f64);
-            let yb = y0 + grid_h * (1.0 - t0);
-            area.draw(&Rectangle::new(
-                [
-                    (bx as i32, ya as i32),
-                    ((bx + 18.0) as i32, yb.ceil() as i32),
-                ],
-                ramp(t0 + 0.5 / steps as f64).filled(),
-            ))
-            .map_err(err)?;
-        }
-        let tstyle =
-            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-        for k in 0..=4 {
-            let t = k as f64 / 4.0;
-            let y = y0 + grid_h * (1.0 - t);
-            area.draw(&Text::new(
-                tick(lo + t * (hi - lo)),
-                ((bx + 24.0) as i32, y as i32),
-                tstyle.clone(),
-            ))
-            .map_err(err)?;
-        }
-        Ok(())
-    }
 }
 
 /// Scatter plot of `points` with an annotation box (e.g. "Spearman ρ = 0.41, p = 0.003,
@@ -647,9 +540,19 @@ impl Painter for Scatter<'_> {
             .bold_line_style(RGBColor(205, 205, 205))
             .draw()
             .map_err(err)?;
+        // Tens of thousands of points merge into a solid blob: smaller, fainter dots the
+        // more there are, so density stays visible.
         let c = color(0);
+        let (r, alpha) = match pts.len() {
+            0..=2000 => (3, 0.55),
+            2001..=10000 => (2, 0.3),
+            _ => (2, 0.12),
+        };
         chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.mix(0.55).filled())))
+            .draw_series(
+                pts.iter()
+                    .map(|&p| Circle::new(p, r, c.mix(alpha).filled())),
+            )
             .map_err(err)?;
         if !self.annotation.is_empty() {
             let plot = chart.plotting_area();

@@ -9,8 +9,13 @@
 //! - `/runs/<task>/rep<r>/<strategy>/`: per-iteration curves `[T]`, `selected [T, m]`,
 //!   `seed_scores/<name> [T, |D0|]`, `token_hist [T, V]` and `synthetic/*` (one entry per
 //!   synthetic example: provenance and before/after scores);
-//! - `/timing/...`: wall-clock numbers, the only part that differs between identical
-//!   executions (replay skips it).
+//! - `/timing/...`: wall-clock numbers, which differ between identical executions
+//!   (replay skips it), and `/provenance` (attributes: version, commit, command, host,
+//!   times, scenario hash; replay skips it too).
+//!
+//! Every dataset carries `description` and `units` attributes and names its axes
+//! ([`schema`]); single values are scalar datasets (format 2; format 1 stored them as
+//! shape `[1]`, which the reader still accepts).
 
 use crate::engine::records::{
     IterationRecord, Outcome, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
@@ -20,9 +25,11 @@ use anyhow::{anyhow, Context, Result};
 use std::path::Path;
 
 /// Bump when the layout changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The group replay ignores.
 pub const TIMING_GROUP: &str = "/timing";
+
+pub mod schema;
 
 /// Everything `report` and `replay` need from a results file.
 #[derive(Clone, Debug)]
@@ -60,11 +67,16 @@ pub fn build(
         let g = format!("/worlds/{}/rep{}", w.task, w.replicate);
         f.vector(&format!("{g}/d0_difficulty"), w.d0_difficulty.clone())?;
         f.vector(&format!("{g}/d0_token_hist"), w.d0_token_hist.clone())?;
-        f.vector(
+        f.dataset(
             &format!("{g}/base_test_accuracy"),
+            &[],
             vec![w.base_test_accuracy],
         )?;
-        f.vector(&format!("{g}/base_val_accuracy"), vec![w.base_val_accuracy])?;
+        f.dataset(
+            &format!("{g}/base_val_accuracy"),
+            &[],
+            vec![w.base_val_accuracy],
+        )?;
         let flat: Vec<u32> = w
             .base_by_difficulty
             .iter()
@@ -88,6 +100,7 @@ pub fn build(
     for r in &outcome.runs {
         write_run(&mut f, r)?;
     }
+    schema::annotate(&mut f)?;
     Ok(f)
 }
 
@@ -130,11 +143,16 @@ fn write_run(f: &mut H5Builder, r: &RunRecord) -> Result<()> {
         col(&|i| i.tokens.judge_output),
     )?;
     f.vector(&format!("{g}/teacher_calls"), col(&|i| i.tokens.calls))?;
-    f.vector(
+    f.dataset(
         &format!("{g}/base_test_accuracy"),
+        &[],
         vec![r.base_test_accuracy],
     )?;
-    f.vector(&format!("{g}/base_val_accuracy"), vec![r.base_val_accuracy])?;
+    f.dataset(
+        &format!("{g}/base_val_accuracy"),
+        &[],
+        vec![r.base_val_accuracy],
+    )?;
     let t = it.len();
     let m = it.first().map(|i| i.selected.len()).unwrap_or(0);
     let sel: Vec<u32> = it.iter().flat_map(|i| i.selected.iter().copied()).collect();
@@ -218,7 +236,7 @@ fn write_run(f: &mut H5Builder, r: &RunRecord) -> Result<()> {
         &s.iter().map(|x| x.answer.as_str()).collect::<Vec<_>>(),
     )?;
     let tg = format!("{TIMING_GROUP}/{}", r.key.path());
-    f.vector(&format!("{tg}/total_s"), vec![r.timing.total_s])?;
+    f.dataset(&format!("{tg}/total_s"), &[], vec![r.timing.total_s])?;
     f.vector(
         &format!("{tg}/per_iteration_s"),
         r.timing.per_iteration_s.clone(),

@@ -1,11 +1,18 @@
-//! The report's plots (SVG + PNG each, through `crate::output::plots`): learning curves vs
-//! training-set size and vs teacher tokens, the win-rate heatmap, the before/after loss
-//! scatter and the cumulative-accuracy curves.
+//! The report's plots (SVG + PNG each, through `crate::output::plots`), made to stay
+//! readable with a dozen strategies: the headline paired-difference chart (each strategy
+//! minus random per iteration, with its 95% t-interval), learning curves as small
+//! multiples (one panel per strategy, random in grey, the base dashed) and vs teacher
+//! tokens, the win-rate heatmap on a fixed 0–1 scale with the column score apart, the
+//! before/after loss scatter and the cumulative-accuracy curves.
 
 use super::analyses::TaskCurves;
 use super::inference::{records, CumRow};
 use super::merge::Merged;
-use crate::output::plots::{heatmap, line_chart, scatter, Series};
+use crate::output::plots::{
+    heatmap_with, interval_chart, line_chart, scatter, small_multiples, HeatmapOptions,
+    IntervalSeries, Series,
+};
+use crate::stats::interval::t_interval;
 use crate::stats::spearman::spearman;
 use crate::stats::winrate::WinRate;
 use crate::stats::Alternative;
@@ -32,6 +39,44 @@ fn safe(s: &str) -> String {
         .collect()
 }
 
+/// Per strategy other than random, its test accuracy minus random's at each iteration,
+/// paired on the replicate (both runs share the replicate's world): mean and 95%
+/// t-interval. `None` when the scenario has no `random` strategy.
+fn paired_vs_random(m: &Merged, task: &str) -> Option<Vec<IntervalSeries>> {
+    let random = m.runs_of(task, "random");
+    if random.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for s in m.strategies.iter().filter(|s| s.as_str() != "random") {
+        let runs = m.runs_of(task, s);
+        let mut series = IntervalSeries {
+            label: s.clone(),
+            x: Vec::new(),
+            y: Vec::new(),
+            lo: Vec::new(),
+            hi: Vec::new(),
+        };
+        for k in 0..m.iterations {
+            let diffs: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| {
+                    let q = random.iter().find(|q| q.key.replicate == r.key.replicate)?;
+                    Some(r.iterations.get(k)?.test_accuracy - q.iterations.get(k)?.test_accuracy)
+                })
+                .collect();
+            let (mean, ci) = t_interval(&diffs);
+            let (lo, hi) = ci.unwrap_or((f64::NAN, f64::NAN));
+            series.x.push(k as f64);
+            series.y.push(mean);
+            series.lo.push(lo);
+            series.hi.push(hi);
+        }
+        out.push(series);
+    }
+    Some(out)
+}
+
 /// Write every plot under `out/plots/`; returns them in report order.
 pub fn write_all(
     out: &Path,
@@ -52,6 +97,27 @@ pub fn write_all(
     };
     for tc in curves {
         let t = safe(&tc.task);
+        if let Some(series) = paired_vs_random(m, &tc.task) {
+            let title = format!(
+                "{}: test accuracy minus random, paired by replicate (mean, 95% t-interval)",
+                tc.task
+            );
+            let p = add(format!("paired_{t}"), title.clone());
+            let names: Vec<String> = tc
+                .mean_size
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!("t={k} ({n:.0} examples)"))
+                .collect();
+            interval_chart(
+                &p,
+                &title,
+                "iteration t (mean synthetic training-set size)",
+                "accuracy − random's accuracy",
+                &series,
+                &names,
+            )?;
+        }
         let by_size: Vec<Series> = tc
             .curves
             .iter()
@@ -73,13 +139,20 @@ pub fn write_all(
             tc.task, tc.replicates
         );
         let p = add(format!("learning_{t}"), title.clone());
-        line_chart(
+        let random = by_size.iter().find(|c| c.label == "random").cloned();
+        let panels: Vec<Series> = by_size
+            .iter()
+            .filter(|c| random.is_none() || c.label != "random")
+            .cloned()
+            .collect();
+        small_multiples(
             &p,
             &title,
-            "training-set size |D̂t| (mean over replicates)",
+            "synthetic training-set size (mean over replicates; 0 = the base student)",
             "test accuracy",
-            &by_size,
-            false,
+            &panels,
+            random.as_ref(),
+            Some(tc.base.mean).filter(|b| b.is_finite()),
         )?;
         let by_tokens: Vec<Series> = tc
             .curves
@@ -104,21 +177,29 @@ pub fn write_all(
     }
     let title = "Win rate: P(row beats column) over (task, iteration) settings".to_string();
     let p = add("winrate".into(), title.clone());
-    let mut rows = m.strategies.clone();
+    let rows = m.strategies.clone();
     // The diagonal is undefined (a strategy against itself): grey, not a misleading 0.
     let mut values = win.p.clone();
     for (i, row) in values.iter_mut().enumerate() {
         row[i] = f64::NAN;
     }
-    rows.push("column score".into());
-    values.push(win.column_scores.clone());
-    heatmap(&p, &title, &rows, &m.strategies, &values, &|v| {
+    // A fixed 0–1 scale: 0.33 must not look like a certain win. The column score is on
+    // another scale (lower is better), so it is a separate, uncoloured row.
+    let opts = HeatmapOptions {
+        range: Some((0.0, 1.0)),
+        footer: Some((
+            "column score (lower = better)".into(),
+            win.column_scores.clone(),
+        )),
+    };
+    let fmt = |v: f64| {
         if v.is_nan() {
             "—".into()
         } else {
             format!("{v:.2}")
         }
-    })?;
+    };
+    heatmap_with(&p, &title, &rows, &m.strategies, &values, &fmt, &opts)?;
     for task in &m.tasks {
         let recs = records(m, task, None);
         let pts: Vec<(f64, f64)> = recs

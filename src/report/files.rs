@@ -125,11 +125,38 @@ fn part(s: &str) -> String {
     }
 }
 
+/// Units of a statistic, by its name (and section where the name is ambiguous);
+/// "unspecified" for a statistic this table does not know yet.
+pub fn stat_units(section: &str, statistic: &str) -> &'static str {
+    match (section, statistic) {
+        (_, "n") | (_, "random_needs") | (_, "calls") => "count",
+        (_, s) if s.ends_with("_p") || s == "p" => "probability",
+        (_, "prob_improvement") => "probability",
+        (_, "input" | "output" | "judge_input" | "judge_output" | "teacher_tokens_mean") => {
+            "tokens"
+        }
+        (_, "accuracy_per_1m_tokens" | "gain_per_1m_tokens") => "fraction per 1M tokens",
+        (_, "train_size_mean") => "examples",
+        (_, s) if s.ends_with("_dof") => "degrees of freedom",
+        (_, "rho" | "paired_t" | "welch_t" | "tau" | "ratio" | "score") => "1",
+        ("accuracy" | "paired" | "cumulative", _) => "fraction",
+        ("tvd" | "winrate", _) => "probability",
+        ("vendi", _) => "effective number of examples",
+        _ => "unspecified",
+    }
+}
+
 /// Write `stats.h5`: for each (section, task, strategy, statistic) the values over its
-/// settings as `/<section>/<task>/<strategy>/<statistic>` (float64) and the setting
-/// names as `…/<statistic>.settings` (strings), in computation order.
+/// settings as `/<section>/<task>/<strategy>/<statistic>` (float64 `[k]`), in
+/// computation order. Each dataset is self-describing: `description`, `units`,
+/// `DIMENSION_LABELS = ["setting"]` (h5py `dims[0].label`) and a `settings` attribute
+/// naming each position (the axis labels stay with the values, instead of a sibling
+/// `<statistic>.settings` dataset as before). A `/provenance` group says how the file
+/// was made.
 pub fn write_h5(path: &Path, stats: &Stats) -> Result<()> {
-    let mut groups: BTreeMap<String, (Vec<f64>, Vec<String>)> = BTreeMap::new();
+    let started = std::time::SystemTime::now();
+    type Entry = (Vec<f64>, Vec<String>, [String; 4]);
+    let mut groups: BTreeMap<String, Entry> = BTreeMap::new();
     for r in &stats.rows {
         let key = format!(
             "/{}/{}/{}/{}",
@@ -138,16 +165,35 @@ pub fn write_h5(path: &Path, stats: &Stats) -> Result<()> {
             part(&r.strategy),
             part(&r.statistic)
         );
-        let e = groups.entry(key).or_default();
+        let e = groups.entry(key).or_insert_with(|| {
+            let names = [&r.section, &r.task, &r.strategy, &r.statistic];
+            (Vec::new(), Vec::new(), names.map(|s| s.to_string()))
+        });
         e.0.push(r.value);
         e.1.push(r.setting.clone());
     }
     let mut f = H5Builder::new();
-    f.attr("/", "layout", "/<section>/<task>/<strategy>/<statistic> = values over settings; <statistic>.settings = their names")?;
-    for (k, (vals, settings)) in groups {
+    f.attr("/", "format", "activesynth-stats/2")?;
+    f.attr(
+        "/",
+        "layout",
+        "/<section>/<task>/<strategy>/<statistic> = values over settings; each dataset's \
+         `settings` attribute names the settings (docs/stats-layout.md)",
+    )?;
+    for (k, (vals, settings, [section, task, strategy, statistic])) in groups {
         f.vector(&k, vals)?;
-        f.strings(&format!("{k}.settings"), &settings)?;
+        let doc = crate::output::h5::meta::Doc::new(
+            format!(
+                "{statistic} of section {section} for strategy {strategy} on task {task}, \
+                 one value per setting (attribute settings)"
+            ),
+            stat_units(&section, &statistic),
+            &["setting"],
+        );
+        f.describe(&k, 1, &doc)?;
+        f.attr(&k, "settings", settings)?;
     }
+    crate::output::provenance::write(&mut f, None, started)?;
     f.write_atomic(path)
         .with_context(|| format!("writing {}", path.display()))
 }

@@ -116,6 +116,12 @@ pub fn build(i: &Inputs) -> Doc {
             rows.push(r);
         }
         d.table(header, rows);
+        // The headline figure: each strategy minus random, paired, with its interval.
+        figure(
+            &mut d,
+            i.figures,
+            &format!("plots/paired_{}", safe(&tc.task)),
+        );
         figure(
             &mut d,
             i.figures,

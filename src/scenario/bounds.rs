@@ -84,7 +84,12 @@ pub const BOUNDS: &[Bound] = &[
         100_000.0,
         "rehearsal examples",
     ),
-    b("student.lora_rank", 0.0, 4096.0, "LoRA rank (0: full fine-tuning)"),
+    b(
+        "student.lora_rank",
+        0.0,
+        4096.0,
+        "LoRA rank (0: full fine-tuning)",
+    ),
     b("student.grad_clip", 1e-6, 1e6, "gradient-norm clip"),
     b("student.pretrain_examples", 1.0, 100_000.0, "base corpus"),
     b(

@@ -12,6 +12,7 @@ pub mod bounds;
 mod error;
 pub mod feasibility;
 mod locate;
+pub mod overrides;
 mod resolve;
 mod validate;
 

@@ -9,6 +9,7 @@
 pub mod cumulative;
 pub mod efficiency;
 pub mod hypothesis;
+pub mod interval;
 pub mod paired;
 pub mod permutation;
 pub mod power;

@@ -298,3 +298,42 @@ fn skip_matches_whole_components_only() {
     assert!(skipped("/timing/wall", &skip));
     assert!(!skipped("/timings", &skip));
 }
+
+#[test]
+fn format_1_files_compare_equal_to_self_describing_ones() {
+    // Format 1: a single value as shape [1], no documentation attributes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = H5Builder::new();
+    old.attr("/", "format_version", 1i64).unwrap();
+    old.vector("w/base_test_accuracy", vec![0.25f64]).unwrap();
+    old.vector("r/test_accuracy", vec![0.5f64, 0.75]).unwrap();
+    let mut new = H5Builder::new();
+    new.attr("/", "format_version", 2i64).unwrap();
+    new.dataset("w/base_test_accuracy", &[], vec![0.25f64])
+        .unwrap();
+    new.vector("r/test_accuracy", vec![0.5f64, 0.75]).unwrap();
+    let doc = meta::Doc::new("test accuracy", "fraction", &["iteration"]);
+    new.describe("r/test_accuracy", 1, &doc).unwrap();
+    new.coordinates("r/test_accuracy", &["/r/iteration"])
+        .unwrap();
+    assert!(new
+        .undocumented()
+        .contains(&"/w/base_test_accuracy".to_string()));
+    let a = write(dir.path(), "old.h5", &old);
+    let b = write(dir.path(), "new.h5", &new);
+    assert_eq!(first_difference(&a, &b, &[]), None);
+    // A real change is still found, and a non-documentation attribute still counts.
+    let mut changed = H5Builder::new();
+    changed
+        .dataset("w/base_test_accuracy", &[], vec![0.5f64])
+        .unwrap();
+    changed
+        .vector("r/test_accuracy", vec![0.5f64, 0.75])
+        .unwrap();
+    changed.attr("r/test_accuracy", "seed", 3i64).unwrap();
+    let c = write(dir.path(), "c.h5", &changed);
+    let d = first_difference(&a, &c, &[]).unwrap();
+    assert!(d.starts_with("/r/test_accuracy attribute seed"), "{d}");
+    // Rank must match the axis names.
+    assert!(new.describe("r/test_accuracy", 2, &doc).is_err());
+}
