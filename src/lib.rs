@@ -1,5 +1,5 @@
 //! activesynth: an embedded actor-system simulation and benchmark harness for active
-//! synthetic data generation. See DESIGN.md (shared) and README.md for the map.
+//! synthetic data generation. See docs/architecture.md and README.md for the map.
 
 pub mod actors;
 pub mod cli;

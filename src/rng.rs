@@ -1,4 +1,4 @@
-//! Named deterministic random streams (DESIGN.md section 5).
+//! Named deterministic random streams (docs/architecture.md §5).
 //!
 //! Every random draw in activesynth comes from a ChaCha8 stream whose 256-bit seed is the
 //! SHA-256 of the stream's full name: (master seed, task, replicate, strategy, iteration,
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 pub type Rng = ChaCha8Rng;
 
 /// Whether a stream belongs to one strategy's run or is shared by all strategies of a
-/// (task, replicate) — the paired design of DESIGN.md section 1.
+/// (task, replicate) — the paired design of docs/architecture.md §1.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Shared by every strategy of a (task, replicate): `D0`, validation and test sets,

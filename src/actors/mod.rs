@@ -1,4 +1,4 @@
-//! The actors of one scenario execution (DESIGN.md section 4): per run a Coordinator
+//! The actors of one scenario execution (docs/architecture.md §4): per run a Coordinator
 //! drives Algorithm 1; a Student owns the model; a Teacher owns its token ledger and dedup
 //! index; Verifier, RewardModel and Selector are small; a Recorder collects results.
 //! CPU-bound actors run on `SyncArbiter` threads. Message types: [`messages`].

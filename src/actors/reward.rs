@@ -1,5 +1,5 @@
 //! The RewardModel actor: the text-only process reward `r(x, ŷ)` with its length bias and
-//! noise (DESIGN.md section 2). Each item's noise comes from its own child stream.
+//! noise (docs/architecture.md §2). Each item's noise comes from its own child stream.
 
 use super::messages::*;
 use crate::engine::world::World;

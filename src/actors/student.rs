@@ -110,14 +110,7 @@ impl Handler<ScoreSeeds> for StudentActor {
             if msg.needs.contains(&Need::GradEmbed) {
                 let seqs = own.as_ref().expect("built above");
                 let st = student::answer_states(&self.current, seqs);
-                let dims = self
-                    .world
-                    .scenario
-                    .strategies
-                    .iter()
-                    .find(|sp| sp.name == "badge")
-                    .and_then(|sp| sp.dims)
-                    .unwrap_or(16) as usize;
+                let dims = badge_dims(&self.world.scenario, &self.label)?;
                 // Kronecker factors: kA·kB ≈ dims, kA = kB = ceil(sqrt(dims)).
                 let k = (dims as f64).sqrt().ceil().max(1.0) as usize;
                 let v = self.world.student_tokenizer.vocab_size();
@@ -233,4 +226,43 @@ impl Handler<EvaluateTest> for StudentActor {
 /// default; one thread per run because runs are already parallel).
 pub fn loop_backend() -> Arc<dyn ScoringBackend> {
     Arc::new(scoring::cpu::CpuBackend::new(1))
+}
+
+/// The gradient-embedding size of the run's own strategy, found by its label (labels are
+/// unique within a scenario). Looking it up by name instead gave every BADGE strategy of
+/// a scenario the first one's size (issue 12).
+fn badge_dims(scenario: &crate::scenario::Scenario, label: &str) -> Result<usize> {
+    let spec = scenario
+        .strategies
+        .iter()
+        .find(|sp| sp.resolved_label() == label)
+        .ok_or_else(|| anyhow::anyhow!("no strategy labelled {label:?} in the scenario"))?;
+    Ok(spec.dims_or_default() as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::badge_dims;
+
+    #[test]
+    fn two_badge_strategies_keep_their_own_sizes() {
+        let text = r#"
+name = "two-badges"
+[[tasks]]
+name = "arith"
+[[strategies]]
+name = "badge"
+[[strategies]]
+name = "badge"
+dims = 32
+[[strategies]]
+name = "random"
+"#;
+        let scn = crate::scenario::parse(text, "two.toml").unwrap().resolved();
+        let labels: Vec<String> = scn.strategies.iter().map(|s| s.resolved_label()).collect();
+        assert_eq!(labels, ["badge", "badge-k32", "random"]);
+        assert_eq!(badge_dims(&scn, "badge").unwrap(), 16);
+        assert_eq!(badge_dims(&scn, "badge-k32").unwrap(), 32);
+        assert!(badge_dims(&scn, "badge-k64").is_err());
+    }
 }

@@ -225,6 +225,8 @@ mod tests {
                 base_test_accuracy: b,
                 base_val_accuracy: b,
                 base_by_difficulty: vec![],
+                d0_loss_own: vec![],
+                d0_correct: vec![],
             })
             .collect();
         let mut runs = Vec::new();

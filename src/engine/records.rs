@@ -2,7 +2,7 @@
 //! iteration. Plain serde data; `output::results` turns a set of these into
 //! `results.h5` and `curves.csv`, and `--resume` stores finished runs as JSON.
 //!
-//! Result tensors and timings are kept apart (DESIGN.md section 5): everything in
+//! Result tensors and timings are kept apart (docs/architecture.md §5): everything in
 //! [`RunRecord`] except [`RunRecord::timing`] is a deterministic function of the scenario.
 
 use serde::{Deserialize, Serialize};

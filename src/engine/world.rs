@@ -1,6 +1,6 @@
 //! The shared world of one (task, replicate): seed set D0, validation and test sets, the
 //! few-shot pool and the base student. Every strategy of the replicate runs against the
-//! same `World` — the paired design of DESIGN.md section 1 — and all of it is drawn from
+//! same `World` — the paired design of docs/architecture.md §1 — and all of it is drawn from
 //! `Scope::Shared` streams.
 
 use crate::engine::records::WorldRecord;

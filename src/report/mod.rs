@@ -1,6 +1,6 @@
 //! `activesynth report`: turn one or several results files into a significance report
 //! (`report.md`/`report.html`), tidy statistics (`stats.csv`, `stats.h5`) and plots
-//! (`plots/*.svg|png`). DESIGN.md sections 6–7; the paper's 5.4 and C.3–C.5.
+//! (`plots/*.svg|png`). docs/architecture.md §6–7; the paper's 5.4 and C.3–C.5.
 //!
 //! Module map: [`merge`] reads and merges inputs, [`world`] checks whether the world can
 //! rank strategies at all (shown first), [`analyses`] (curves, win rate,

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 pub struct Scenario {
     /// Free-form name, used in reports and default output directory.
     pub name: String,
-    /// Master seed of every random stream (DESIGN.md section 5).
+    /// Master seed of every random stream (docs/architecture.md §5).
     #[serde(default = "d::seed")]
     pub seed: u64,
     /// Number of independent replicates (different D0, test set, base student).
@@ -83,7 +83,7 @@ pub struct TaskSpec {
     pub dedup: Option<bool>,
 }
 
-/// One selection strategy, a name plus parameters (DESIGN.md section 3). Parameters that
+/// One selection strategy, a name plus parameters (docs/architecture.md §3). Parameters that
 /// do not apply to the named strategy are rejected by validation.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -183,7 +183,7 @@ pub struct StudentSpec {
     pub max_new_tokens: u32,
 }
 
-/// The oracle teacher's knobs (DESIGN.md section 2).
+/// The oracle teacher's knobs (docs/architecture.md §2).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct TeacherSpec {

@@ -4,7 +4,7 @@
 
 use super::{Direction, LossTarget, Scenario, SelectMode, StrategySpec, TaskSpec};
 
-/// Every strategy name, in a fixed order (DESIGN.md section 3).
+/// Every strategy name, in a fixed order (docs/architecture.md §3).
 pub const STRATEGY_NAMES: [&str; 8] = [
     "random",
     "loss",

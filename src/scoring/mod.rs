@@ -1,5 +1,5 @@
 //! Scoring: per-sequence losses and last-layer gradient embeddings straight from final
-//! hidden states and the output head (DESIGN.md section 8, issues 3 and 6).
+//! hidden states and the output head (docs/architecture.md §8, issues 3 and 6).
 //!
 //! Inputs are H (tokens × d, row-major), W (V × d, row-major), one target id per token
 //! row and CSR-style sequence offsets (`offsets.len() = n_seq + 1`, sequence `s` owns rows

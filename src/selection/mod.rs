@@ -1,4 +1,4 @@
-//! Selection strategies φ (DESIGN.md section 3): given what the current student revealed
+//! Selection strategies φ (docs/architecture.md §3): given what the current student revealed
 //! about every seed in `D0`, pick the `m` seeds the teacher rewrites this iteration.
 //!
 //! Every strategy is one [`Selector`]; it declares the scores it [`Need`]s so that the

@@ -1,6 +1,6 @@
 //! Comparisons between strategies across replicates, beyond the paper: paired and
 //! Welch t-tests, Holm–Bonferroni correction, probability of improvement and stratified
-//! bootstrap confidence intervals (DESIGN.md section 7).
+//! bootstrap confidence intervals (docs/architecture.md §7).
 //!
 //! The paired t-test fits the common-random-number design: for a replicate, every
 //! strategy sees the same `D0`, test set and base student, so per-replicate differences

@@ -1,4 +1,4 @@
-//! Statistics for comparing selection strategies (DESIGN.md section 7; the paper's
+//! Statistics for comparing selection strategies (docs/architecture.md §7; the paper's
 //! sections 5.4 and C.3–C.5, plus paired tests, bootstrap, probability of improvement
 //! and Vendi diversity beyond the paper).
 //!

@@ -1,5 +1,5 @@
 //! The student: a small decoder-only transformer trained from scratch on the CPU
-//! (DESIGN.md section 2, issue 3). Hand-written forward/backward on `matrixmultiply`
+//! (docs/architecture.md §2, issue 3). Hand-written forward/backward on `matrixmultiply`
 //! (see `ops`), AdamW fine-tuning (`train`), KV-cache greedy decoding (`decode`),
 //! scoring inputs (`score`), checkpoints (`checkpoint`) and the base-model cache (`base`).
 //!

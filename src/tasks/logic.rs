@@ -1,4 +1,4 @@
-//! `logic`: a ProntoQA-like world (paper analogue: ProntoQA, DESIGN.md section 2).
+//! `logic`: a ProntoQA-like world (paper analogue: ProntoQA, docs/architecture.md §2).
 //!
 //! A context of rules over invented categories ("Every wumpus is a yumpus.") and real
 //! adjectives ("Yumpuses are not red."), one fact ("Max is a wumpus.") and a question

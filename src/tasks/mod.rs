@@ -1,5 +1,5 @@
 //! The four procedurally generated task worlds behind one [`Task`] trait
-//! (DESIGN.md section 2): `arith` (GSM8k-like), `mathmix` (MATH levels 1–3),
+//! (docs/architecture.md §2): `arith` (GSM8k-like), `mathmix` (MATH levels 1–3),
 //! `logic` (ProntoQA) and `game24` (Game of 24).
 //!
 //! Each task has a generator with a difficulty knob, chain-of-thought answers in a fixed
@@ -44,7 +44,7 @@ pub struct Verdict {
 }
 
 /// A task world. Implementations are pure functions of their inputs and the given RNG,
-/// so every example is reproducible from its stream (DESIGN.md section 5).
+/// so every example is reproducible from its stream (docs/architecture.md §5).
 pub trait Task: Send + Sync {
     /// `arith`, `mathmix`, `logic` or `game24`.
     fn name(&self) -> &'static str;
@@ -66,7 +66,7 @@ pub trait Task: Send + Sync {
     /// is internally correct (e.g. `3 + 4 = 7`) and uses only known quantities.
     fn check_steps(&self, ex: &Example, response: &str) -> (usize, usize);
 
-    /// The teacher's rewrite rule (DESIGN.md section 2): a new example inspired by `seed`
+    /// The teacher's rewrite rule (docs/architecture.md §2): a new example inspired by `seed`
     /// with a correct answer, or `None` when the rule fails (game24 backward reasoning).
     /// `fidelity` in [0, 1]: how strongly the new difficulty follows the seed's.
     fn rewrite(&self, seed: &Example, fidelity: f64, rng: &mut Rng) -> Option<Example>;

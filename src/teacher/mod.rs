@@ -20,7 +20,7 @@ use crate::rng::Rng;
 use crate::tasks::Example;
 use serde::{Deserialize, Serialize};
 
-/// One synthetic training example and its provenance (DESIGN.md section 6).
+/// One synthetic training example and its provenance (docs/architecture.md §6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Synthetic {
     /// The new question; `answer` is the teacher's answer text (the training label,

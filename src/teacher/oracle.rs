@@ -1,5 +1,5 @@
 //! The built-in oracle teacher: renders the paper's prompt for each call, charges it, and
-//! fulfils it algorithmically with the task's rewrite rule (DESIGN.md section 2).
+//! fulfils it algorithmically with the task's rewrite rule (docs/architecture.md §2).
 
 use super::ledger::{CallKind, Ledger, LedgerError, Usage};
 use super::prompts::{self, Family};

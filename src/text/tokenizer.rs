@@ -1,4 +1,4 @@
-//! Word-level tokenizer with a closed vocabulary (DESIGN.md section 2).
+//! Word-level tokenizer with a closed vocabulary (docs/architecture.md §2).
 //!
 //! Pieces are runs of ASCII letters (one word), single digits (so numbers are spelled
 //! digit by digit, as in modern LLM tokenizers), single punctuation characters and
@@ -151,7 +151,7 @@ impl Tokenizer {
     }
 
     /// The student's tokenizer for one task: that task's lexicon only (a few hundred
-    /// tokens, DESIGN.md section 2). A student never reads teacher prompts, so a
+    /// tokens, docs/architecture.md §2). A student never reads teacher prompts, so a
     /// project-wide vocabulary would only make its embedding and output head (the
     /// largest matrices at these sizes) several times bigger and slower.
     pub fn for_task(task: &dyn crate::tasks::Task) -> Self {

@@ -29,6 +29,16 @@ fn doc_of(c: &[&str]) -> Option<Doc> {
                 "tokens",
                 &["token_id"],
             ),
+            "d0_loss_own" => Doc::new(
+                "own-generation loss of the base student on each seed of D0 (world check W3)",
+                "nats",
+                &["seed"],
+            ),
+            "d0_correct" => Doc::new(
+                "whether the base student's greedy answer to each seed of D0 is correct (world check W3)",
+                "0/1",
+                &["seed"],
+            ),
             "base_test_accuracy" => Doc::new(
                 "test accuracy of the base student, before any synthetic data",
                 "fraction",

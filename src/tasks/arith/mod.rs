@@ -1,11 +1,11 @@
-//! `arith`: grade-school word problems, the GSM8k analogue (DESIGN.md section 2).
+//! `arith`: grade-school word problems, the GSM8k analogue (docs/architecture.md §2).
 //!
 //! One protagonist holds a quantity of objects and a chain of 1–6 operations changes it
 //! (+, −, ×, exact ÷, with "half"/"double"/"triple" phrasings); difficulty is the number
 //! of operations. Operands are single digits (multipliers and divisors 2 or 3) and every
 //! value stays below 30, so that difficulty measures chain length (reading and chaining
-//! more steps) and not multi-digit arithmetic: at the student's size (DESIGN.md section
-//! 2) three-digit products were unlearnable at any data size, so no strategy could move
+//! more steps) and not multi-digit arithmetic: at the student's size (docs/architecture.md
+//! §2) three-digit products were unlearnable at any data size, so no strategy could move
 //! it (issue 3's learning curve).
 //! The answer is one checkable equation per operation and `#### x`, e.g.
 //! `5 + 3 = 8\n8 - 2 = 6\n#### 6`.

@@ -1,4 +1,4 @@
-//! `game24`: the Game of 24 (paper analogue: nlile/24-game, DESIGN.md section 2).
+//! `game24`: the Game of 24 (paper analogue: nlile/24-game, docs/architecture.md §2).
 //!
 //! The world is every solvable multiset of four numbers from 1..=13, found by exhaustive
 //! exact search ([`solver`]), with one data point per distinct solution, precomputed

@@ -1,4 +1,4 @@
-//! `mathmix`: MATH levels 1–3 analogue (DESIGN.md section 2). Five categories (linear
+//! `mathmix`: MATH levels 1–3 analogue (docs/architecture.md §2). Five categories (linear
 //! equations, gcd/mod, counting, area, fractions — labelled as MATH names them:
 //! Algebra, Number Theory, Counting, Geometry, Prealgebra) × level 1–3; difficulty is
 //! the level and `category` is set. Answers are bullet points, each a checkable
