@@ -620,7 +620,7 @@ fn two_runs_into_one_directory_the_second_exits_2_naming_the_holder() {
         first_difference(
             &clean_run().join("results.h5"),
             &out.path().join("results.h5"),
-            &[TIMING]
+            &[TIMING, PROVENANCE]
         ),
         None
     );
@@ -721,7 +721,7 @@ fn edited_checkpoint_header_and_resume_record_are_not_trusted() {
         first_difference(
             &clean.join("results.h5"),
             &out.path().join("results.h5"),
-            &[TIMING]
+            &[TIMING, PROVENANCE]
         ),
         None
     );
