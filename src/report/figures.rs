@@ -237,7 +237,7 @@ pub fn write_all(
             continue;
         }
         let title = format!(
-            "{task}: cumulative accuracy of random's synthetic data by parent score (mean over replicates, per iteration)"
+            "{task}: cumulative accuracy of random's synthetic data, by parent score"
         );
         let p = add(format!("cumulative_{}", safe(task)), title.clone());
         let grid = super::inference::c4_grid();
@@ -252,7 +252,7 @@ pub fn write_all(
             .collect();
         for c in rows.iter().filter(|c| c.ordering.starts_with("loss")) {
             s.push(Series {
-                label: format!("random order, expected (diagonal, t={})", c.iteration),
+                label: format!("random order (t={})", c.iteration),
                 x: grid.clone(),
                 y: c.diagonal_curve.clone(),
                 err: None,
