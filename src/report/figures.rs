@@ -236,9 +236,8 @@ pub fn write_all(
         if rows.is_empty() {
             continue;
         }
-        let title = format!(
-            "{task}: cumulative accuracy of random's synthetic data, by parent score"
-        );
+        let title =
+            format!("{task}: cumulative accuracy of random's synthetic data, by parent score");
         let p = add(format!("cumulative_{}", safe(task)), title.clone());
         let grid = super::inference::c4_grid();
         let mut s: Vec<Series> = rows
