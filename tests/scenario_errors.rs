@@ -317,7 +317,7 @@ fn shipped_scenarios_validate() {
         .collect();
     assert_eq!(labels, ["random", "loss-own-high", "incorrect"]);
     let compare = scenario::load(&shipped("compare.toml")).unwrap();
-    assert_eq!((compare.replicates, compare.iterations), (3, 3));
+    assert_eq!((compare.replicates, compare.iterations), (5, 3));
     assert_eq!(compare.tasks[0].name, "arith");
     let mut names: Vec<&str> = compare.strategies.iter().map(|s| s.name.as_str()).collect();
     names.dedup();
