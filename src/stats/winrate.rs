@@ -89,24 +89,7 @@ pub fn win_rate_matrix(results: &[Vec<MeanSe>], alpha: f64) -> StatsResult<WinRa
             };
         }
     }
-    let column_scores = (0..k)
-        .map(|j| {
-            let col: Vec<f64> = (0..k)
-                .filter(|&i| i != j && !p[i][j].is_nan())
-                .map(|i| p[i][j])
-                .collect();
-            if col.is_empty() {
-                f64::NAN
-            } else {
-                col.iter().sum::<f64>() / col.len() as f64
-            }
-        })
-        .collect();
-    Ok(WinRate {
-        p,
-        column_scores,
-        comparable,
-    })
+    Ok(with_column_scores(p, comparable))
 }
 
 /// The paired counterpart of [`win_rate_matrix`], for designs where every strategy of a
@@ -165,6 +148,13 @@ pub fn paired_win_rate_matrix(values: &[Vec<Vec<f64>>], alpha: f64) -> StatsResu
             };
         }
     }
+    Ok(with_column_scores(p, comparable))
+}
+
+/// Assembles a [`WinRate`] from its matrix: the column score of j is the mean of column j
+/// over the defined entries i ≠ j (NaN when none), shared by the unpaired and paired forms.
+fn with_column_scores(p: Vec<Vec<f64>>, comparable: Vec<Vec<usize>>) -> WinRate {
+    let k = p.len();
     let column_scores = (0..k)
         .map(|j| {
             let col: Vec<f64> = (0..k)
@@ -178,11 +168,11 @@ pub fn paired_win_rate_matrix(values: &[Vec<Vec<f64>>], alpha: f64) -> StatsResu
             }
         })
         .collect();
-    Ok(WinRate {
+    WinRate {
         p,
         column_scores,
         comparable,
-    })
+    }
 }
 
 #[cfg(test)]
