@@ -74,11 +74,24 @@ fn dispatch(cli: Cli) -> CliResult {
     }
 }
 
+/// Set (under the stderr lock) once the final `error:` line is written: the process is
+/// exiting, and a panic report of another actor thread arriving later would land after the
+/// line a person reads last (seen with two runs in parallel whose actors both panic).
+static CLOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Write `text` to stderr in one locked call, so a line from another thread (an actor's
-/// panic report) can never land in the middle of it.
-fn write_stderr(text: &str) {
+/// panic report) can never land in the middle of it. With `last`, nothing else is written
+/// after it: later panic reports are dropped.
+fn write_stderr(text: &str, last: bool) {
     use std::io::Write as _;
+    use std::sync::atomic::Ordering;
     let mut e = std::io::stderr().lock();
+    if CLOSING.load(Ordering::SeqCst) {
+        return;
+    }
+    if last {
+        CLOSING.store(true, Ordering::SeqCst);
+    }
     let _ = e.write_all(text.as_bytes());
     let _ = e.flush();
 }
@@ -109,7 +122,10 @@ fn panic_report(info: &std::panic::PanicHookInfo<'_>) {
         std::backtrace::BacktraceStatus::Captured => format!("stack backtrace:\n{bt}\n"),
         _ => String::new(),
     };
-    write_stderr(&format!("thread '{name}' panicked{at}:\n{msg}\n{trace}"));
+    write_stderr(
+        &format!("thread '{name}' panicked{at}:\n{msg}\n{trace}"),
+        false,
+    );
 }
 
 fn main() {
@@ -125,12 +141,15 @@ fn main() {
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
-            write_stderr(&format!("error: {e}\n"));
+            write_stderr(&format!("error: {e}\n"), true);
             std::process::exit(e.exit_code());
         }
         // Reported by the hook; a panic on the main thread is a failure, not exit 101.
         Err(_) => {
-            write_stderr("error: internal error (the panic above); please report it\n");
+            write_stderr(
+                "error: internal error (the panic above); please report it\n",
+                true,
+            );
             std::process::exit(1);
         }
     }
