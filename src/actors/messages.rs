@@ -7,26 +7,14 @@
 //! a message instead of leaving the coordinator waiting forever (actix does not restart
 //! crashed actors).
 
-use crate::engine::records::{SyntheticRecord, Tokens};
+pub use crate::engine::algorithm::{
+    divergence, first_non_finite, ActorFailure, Generated, JudgeScores, Probe, Trained,
+};
+use crate::engine::records::Tokens;
 use crate::selection::{Need, SeedScores};
 use crate::tasks::Example;
 use actix::Message;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// A failure inside an actor (an error or a caught panic).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActorFailure {
-    pub actor: &'static str,
-    pub message: String,
-}
-
-impl std::fmt::Display for ActorFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} actor failed: {}", self.actor, self.message)
-    }
-}
-
-impl std::error::Error for ActorFailure {}
 
 /// Run a handler body, turning both errors and panics into an [`ActorFailure`].
 pub fn guarded<T>(
@@ -96,47 +84,12 @@ pub struct ProbeExamples {
     pub examples: Vec<Example>,
 }
 
-/// What [`ProbeExamples`] returns.
-#[derive(Clone, Debug)]
-pub struct Probe {
-    pub answers: Vec<String>,
-    pub loss: Vec<f64>,
-}
-
 /// Restart from the base student and fine-tune on the accumulated synthetic set.
 #[derive(Message)]
 #[rtype(result = "Result<Trained, ActorFailure>")]
 pub struct Train {
     pub examples: Vec<Example>,
     pub iteration: u32,
-}
-
-/// What [`Train`] returns.
-#[derive(Clone, Debug)]
-pub struct Trained {
-    pub val_accuracy: f64,
-    pub best_epoch: u32,
-    pub tokens_per_s: f64,
-    /// The first epoch (0-based) whose mean loss was NaN or infinite, if any, or
-    /// `Some(epochs)` when the restored weights themselves are non-finite: the run
-    /// diverged and must fail rather than record NaN results.
-    pub diverged_epoch: Option<usize>,
-}
-
-/// The failure of a run whose training or scores stopped being finite: names the step
-/// and the knobs that cause it (divergence is a property of the recipe, not a bug).
-pub fn divergence(iteration: u32, what: &str, lr: f64, wd: f64) -> ActorFailure {
-    ActorFailure {
-        actor: "student",
-        message: format!(
-            "diverged at iteration {iteration}: {what} is NaN or infinite; lower student.learning_rate (now {lr}) or student.weight_decay (now {wd}), or raise student.warmup_fraction"
-        ),
-    }
-}
-
-/// The index of the first non-finite value, if any.
-pub fn first_non_finite(v: &[f64]) -> Option<usize> {
-    v.iter().position(|x| !x.is_finite())
 }
 
 /// Accuracy of the current student on the test set.
@@ -185,27 +138,12 @@ pub struct JudgeSeeds {
     pub iteration: u32,
 }
 
-/// What [`JudgeSeeds`] returns.
-#[derive(Clone, Debug)]
-pub struct JudgeScores {
-    pub gap: Vec<f64>,
-    pub hard: Vec<bool>,
-}
-
 /// Rewrite each selected seed into a synthetic example.
 #[derive(Message)]
 #[rtype(result = "Result<Vec<Generated>, ActorFailure>")]
 pub struct Generate {
     pub parents: Vec<usize>,
     pub iteration: u32,
-}
-
-/// One accepted synthetic example with its provenance (scores are filled in later by
-/// the coordinator).
-#[derive(Clone, Debug)]
-pub struct Generated {
-    pub example: Example,
-    pub record: SyntheticRecord,
 }
 
 /// The teacher's cumulative token ledger.

@@ -3,6 +3,7 @@
 //! finished runs for `--resume`, and return the records in a fixed order (so results do
 //! not depend on `jobs` or on which run finished first).
 
+pub mod algorithm;
 pub mod progress;
 pub mod records;
 pub mod resume;
