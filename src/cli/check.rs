@@ -34,7 +34,7 @@ pub struct Args {
 
 /// The limits of `--max-memory` and `--jobs` (default: available memory, all cores).
 pub fn limits(max_memory: Option<&str>, jobs: Option<usize>) -> Result<Limits, CliError> {
-    let jobs = jobs.unwrap_or_else(super::run::default_jobs);
+    let jobs = jobs.unwrap_or_else(super::default_jobs);
     if jobs == 0 {
         return Err(CliError::Usage("--jobs must be at least 1".into()));
     }

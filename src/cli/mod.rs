@@ -18,6 +18,13 @@ pub mod tasks_sample;
 
 use std::fmt;
 
+/// Default for `--jobs`.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
 /// An error that ends a subcommand, with the exit code it maps to.
 #[derive(Debug)]
 pub enum CliError {

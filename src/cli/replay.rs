@@ -49,7 +49,7 @@ pub fn run(args: &Args) -> CliResult {
             true,
         ),
     };
-    let jobs = args.jobs.unwrap_or_else(crate::cli::run::default_jobs);
+    let jobs = args.jobs.unwrap_or_else(crate::cli::default_jobs);
     if jobs == 0 {
         return Err(CliError::Usage("--jobs must be at least 1".into()));
     }

@@ -3,10 +3,10 @@
 //! `--no-report`) write the report.
 
 use crate::cli::{CliError, CliResult};
-use crate::engine::{self, Outcome, RunOptions};
+use crate::engine::{self, Outcome};
 use crate::output::results;
+use crate::runner::{self, RunOptions};
 use crate::scenario::Scenario;
-use crate::text::Tokenizer;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -70,7 +70,8 @@ pub fn prepare_output(
     existing: Existing,
     cache_dir: &Path,
 ) -> Result<crate::output::lock::DirLock, CliError> {
-    use crate::output::{atomic, lock};
+    use crate::atomic;
+    use crate::output::lock;
     let guard = lock::lock_dir(out).map_err(|e| match e {
         lock::LockError::Held { .. } => CliError::Usage(e.to_string()),
         lock::LockError::Io { .. } => CliError::Failure(e.into()),
@@ -130,12 +131,7 @@ pub fn prepare_output(
     Ok(guard)
 }
 
-/// Default for `--jobs`.
-pub fn default_jobs() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
+pub use super::default_jobs;
 
 /// Output directory of a scenario.
 pub fn out_dir(scn: &Scenario, explicit: Option<&Path>) -> PathBuf {
@@ -166,10 +162,10 @@ pub fn execute_to(
         progress,
         cache_dir: cache_dir.to_path_buf(),
     };
-    let outcome = engine::execute(scn.clone(), &canonical, &opts)?;
+    let outcome = runner::execute(scn.clone(), &canonical, &opts)?;
     let tasks: Vec<String> = scn.tasks.iter().map(|t| t.name.clone()).collect();
-    let labels = engine::strategy_labels(scn);
-    let tok = Tokenizer::standard();
+    let labels = runner::strategy_labels(scn);
+    let tok = crate::teacher::standard_tokenizer();
     let vocab: Vec<String> = (0..tok.vocab_size() as u32)
         .map(|i| tok.token(i).to_string())
         .collect();

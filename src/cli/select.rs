@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::score::{open, read_any, read_side, root_datasets, Side, SideKind};
 use super::{CliError, CliResult};
-use crate::output::atomic::write_atomic;
+use crate::atomic::write_atomic;
 use crate::output::h5::{Attr, Data, H5File};
 use crate::rng::StreamKey;
 use crate::scenario::{Direction, LossTarget, Param, SelectMode, StrategySpec, STRATEGY_NAMES};

@@ -231,7 +231,7 @@ pub fn run(args: &Args) -> CliResult {
         spec.epochs = e as u32;
     }
     let task: &dyn Task = task.as_ref();
-    let tok = Tokenizer::for_task(task);
+    let tok = crate::tasks::student_tokenizer(task);
     let stream = |p: &str| StreamKey::shared(args.seed, &args.task, 0, p).rng();
     let gen = |purpose: &str, n: usize, dmax: Option<u32>| -> Vec<Example> {
         let mut r = stream(purpose);

@@ -4,7 +4,8 @@
 //! sharing a replicate's world), the teacher tokens spent and a plain verdict. A person
 //! never sees `NaN`: with one replicate the spread columns say so instead.
 
-use crate::engine::{self, Outcome};
+use crate::engine::Outcome;
+use crate::runner;
 use crate::scenario::Scenario;
 use crate::stats::summary::{mean, std_err};
 
@@ -44,7 +45,7 @@ fn acc(xs: &[f64]) -> String {
 
 /// The summary text (see the module doc).
 pub fn table(scn: &Scenario, outcome: &Outcome) -> String {
-    let labels = engine::strategy_labels(scn);
+    let labels = runner::strategy_labels(scn);
     let width = labels.iter().map(|l| l.len()).max().unwrap_or(8).max(8);
     let reps = scn.replicates;
     let mut s = String::new();

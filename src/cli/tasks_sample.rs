@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> CliResult {
             ))
         })?
         .into();
-    let tokenizer = Arc::new(Tokenizer::standard());
+    let tokenizer = Arc::new(crate::teacher::standard_tokenizer());
     let text = render(task, tokenizer, args.n, args.seed, args.difficulty)?;
     print!("{text}");
     Ok(())

@@ -8,7 +8,6 @@ use crate::rng::StreamKey;
 use crate::scenario::{LossTarget, StrategySpec};
 use crate::selection::{self, Need, SeedScores, Selector};
 use crate::tasks::{self, Example};
-use crate::text::Tokenizer;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -328,7 +327,7 @@ fn run_loop<L: LoopSelector>(
     log: &Log,
 ) -> Result<RunRecord, ActorFailure> {
     let d0 = d0();
-    let tokenizer = Tokenizer::standard();
+    let tokenizer = crate::teacher::standard_tokenizer();
     let setup = Setup {
         key: RunKey {
             task: "arith".into(),
@@ -573,7 +572,7 @@ fn records_hold_what_the_fakes_produced() {
     let needs = [Need::LossOwn, Need::Correct, Need::Reward, Need::Judge];
     let rec = run_loop(&needs, &mut c, &log).unwrap();
     let d0 = d0();
-    let tokenizer = Tokenizer::standard();
+    let tokenizer = crate::teacher::standard_tokenizer();
     assert_eq!(rec.key.strategy, "fake");
     assert_eq!(
         (rec.base_test_accuracy, rec.base_val_accuracy),

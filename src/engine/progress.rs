@@ -301,7 +301,7 @@ impl Progress {
 
 /// The progress of the execution under way, for code deep in world building that has
 /// no handle of its own (the base pre-training loop, on a SyncArbiter thread). Set by
-/// `engine::execute` for its duration; `None` when progress is hidden. Only display
+/// `runner::execute` for its duration; `None` when progress is hidden. Only display
 /// depends on it, never a result.
 static CURRENT: Mutex<Option<Arc<Progress>>> = Mutex::new(None);
 

@@ -91,7 +91,7 @@ impl ResumeStore {
             sha256: sha256_hex(&body),
         })?;
         let text = format!("{header}\n{body}");
-        crate::output::atomic::write_atomic(&path, text.as_bytes())
+        crate::atomic::write_atomic(&path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))
     }
 

@@ -27,7 +27,7 @@ pub struct World {
     pub task: Arc<dyn Task>,
     /// The project-wide tokenizer: counts teacher tokens and builds token histograms.
     pub tokenizer: Arc<Tokenizer>,
-    /// The student's own vocabulary ([`Tokenizer::for_task`]): everything the student
+    /// The student's own vocabulary ([`tasks::student_tokenizer`]): everything the student
     /// reads, generates and scores goes through this one.
     pub student_tokenizer: Arc<Tokenizer>,
     pub d0: Vec<Example>,
@@ -322,7 +322,7 @@ pub fn build_world(
         &mut taken,
     )?;
 
-    let stok = Arc::new(Tokenizer::for_task(&*task));
+    let stok = Arc::new(tasks::student_tokenizer(&*task));
     let cfg = model_config(&scenario, stok.vocab_size());
     let max_new = st.max_new_tokens as usize;
     let cache_key = base_cache_key(

@@ -409,7 +409,7 @@ impl H5Builder {
     /// Writes the file atomically (`NAME.tmp`, fsync, rename).
     pub fn write_atomic(&self, path: &Path) -> Result<()> {
         let bytes = self.to_bytes()?;
-        super::atomic::write_atomic(path, &bytes)
+        crate::atomic::write_atomic(path, &bytes)
             .with_context(|| format!("writing {}", path.display()))
     }
 }

@@ -1,6 +1,5 @@
-//! Output layer: atomic file writes, HDF5 results files, and plots.
+//! Output layer: HDF5 results files and plots (atomic writes: `crate::atomic`).
 
-pub mod atomic;
 pub mod h5;
 pub mod lock;
 pub mod plots;

@@ -179,7 +179,7 @@ fn render_both<P: Painter>(stem: &Path, p: &P) -> Result<()> {
         p.paint(&root)?;
         root.present().map_err(err)?;
     }
-    super::atomic::write_atomic(&svg_path, svg.as_bytes())
+    crate::atomic::write_atomic(&svg_path, svg.as_bytes())
         .with_context(|| format!("writing {}", svg_path.display()))?;
     // The bitmap encoder picks the format from the extension, so the temporary name
     // must still end in ".png".

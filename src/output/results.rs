@@ -307,8 +307,7 @@ pub fn write_curves_csv(path: &Path, outcome: &Outcome) -> Result<()> {
         }
     }
     let bytes = w.into_inner().map_err(|e| anyhow!("csv: {e}"))?;
-    crate::output::atomic::write_atomic(path, &bytes)
-        .with_context(|| format!("writing {}", path.display()))
+    crate::atomic::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 fn strings(f: &H5File, path: &str) -> Result<Vec<String>> {

@@ -110,6 +110,9 @@ pub fn curves(m: &Merged, stats: &mut Stats) -> Vec<TaskCurves> {
     out
 }
 
+/// Fewest (task, replicate) pairs for which a percentile bootstrap is shown at all.
+pub const BOOTSTRAP_MIN_PAIRS: usize = 10;
+
 /// Push mean, se and n of a summary.
 pub fn push_summary(
     stats: &mut Stats,
@@ -214,7 +217,7 @@ pub struct EffRow {
     /// replicate's own random curve), so the spread over replicates is visible.
     pub rep_ratios: Vec<f64>,
     /// 95 % percentile interval of the ratio from a paired replicate bootstrap, only
-    /// with at least [`super::inference::BOOTSTRAP_MIN_PAIRS`] replicates.
+    /// with at least [`BOOTSTRAP_MIN_PAIRS`] replicates.
     pub ci: Option<(f64, f64)>,
     /// Whether this strategy has the highest mean accuracy at this iteration (its τ is
     /// then the maximum of noisy means, biased upward: the winner's curse).
@@ -298,7 +301,7 @@ pub fn efficiency(
             let rep_ratios: Vec<f64> = (0..reps.len())
                 .filter_map(|r| ratio_of(&reps, &[r], k))
                 .collect();
-            let ci = (reps.len() >= super::inference::BOOTSTRAP_MIN_PAIRS).then(|| {
+            let ci = (reps.len() >= BOOTSTRAP_MIN_PAIRS).then(|| {
                 let mut rng = StreamKey::shared(
                     seed,
                     &tc.task,

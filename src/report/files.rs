@@ -2,7 +2,7 @@
 //! (`stats.csv`) and as arrays under named groups (`stats.h5`), so a researcher can
 //! re-plot or re-test without parsing Markdown.
 
-use crate::output::atomic::write_atomic;
+use crate::atomic::write_atomic;
 use crate::output::h5::H5Builder;
 use anyhow::{anyhow, Context, Result};
 use std::collections::BTreeMap;

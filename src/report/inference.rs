@@ -21,8 +21,7 @@ use std::collections::BTreeMap;
 
 /// Bootstrap resamples of the aggregate intervals.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
-/// Fewest (task, replicate) pairs for which a percentile bootstrap is shown at all.
-pub const BOOTSTRAP_MIN_PAIRS: usize = 10;
+pub use super::analyses::BOOTSTRAP_MIN_PAIRS;
 /// Per-cell significance threshold of the Spearman summary.
 pub const CELL_P: f64 = 0.001;
 

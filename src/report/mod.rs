@@ -15,11 +15,12 @@ pub mod files;
 pub mod inference;
 pub mod merge;
 pub mod planning;
+pub mod section_kit;
 pub mod sections;
 pub mod sections_stats;
 pub mod world;
 
-use crate::output::atomic::write_atomic;
+use crate::atomic::write_atomic;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 

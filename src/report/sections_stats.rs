@@ -8,7 +8,7 @@
 use super::doc::Doc;
 use super::inference::{Corr, C4_FRACTIONS};
 use super::merge::Merged;
-use super::sections::{f, figure, pval, safe, Inputs};
+use super::section_kit::{f, figure, pval, safe, Inputs};
 use crate::stats::paired::PairedAnalysis;
 use crate::stats::spearman_cells::CellSummary;
 use std::collections::BTreeMap;

@@ -15,7 +15,6 @@ pub use super::bounds::{
 };
 use super::{Scenario, TaskSpec};
 use crate::tasks;
-use crate::text::Tokenizer;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -49,7 +48,7 @@ pub fn task_shape(name: &str, pretrain_max_difficulty: u32) -> Option<TaskShape>
         return Some(*s);
     }
     let task = tasks::by_name(name)?;
-    let tok = Tokenizer::for_task(&*task);
+    let tok = tasks::student_tokenizer(&*task);
     let measure = |dmax: Option<u32>| -> (f64, f64, f64) {
         use rand::Rng as _;
         let mut rng = crate::rng::StreamKey::shared(0, name, 0, "feasibility").rng();
@@ -381,39 +380,6 @@ pub fn available_memory() -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::StudentSpec;
-    use crate::student::ModelConfig;
-
-    #[test]
-    fn parameter_count_matches_the_model_layout() {
-        let s = StudentSpec::default();
-        let cfg = ModelConfig {
-            vocab: 97,
-            layers: s.layers as usize,
-            d_model: s.d_model as usize,
-            heads: s.heads as usize,
-            d_ff: s.d_ff as usize,
-            context: s.context as usize,
-        };
-        assert_eq!(n_params(97.0, &s), cfg.n_params() as f64);
-        let big = StudentSpec {
-            layers: 3,
-            d_model: 48,
-            heads: 3,
-            d_ff: 100,
-            context: 33,
-            ..s
-        };
-        let cfg = ModelConfig {
-            layers: 3,
-            d_model: 48,
-            heads: 3,
-            d_ff: 100,
-            context: 33,
-            ..cfg
-        };
-        assert_eq!(n_params(97.0, &big), cfg.n_params() as f64);
-    }
 
     #[test]
     fn sizes_parse_in_decimal_and_binary_units() {

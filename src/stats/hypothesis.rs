@@ -15,6 +15,29 @@ use super::summary::{mean, variance};
 use super::{StatsError, StatsResult};
 use crate::rng::Rng;
 
+/// Whether the paired differences x − y are equal in exact arithmetic up to the
+/// rounding of the subtraction: spread ≤ 4ε·max(|xᵢ| + |yᵢ|). Such differences have no
+/// variance, so the t statistic is undefined rather than "huge"; a threshold relative to
+/// the inputs treats [80, 81, 87]/300 − [77, 78, 84]/300 and [93, 100, 120]/300 −
+/// [90, 97, 117]/300 (both 3/300 three times) alike.
+pub fn constant_differences(x: &[f64], y: &[f64]) -> bool {
+    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
+    if d.is_empty() || d.iter().any(|v| v.is_nan()) {
+        return false;
+    }
+    let scale = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| a.abs() + b.abs())
+        .fold(0.0f64, f64::max);
+    let (lo, hi) = d
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    hi - lo <= 4.0 * f64::EPSILON * scale
+}
+
 /// Result of a t-test.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TTest {
@@ -38,7 +61,7 @@ fn check_finite(xs: &[f64]) -> StatsResult<()> {
 
 /// Paired t-test (scipy's `ttest_rel`): d = x − y, t = d̄ / (s_d / √n), dof = n − 1.
 /// Errors when lengths differ, n < 2, NaN, or all differences are equal
-/// ([`super::paired::constant_differences`]: equal up to the rounding of x − y, so
+/// ([`constant_differences`]: equal up to the rounding of x − y, so
 /// floating-point noise never turns into t ≈ 10¹⁴).
 pub fn paired_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> StatsResult<TTest> {
     if x.len() != y.len() {
@@ -57,7 +80,7 @@ pub fn paired_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> StatsRes
     check_finite(y)?;
     let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
     let var = variance(&d);
-    if var == 0.0 || super::paired::constant_differences(x, y) {
+    if var == 0.0 || constant_differences(x, y) {
         return Err(StatsError::Constant);
     }
     let n = d.len() as f64;

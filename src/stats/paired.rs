@@ -14,28 +14,7 @@ use super::power::t_isf;
 use super::summary::{mean, std_dev};
 use super::{Alternative, StatsError, StatsResult};
 
-/// Whether the paired differences x − y are equal in exact arithmetic up to the
-/// rounding of the subtraction: spread ≤ 4ε·max(|xᵢ| + |yᵢ|). Such differences have no
-/// variance, so the t statistic is undefined rather than "huge"; a threshold relative to
-/// the inputs treats [80, 81, 87]/300 − [77, 78, 84]/300 and [93, 100, 120]/300 −
-/// [90, 97, 117]/300 (both 3/300 three times) alike.
-pub fn constant_differences(x: &[f64], y: &[f64]) -> bool {
-    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
-    if d.is_empty() || d.iter().any(|v| v.is_nan()) {
-        return false;
-    }
-    let scale = x
-        .iter()
-        .zip(y)
-        .map(|(a, b)| a.abs() + b.abs())
-        .fold(0.0f64, f64::max);
-    let (lo, hi) = d
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-    hi - lo <= 4.0 * f64::EPSILON * scale
-}
+pub use super::hypothesis::constant_differences;
 
 /// Two-sided t confidence interval of the mean of `d` at `level` (scipy's
 /// `ttest_rel(x, y).confidence_interval(level)` on d = x − y):

@@ -177,7 +177,7 @@ pub fn save(m: &Model, path: &Path) -> Result<(), CheckpointError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let tmp = crate::output::atomic::tmp_path_pid(path);
+    let tmp = crate::atomic::tmp_path_pid(path);
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&to_bytes(m))?;

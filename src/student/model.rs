@@ -534,3 +534,43 @@ pub fn softmax_nll(row: &mut [f32], target: usize) -> f64 {
     }
     (sum as f64).ln() - (zt - mx) as f64
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use super::ModelConfig;
+    use crate::scenario::feasibility::n_params;
+    use crate::scenario::StudentSpec;
+
+    /// The memory estimate's closed form (`scenario::feasibility`) counts what the model
+    /// allocates (here, above `scenario`, so that the check imports downward only).
+    #[test]
+    fn parameter_count_matches_the_model_layout() {
+        let s = StudentSpec::default();
+        let cfg = ModelConfig {
+            vocab: 97,
+            layers: s.layers as usize,
+            d_model: s.d_model as usize,
+            heads: s.heads as usize,
+            d_ff: s.d_ff as usize,
+            context: s.context as usize,
+        };
+        assert_eq!(n_params(97.0, &s), cfg.n_params() as f64);
+        let big = StudentSpec {
+            layers: 3,
+            d_model: 48,
+            heads: 3,
+            d_ff: 100,
+            context: 33,
+            ..s
+        };
+        let cfg = ModelConfig {
+            layers: 3,
+            d_model: 48,
+            heads: 3,
+            d_ff: 100,
+            context: 33,
+            ..cfg
+        };
+        assert_eq!(n_params(97.0, &big), cfg.n_params() as f64);
+    }
+}

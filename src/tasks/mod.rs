@@ -8,6 +8,7 @@
 //! vocabulary is built.
 
 use crate::rng::Rng;
+use crate::text::Tokenizer;
 use serde::{Deserialize, Serialize};
 
 pub mod answer;
@@ -77,6 +78,14 @@ pub trait Task: Send + Sync {
     /// Every word, number-free, the task's generator and rewrite rule can emit; the
     /// tokenizer's closed vocabulary is the union of all lexicons and prompt templates.
     fn lexicon(&self) -> Vec<String>;
+}
+
+/// The student's tokenizer for one task: that task's lexicon only (a few hundred
+/// tokens, docs/architecture.md §2). A student never reads teacher prompts, so a
+/// project-wide vocabulary would only make its embedding and output head (the largest
+/// matrices at these sizes) several times bigger and slower.
+pub fn student_tokenizer(task: &dyn Task) -> Tokenizer {
+    Tokenizer::from_lexicon(task.lexicon())
 }
 
 /// All task names, in a fixed order.

@@ -18,7 +18,20 @@ pub use scorers::{gaussian, reward, JudgeOutcome};
 
 use crate::rng::Rng;
 use crate::tasks::Example;
+use crate::text::Tokenizer;
 use serde::{Deserialize, Serialize};
+
+/// The project-wide tokenizer: every task lexicon plus the teacher's prompt templates
+/// (it counts teacher tokens). Assembled here, above `text` and `tasks`, so that the
+/// tokenizer itself knows no task (docs/architecture.md §4).
+pub fn standard_tokenizer() -> Tokenizer {
+    let mut texts: Vec<String> = Vec::new();
+    for name in crate::tasks::TASK_NAMES {
+        texts.extend(crate::tasks::by_name(name).expect("known task").lexicon());
+    }
+    texts.extend(prompts::lexicon());
+    Tokenizer::from_lexicon(texts)
+}
 
 /// One synthetic training example and its provenance (docs/architecture.md §6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -140,24 +140,6 @@ impl Tokenizer {
         Tokenizer { tokens, ids }
     }
 
-    /// The project-wide tokenizer: every task lexicon plus the teacher's prompt templates.
-    pub fn standard() -> Self {
-        let mut texts: Vec<String> = Vec::new();
-        for name in crate::tasks::TASK_NAMES {
-            texts.extend(crate::tasks::by_name(name).expect("known task").lexicon());
-        }
-        texts.extend(crate::teacher::prompts::lexicon());
-        Self::from_lexicon(texts)
-    }
-
-    /// The student's tokenizer for one task: that task's lexicon only (a few hundred
-    /// tokens, docs/architecture.md §2). A student never reads teacher prompts, so a
-    /// project-wide vocabulary would only make its embedding and output head (the
-    /// largest matrices at these sizes) several times bigger and slower.
-    pub fn for_task(task: &dyn crate::tasks::Task) -> Self {
-        Self::from_lexicon(task.lexicon())
-    }
-
     /// Number of tokens in the vocabulary (the student's V).
     pub fn vocab_size(&self) -> usize {
         self.tokens.len()
