@@ -3,7 +3,7 @@
 //! found later says how it was made. Replay ignores the group (it differs between two
 //! executions of one scenario by design).
 
-use crate::output::h5::H5Builder;
+use crate::output::h5::{Attr, H5Builder, H5File};
 use anyhow::Result;
 use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -112,6 +112,75 @@ pub fn write(f: &mut H5Builder, scenario: Option<&str>, started: SystemTime) -> 
          SHA-256 of the canonical scenario text",
     )?;
     Ok(())
+}
+
+/// The shard of a results file written by `run --shard I/N`, from its `/provenance`
+/// attributes `shard_index`, `shard_count` and `shard_runs`; `None` for a whole
+/// execution (or a merge of shards).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardInfo {
+    pub shard: crate::engine::shard::Shard,
+    /// The run paths (`task/repR/strategy`) the shard executed, in canonical order.
+    pub runs: Vec<String>,
+}
+
+/// Records in `/provenance` that the file holds only shard `shard` of its scenario, and
+/// which runs (`runs`: run paths in canonical order). Call after [`write`].
+pub fn write_shard(
+    f: &mut H5Builder,
+    shard: crate::engine::shard::Shard,
+    runs: &[String],
+) -> Result<()> {
+    f.attr(GROUP, "shard", shard.to_string())?;
+    f.attr(GROUP, "shard_index", shard.index as i64)?;
+    f.attr(GROUP, "shard_count", shard.count as i64)?;
+    f.attr(GROUP, "shard_runs", Attr::Strs(runs.to_vec()))?;
+    Ok(())
+}
+
+/// Records in `/provenance` that the file is the merge of `inputs` (one line per shard
+/// file: `I/N path (host, git commit, start – end)`). Call after [`write`].
+pub fn write_merged(f: &mut H5Builder, count: u32, inputs: &[String]) -> Result<()> {
+    f.attr(GROUP, "merged_shard_count", count as i64)?;
+    f.attr(GROUP, "merged_from", Attr::Strs(inputs.to_vec()))?;
+    Ok(())
+}
+
+/// The shard a results file holds ([`write_shard`]), if it is one.
+pub fn read_shard(f: &H5File) -> Result<Option<ShardInfo>> {
+    let attrs = match f.attrs(GROUP) {
+        Ok(a) => a,
+        // Files from before provenance existed: whole executions.
+        Err(_) => return Ok(None),
+    };
+    let (Some(Attr::I64(i)), Some(Attr::I64(n))) =
+        (attrs.get("shard_index"), attrs.get("shard_count"))
+    else {
+        return Ok(None);
+    };
+    let runs = match attrs.get("shard_runs") {
+        Some(Attr::Strs(v)) => v.clone(),
+        Some(Attr::Str(s)) => vec![s.clone()],
+        _ => anyhow::bail!("{GROUP}: shard_index and shard_count without shard_runs"),
+    };
+    let (index, count) = (u32::try_from(*i)?, u32::try_from(*n)?);
+    anyhow::ensure!(
+        count >= 1 && (1..=count).contains(&index),
+        "{GROUP}: invalid shard {index}/{count}"
+    );
+    Ok(Some(ShardInfo {
+        shard: crate::engine::shard::Shard { index, count },
+        runs,
+    }))
+}
+
+/// A `/provenance` attribute as text ("unknown" when absent).
+pub fn read_str(f: &H5File, name: &str) -> String {
+    f.attr(GROUP, name)
+        .ok()
+        .flatten()
+        .and_then(|a| a.as_str().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]
