@@ -125,14 +125,21 @@ fn combine(inputs: &[Input]) -> Result<(Scenario, Outcome), CliError> {
     let name = |i: &Input| i.path.display().to_string();
     for other in &inputs[1..] {
         if other.results.scenario_text != first.results.scenario_text {
+            let (a, b) = (&first.results.scenario_text, &other.results.scenario_text);
+            let first_diff = a
+                .lines()
+                .zip(b.lines())
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("; first difference: `{x}` vs `{y}`"))
+                .unwrap_or_default();
             return Err(CliError::Usage(format!(
-                "{} and {} are shards of different scenarios (`{}`, scenario SHA-256 {}…, vs `{}`, {}…); merge only the shards of one scenario",
+                "{} and {} are shards of different scenarios (`{}`, scenario SHA-256 {}…, vs `{}`, {}…{first_diff}); merge only the shards of one scenario",
                 name(first),
                 name(other),
                 first.results.scenario_name,
-                &provenance::sha256_hex(&first.results.scenario_text)[..16],
+                &provenance::sha256_hex(a)[..16],
                 other.results.scenario_name,
-                &provenance::sha256_hex(&other.results.scenario_text)[..16],
+                &provenance::sha256_hex(b)[..16],
             )));
         }
         if other.shard.shard.count != first.shard.shard.count {
@@ -335,6 +342,12 @@ pub fn run(args: &Args) -> CliResult {
             .map_err(|e| CliError::Failure(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
         None
     } else {
+        if h5.exists() && !args.overwrite {
+            return Err(CliError::Usage(format!(
+                "{} already holds results (results.h5); pass --overwrite to replace them",
+                dir.display()
+            )));
+        }
         let existing = if args.overwrite {
             crate::cli::run::Existing::Overwrite
         } else {
