@@ -209,6 +209,16 @@ mod tests {
             mine.to_string_lossy(),
             format!("base-gh.ckpt.{me}@{host}.tmp")
         );
+        // Another host's writer that died two days ago (a crashed node).
+        let old = d.join("base-mn.ckpt.1@some-other-node.tmp");
+        fs::write(&old, b"x").unwrap();
+        let two_days = std::time::Duration::from_secs(2 * 24 * 3600);
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - two_days)
+            .unwrap();
         // A shared cache: only the dead writers' files go (pid 4e9 cannot exist).
         let mut gone = sweep_tmp(&[d.to_path_buf()], true);
         gone.sort();
@@ -218,10 +228,11 @@ mod tests {
                 d.join(".base-ef.ckpt.tmp4000000000"),
                 d.join("base-cd.ckpt.4000000000.tmp"),
                 d.join(format!("base-ij.ckpt.4000000000@{host}.tmp")),
+                old,
             ]
         );
         // The locked output directory: every temporary file goes, nothing else.
-        assert_eq!(sweep_tmp(&[d.to_path_buf()], false).len(), 5);
+        assert_eq!(sweep_tmp(&[d.to_path_buf()], false).len(), 4);
         let left: Vec<_> = fs::read_dir(d)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
