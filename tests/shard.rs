@@ -10,6 +10,7 @@
 //!    of different scenarios, of different shard counts, a duplicate shard, a file that
 //!    is not a shard, and an output that already holds results (unless `--overwrite`).
 //! 3. A bad `--shard` spec exits 2 with a one-line error before any work.
+//! 4. `report` of several shards points to `merge`; of one shard, it warns.
 //!
 //! The three shards, the unsharded run and the merge are computed once and shared (a
 //! `OnceLock`), so the file costs about six executions of the tiny scenario.
@@ -382,6 +383,36 @@ fn merge_never_overwrites_silently() {
         String::from_utf8_lossy(&o.stderr).contains("would overwrite the input"),
         "{}",
         show(&o)
+    );
+}
+
+#[test]
+fn report_sends_several_shards_to_merge_and_warns_on_one() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let report = |inputs: &[PathBuf]| {
+        activesynth()
+            .arg("report")
+            .args(inputs)
+            .arg("--out")
+            .arg(out.path())
+            .arg("--no-plots")
+            .output()
+            .unwrap()
+    };
+    let (s1, s2) = (f.shard(1).join("results.h5"), f.shard(2).join("results.h5"));
+    let o = report(&[s1.clone(), s2]);
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is shard 1/3") && err.contains("activesynth merge"),
+        "{err}"
+    );
+    let o = ok(report(&[s1]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("only shard 1/3 of its scenario (2 runs)"),
+        "{err}"
     );
 }
 

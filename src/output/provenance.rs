@@ -11,6 +11,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The group's path.
 pub const GROUP: &str = "/provenance";
 
+/// The group's `description` attribute (extended by [`write_shard`] and [`write_merged`]).
+const DESCRIPTION: &str = "how this file was made: program version, source commit \
+     (\"unknown\" when not built from a git checkout), command line, host, UTC start and \
+     end times, and the SHA-256 of the canonical scenario text";
+
 /// `2026-11-28T17:45:03Z` (UTC, second resolution) without a date library.
 pub fn iso8601(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
@@ -104,13 +109,7 @@ pub fn write(f: &mut H5Builder, scenario: Option<&str>, started: SystemTime) -> 
     if let Some(s) = scenario {
         f.attr(GROUP, "scenario_sha256", sha256_hex(s))?;
     }
-    f.attr(
-        GROUP,
-        "description",
-        "how this file was made: program version, source commit (\"unknown\" when not \
-         built from a git checkout), command line, host, UTC start and end times, and the \
-         SHA-256 of the canonical scenario text",
-    )?;
+    f.attr(GROUP, "description", DESCRIPTION)?;
     Ok(())
 }
 
@@ -135,6 +134,15 @@ pub fn write_shard(
     f.attr(GROUP, "shard_index", shard.index as i64)?;
     f.attr(GROUP, "shard_count", shard.count as i64)?;
     f.attr(GROUP, "shard_runs", Attr::Strs(runs.to_vec()))?;
+    f.attr(
+        GROUP,
+        "description",
+        format!(
+            "{DESCRIPTION}; this file is shard {shard} of its scenario (run --shard): \
+             shard_index and shard_count (1-based), shard_runs lists its runs \
+             (task/repR/strategy); `activesynth merge` combines the shards"
+        ),
+    )?;
     Ok(())
 }
 
@@ -143,6 +151,15 @@ pub fn write_shard(
 pub fn write_merged(f: &mut H5Builder, count: u32, inputs: &[String]) -> Result<()> {
     f.attr(GROUP, "merged_shard_count", count as i64)?;
     f.attr(GROUP, "merged_from", Attr::Strs(inputs.to_vec()))?;
+    f.attr(
+        GROUP,
+        "description",
+        format!(
+            "{DESCRIPTION}; this file was merged (activesynth merge) from \
+             merged_shard_count shards, listed in merged_from as `I/N path (host, commit, \
+             start – end)`; its result tensors are those of one run"
+        ),
+    )?;
     Ok(())
 }
 
