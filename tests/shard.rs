@@ -417,6 +417,58 @@ fn report_sends_several_shards_to_merge_and_warns_on_one() {
 }
 
 #[test]
+fn default_outputs_put_shards_under_the_scenario_output_and_merge_into_it() {
+    let f = fixture();
+    let cwd = tempfile::tempdir().unwrap();
+    let at = |args: &[&str]| {
+        let mut c = activesynth();
+        c.current_dir(cwd.path()).args(args);
+        ok(c.output().unwrap())
+    };
+    let scenario = tiny();
+    let scenario = scenario.to_str().unwrap();
+    for i in 1..=2 {
+        let spec = format!("{i}/2");
+        let o = at(&[
+            "run",
+            scenario,
+            "--shard",
+            &spec,
+            "--no-progress",
+            "--jobs",
+            "1",
+        ]);
+        assert!(
+            String::from_utf8_lossy(&o.stdout)
+                .contains("activesynth merge runs/loop-tiny/shard-*-of-2"),
+            "{}",
+            show(&o)
+        );
+    }
+    let base = cwd.path().join("runs/loop-tiny");
+    assert!(base.join("shard-1-of-2/results.h5").is_file());
+    assert!(
+        base.join(".cache").is_dir(),
+        "the shards share the output's cache"
+    );
+    assert!(!base.join("shard-1-of-2/.cache").exists());
+    at(&[
+        "merge",
+        "runs/loop-tiny/shard-2-of-2",
+        "runs/loop-tiny/shard-1-of-2",
+        "--no-report",
+    ]);
+    assert_eq!(
+        first_difference(
+            &base.join("results.h5"),
+            &f.full().join("results.h5"),
+            &[TIMING, PROVENANCE]
+        ),
+        None
+    );
+}
+
+#[test]
 fn bad_shard_specs_exit_2_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
     for (spec, needle) in [

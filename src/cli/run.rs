@@ -41,8 +41,9 @@ pub struct Args {
     /// machine's available memory).
     #[arg(long)]
     pub max_memory: Option<String>,
-    /// Where cached base students live (default: OUT/.cache). A shared directory lets
-    /// several outputs reuse one pre-training.
+    /// Where cached base students live (default: OUT/.cache; for a `--shard` without
+    /// `--out`, the scenario output's .cache). A shared directory lets several outputs
+    /// reuse one pre-training.
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
     /// Override a scenario value, e.g. `--set student.epochs=3 --set tasks[0].seed_size=500`
@@ -50,9 +51,10 @@ pub struct Args {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Execute only shard I of N (1-based, `1 ≤ I ≤ N`): a deterministic, balanced
-    /// 1/N of the runs. The output holds results.h5 with those runs only; combine the N
-    /// shards with `activesynth merge` to get the full results and the report
-    /// (docs/cluster.md).
+    /// 1/N of the runs. The output (default: `shard-I-of-N` under the scenario's output
+    /// directory, bases cached in that directory's `.cache`) holds results.h5 with those
+    /// runs only; combine the N shards with `activesynth merge` to get the full results
+    /// and the report (docs/cluster.md).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
 }
@@ -221,9 +223,25 @@ pub fn run(args: &Args) -> CliResult {
         "estimate: {}",
         crate::cli::check::estimate_line(&est, &limits)
     );
-    let out = out_dir(&scn, args.out.as_deref());
+    // A shard without --out goes into a subdirectory of the scenario's output, and its
+    // base students into that output's cache, so the shards of one machine (or of a
+    // shared filesystem) share them and `merge`'s default output is their parent.
+    let (out, default_cache) = match (shard, &args.out) {
+        (Some(sh), None) => {
+            let parent = out_dir(&scn, None);
+            (
+                parent.join(format!("shard-{}-of-{}", sh.index, sh.count)),
+                parent.join(".cache"),
+            )
+        }
+        _ => {
+            let out = out_dir(&scn, args.out.as_deref());
+            let cache = out.join(".cache");
+            (out, cache)
+        }
+    };
     let jobs = limits.jobs;
-    let cache_dir = args.cache_dir.clone().unwrap_or_else(|| out.join(".cache"));
+    let cache_dir = args.cache_dir.clone().unwrap_or(default_cache);
     let existing = match (args.resume, args.overwrite) {
         (true, _) => Existing::Resume,
         (_, true) => Existing::Overwrite,
@@ -265,8 +283,16 @@ pub fn run(args: &Args) -> CliResult {
             outcome.runs.len(),
             start.elapsed().as_secs_f64()
         );
+        let how = match &args.out {
+            None => format!(
+                "activesynth merge {}/shard-*-of-{}",
+                out_dir(&scn, None).display(),
+                sh.count
+            ),
+            Some(_) => "activesynth merge SHARD1/results.h5 … --out DIR".into(),
+        };
         println!(
-            "this is a partial result: merge the {} shards (activesynth merge SHARD1/results.h5 … --out DIR) to get curves.csv, the report and the summary",
+            "this is a partial result: merge the {} shards ({how}) to get curves.csv, the report and the summary",
             sh.count
         );
         return Ok(());
