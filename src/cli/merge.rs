@@ -373,7 +373,10 @@ pub fn run(args: &Args) -> CliResult {
     sorted.sort_by_key(|i| i.shard.shard.index);
     let from: Vec<String> = sorted
         .iter()
-        .map(|i| format!("{} {} ({})", i.shard.shard, i.path.display(), i.made))
+        .map(|i| {
+            let path = i.path.canonicalize().unwrap_or_else(|_| i.path.clone());
+            format!("{} {} ({})", i.shard.shard, path.display(), i.made)
+        })
         .collect();
     provenance::write_merged(&mut file, count, &from)?;
     results::write(&h5, &file)?;
