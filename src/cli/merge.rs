@@ -47,6 +47,7 @@ struct Input {
     made: String,
     commit: String,
     version: String,
+    cpu: String,
 }
 
 fn load(path: &Path) -> Result<Input, CliError> {
@@ -96,6 +97,7 @@ fn load(path: &Path) -> Result<Input, CliError> {
             p("end_time")
         ),
         commit: p("git_commit"),
+        cpu: p("cpu_features"),
         version: p("activesynth_version"),
         path,
         results,
@@ -301,6 +303,13 @@ pub fn run(args: &Args) -> CliResult {
                 .map(|(v, c)| format!("{v} at {c}"))
                 .collect::<Vec<_>>()
                 .join(", ")
+        );
+    }
+    let cpus: std::collections::BTreeSet<&str> = inputs.iter().map(|i| i.cpu.as_str()).collect();
+    if cpus.len() > 1 {
+        eprintln!(
+            "warning: the shards ran on CPUs with different features ({}): the student's matrix kernels are chosen by CPU feature and round differently, so the merge may differ from a single-machine run; `activesynth replay` the merged file on one machine to check",
+            cpus.iter().copied().collect::<Vec<_>>().join("; ")
         );
     }
 

@@ -13,8 +13,9 @@ pub const GROUP: &str = "/provenance";
 
 /// The group's `description` attribute (extended by [`write_shard`] and [`write_merged`]).
 const DESCRIPTION: &str = "how this file was made: program version, source commit \
-     (\"unknown\" when not built from a git checkout), command line, host, UTC start and \
-     end times, and the SHA-256 of the canonical scenario text";
+     (\"unknown\" when not built from a git checkout), command line, host, the CPU \
+     features that choose the matrix kernels, UTC start and end times, and the SHA-256 of \
+     the canonical scenario text";
 
 /// `2026-11-28T17:45:03Z` (UTC, second resolution) without a date library.
 pub fn iso8601(t: SystemTime) -> String {
@@ -69,6 +70,32 @@ pub fn host() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The CPU features that choose the student's matrix kernels, e.g.
+/// `x86_64 avx512f fma avx2 avx`: `matrixmultiply` picks AVX-512, FMA+AVX2, AVX or SSE2
+/// code at run time, and those round differently, so result bits are reproducible across
+/// machines only between machines that list the same features (docs/cluster.md).
+pub fn cpu_features() -> String {
+    #[allow(unused_mut)]
+    let mut s = std::env::consts::ARCH.to_string();
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    for (name, on) in [
+        ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+        ("fma", std::arch::is_x86_feature_detected!("fma")),
+        ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+        ("avx", std::arch::is_x86_feature_detected!("avx")),
+    ] {
+        if on {
+            s.push(' ');
+            s.push_str(name);
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    if std::arch::is_aarch64_feature_detected!("neon") {
+        s.push_str(" neon");
+    }
+    s
+}
+
 /// The command line, each argument quoted when it holds a space or a quote.
 pub fn command_line() -> String {
     std::env::args()
@@ -104,6 +131,7 @@ pub fn write(f: &mut H5Builder, scenario: Option<&str>, started: SystemTime) -> 
     )?;
     f.attr(GROUP, "command", command_line())?;
     f.attr(GROUP, "host", host())?;
+    f.attr(GROUP, "cpu_features", cpu_features())?;
     f.attr(GROUP, "start_time", iso8601(started))?;
     f.attr(GROUP, "end_time", iso8601(SystemTime::now()))?;
     if let Some(s) = scenario {
