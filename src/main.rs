@@ -23,6 +23,9 @@ enum Command {
     Run(cli::run::Args),
     /// Re-run the scenario embedded in a results file and compare every result tensor.
     Replay(cli::replay::Args),
+    /// Combine the results files of the N shards of a scenario (`run --shard I/N`) into
+    /// the results, report and summary of one run.
+    Merge(cli::merge::Args),
     /// Statistics, significance tests, tables and plots from one or more results files.
     Report(cli::report::Args),
     /// Replicates needed to detect a paired difference, from a pilot's results file.
@@ -61,6 +64,7 @@ fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => cli::run::run(&a),
         Command::Replay(a) => cli::replay::run(&a),
+        Command::Merge(a) => cli::merge::run(&a),
         Command::Report(a) => cli::report::run(&a),
         Command::Plan(a) => cli::plan::run(&a),
         Command::Check(a) => cli::check::run(&a),

@@ -14,10 +14,10 @@ use crate::actors::selector::{SelectorActor, VerifierActor};
 use crate::actors::student::{loop_backend, StudentActor};
 use crate::actors::teacher::TeacherActor;
 use crate::actors::world_builder::{BuildWorld, WorldBuilder};
-use crate::engine::progress;
 use crate::engine::records::{Outcome, RunKey, RunRecord};
 use crate::engine::resume::ResumeStore;
 use crate::engine::world::World;
+use crate::engine::{progress, shard};
 use crate::scenario::Scenario;
 use crate::selection;
 use crate::teacher::standard_tokenizer;
@@ -39,6 +39,9 @@ pub struct RunOptions {
     pub progress: bool,
     /// Where base students are cached (`OUT/.cache` unless `--cache-dir`).
     pub cache_dir: PathBuf,
+    /// Execute only this shard's runs (and build only the worlds they need); `None`:
+    /// every run.
+    pub shard: Option<shard::Shard>,
 }
 
 /// Execute a validated, resolved scenario. `canonical` is the scenario's canonical text
@@ -70,21 +73,13 @@ async fn orchestrate(
 ) -> Result<Outcome> {
     let jobs = opts.jobs.max(1);
     let tokenizer = Arc::new(standard_tokenizer());
-    let labels = strategy_labels(&scenario);
 
+    // The runs to execute, in canonical order (all of them, or one shard's).
+    let keys = match opts.shard {
+        None => shard::all_runs(&scenario),
+        Some(sh) => sh.runs(&scenario).map_err(|e| anyhow!(e))?,
+    };
     // Runs already finished by an interrupted execution.
-    let mut keys = Vec::new();
-    for t in &scenario.tasks {
-        for r in 0..scenario.replicates {
-            for l in &labels {
-                keys.push(RunKey {
-                    task: t.name.clone(),
-                    replicate: r,
-                    strategy: l.clone(),
-                });
-            }
-        }
-    }
     let mut done: Vec<Option<RunRecord>> = keys.iter().map(|k| store.load(k)).collect();
     let resumed = done.iter().filter(|d| d.is_some()).count();
     let progress = start_progress(&scenario, &keys, &done, opts.progress);
@@ -99,14 +94,14 @@ async fn orchestrate(
             WorldBuilder::new(scenario.clone(), tokenizer.clone(), cache_dir.clone())
         })
     };
+    // Only the worlds these runs need (all of them unless sharded), in canonical order.
+    let needed = shard::worlds_of(&scenario, &keys);
     let mut requests = Vec::new();
-    for (ti, _) in scenario.tasks.iter().enumerate() {
-        for r in 0..scenario.replicates {
-            requests.push(builder.send(BuildWorld {
-                task_index: ti,
-                replicate: r,
-            }));
-        }
+    for &(ti, r) in &needed {
+        requests.push(builder.send(BuildWorld {
+            task_index: ti,
+            replicate: r,
+        }));
     }
     let mut worlds: Vec<Arc<World>> = Vec::new();
     for res in futures_util::future::join_all(requests).await {
@@ -190,19 +185,38 @@ async fn orchestrate(
 }
 
 /// Progress from the first second: world building included; resumed runs count as done.
+/// Only the worlds and runs of `keys` (one shard's, or all) are counted.
 fn start_progress(
     scenario: &Arc<Scenario>,
     keys: &[RunKey],
     done: &[Option<RunRecord>],
     show: bool,
 ) -> Arc<progress::Progress> {
+    let task_of = |k: &RunKey| {
+        scenario
+            .tasks
+            .iter()
+            .position(|t| t.name == k.task)
+            .expect("run key from the scenario")
+    };
+    let runs: Vec<usize> = keys.iter().map(task_of).collect();
+    let worlds: Vec<usize> = shard::worlds_of(scenario, keys)
+        .into_iter()
+        .map(|(ti, _)| ti)
+        .collect();
     let resumed: Vec<usize> = keys
         .iter()
         .zip(done)
         .filter(|(_, d)| d.is_some())
-        .filter_map(|(k, _)| scenario.tasks.iter().position(|t| t.name == k.task))
+        .map(|(k, _)| task_of(k))
         .collect();
-    progress::Progress::new(scenario.clone(), progress::Mode::detect(show), &resumed)
+    progress::Progress::planned(
+        scenario.clone(),
+        progress::Mode::detect(show),
+        &worlds,
+        &runs,
+        &resumed,
+    )
 }
 
 /// Start one run's actors, drive it to the end, and stop them.

@@ -5,6 +5,7 @@
 
 pub mod bench_kernels;
 pub mod check;
+pub mod merge;
 pub mod plan;
 pub mod replay;
 pub mod report;

@@ -42,6 +42,21 @@ pub fn run(args: &Args) -> CliResult {
     )
     .map_err(|e| CliError::Usage(e.to_string()))?
     .resolved();
+    // A shard's file (`run --shard I/N`) replays that shard only.
+    let shard = H5File::open(&args.results)
+        .and_then(|f| crate::output::provenance::read_shard(&f))
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "{}: unreadable shard provenance: {}",
+                args.results.display(),
+                crate::cli::chain(&e)
+            ))
+        })?
+        .map(|info| info.shard);
+    let runs = match shard {
+        Some(sh) => sh.runs(&scn).map_err(CliError::Usage)?.len(),
+        None => crate::engine::shard::all_runs(&scn).len(),
+    };
     let (dir, temporary) = match &args.out {
         Some(d) => (d.clone(), false),
         None => (
@@ -62,13 +77,20 @@ pub fn run(args: &Args) -> CliResult {
         &cache_dir,
     )?;
     eprintln!(
-        "replaying {} ({} runs) into {}",
+        "replaying {}{} ({runs} runs) into {}",
         scn.name,
-        scn.tasks.len() * scn.replicates as usize * scn.strategies.len(),
+        shard.map(|s| format!(" shard {s}")).unwrap_or_default(),
         dir.display()
     );
-    let outcome =
-        crate::cli::run::execute_to(&scn, &dir, jobs, false, !args.no_progress, &cache_dir);
+    let outcome = crate::cli::run::execute_to(
+        &scn,
+        &dir,
+        jobs,
+        false,
+        !args.no_progress,
+        &cache_dir,
+        shard,
+    );
     drop(lock);
     let result = outcome.and_then(|(_, h5)| {
         let a = H5File::open(&args.results)?;

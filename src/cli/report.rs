@@ -49,6 +49,30 @@ pub fn run(args: &Args) -> CliResult {
             args.alpha
         )));
     }
+    // A shard (`run --shard I/N`) holds part of a scenario: several shards are merged
+    // first (`activesynth merge`), and a single one is reported with a warning.
+    for p in &args.inputs {
+        let shard = crate::output::h5::H5File::open(p)
+            .and_then(|f| crate::output::provenance::read_shard(&f))
+            .ok()
+            .flatten();
+        if let Some(info) = shard {
+            if args.inputs.len() > 1 {
+                return Err(CliError::Usage(format!(
+                    "{} is shard {} of its scenario: combine the shards with `activesynth merge SHARD… --out DIR` first, then report DIR/results.h5",
+                    p.display(),
+                    info.shard
+                )));
+            }
+            eprintln!(
+                "warning: {} is only shard {} of its scenario ({} runs): this report covers those runs only; `activesynth merge` the {} shards for the full report",
+                p.display(),
+                info.shard,
+                info.runs.len(),
+                info.shard.count
+            );
+        }
+    }
     if args.inputs.len() > 1 && args.out.is_none() {
         let dir = args.inputs[0]
             .parent()

@@ -3,6 +3,7 @@
 //! `--no-report`) write the report.
 
 use crate::cli::{CliError, CliResult};
+use crate::engine::shard::Shard;
 use crate::engine::{self, Outcome};
 use crate::output::results;
 use crate::runner::{self, RunOptions};
@@ -40,14 +41,22 @@ pub struct Args {
     /// machine's available memory).
     #[arg(long)]
     pub max_memory: Option<String>,
-    /// Where cached base students live (default: OUT/.cache). A shared directory lets
-    /// several outputs reuse one pre-training.
+    /// Where cached base students live (default: OUT/.cache; for a `--shard` without
+    /// `--out`, the scenario output's .cache). A shared directory lets several outputs
+    /// reuse one pre-training.
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
     /// Override a scenario value, e.g. `--set student.epochs=3 --set tasks[0].seed_size=500`
     /// (repeatable; see `activesynth check --set` for the resolved result).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Execute only shard I of N (1-based, `1 ≤ I ≤ N`): a deterministic, balanced
+    /// 1/N of the runs. The output (default: `shard-I-of-N` under the scenario's output
+    /// directory, bases cached in that directory's `.cache`) holds results.h5 with those
+    /// runs only; combine the N shards with `activesynth merge` to get the full results
+    /// and the report (docs/cluster.md).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 /// What `run` may do with results an earlier execution left in the output directory.
@@ -141,8 +150,10 @@ pub fn out_dir(scn: &Scenario, explicit: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("runs").join(&scn.name))
 }
 
-/// Execute a resolved scenario into `out` and write the result files; returns the
-/// outcome. Shared by `run` and `replay`.
+/// Execute a resolved scenario (or one `shard` of it) into `out` and write the result
+/// files; returns the outcome. Shared by `run` and `replay`. A shard writes `results.h5`
+/// only (its runs, and the shard recorded in `/provenance`); `curves.csv` and the report
+/// come from `merge`.
 /// The caller holds `out`'s lock ([`prepare_output`]).
 pub fn execute_to(
     scn: &Scenario,
@@ -151,6 +162,7 @@ pub fn execute_to(
     resume: bool,
     progress: bool,
     cache_dir: &Path,
+    shard: Option<Shard>,
 ) -> anyhow::Result<(Outcome, PathBuf)> {
     let started = std::time::SystemTime::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -161,6 +173,7 @@ pub fn execute_to(
         resume,
         progress,
         cache_dir: cache_dir.to_path_buf(),
+        shard,
     };
     let outcome = runner::execute(scn.clone(), &canonical, &opts)?;
     let tasks: Vec<String> = scn.tasks.iter().map(|t| t.name.clone()).collect();
@@ -171,9 +184,13 @@ pub fn execute_to(
         .collect();
     let mut file = results::build(&canonical, &scn.name, &tasks, &labels, &vocab, &outcome)?;
     crate::output::provenance::write(&mut file, Some(&canonical), started)?;
+    if let Some(sh) = shard {
+        let runs: Vec<String> = outcome.runs.iter().map(|r| r.key.path()).collect();
+        crate::output::provenance::write_shard(&mut file, sh, &runs)?;
+    }
     let h5 = out.join("results.h5");
     results::write(&h5, &file)?;
-    if scn.output.csv {
+    if scn.output.csv && shard.is_none() {
         results::write_curves_csv(&out.join("curves.csv"), &outcome)?;
     }
     Ok((outcome, h5))
@@ -186,15 +203,41 @@ pub fn summary_table(scn: &Scenario, outcome: &Outcome) -> String {
 }
 
 pub fn run(args: &Args) -> CliResult {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(CliError::Usage)?;
     let limits = crate::cli::check::limits(args.max_memory.as_deref(), args.jobs)?;
     let (scn, est) = crate::cli::check::load_feasible(&args.scenario, &args.set, &limits)?;
+    let shard_runs = match shard {
+        Some(sh) => Some(sh.runs(&scn).map_err(CliError::Usage)?),
+        None => None,
+    };
     eprintln!(
         "estimate: {}",
         crate::cli::check::estimate_line(&est, &limits)
     );
-    let out = out_dir(&scn, args.out.as_deref());
+    // A shard without --out goes into a subdirectory of the scenario's output, and its
+    // base students into that output's cache, so the shards of one machine (or of a
+    // shared filesystem) share them and `merge`'s default output is their parent.
+    let (out, default_cache) = match (shard, &args.out) {
+        (Some(sh), None) => {
+            let parent = out_dir(&scn, None);
+            (
+                parent.join(format!("shard-{}-of-{}", sh.index, sh.count)),
+                parent.join(".cache"),
+            )
+        }
+        _ => {
+            let out = out_dir(&scn, args.out.as_deref());
+            let cache = out.join(".cache");
+            (out, cache)
+        }
+    };
     let jobs = limits.jobs;
-    let cache_dir = args.cache_dir.clone().unwrap_or_else(|| out.join(".cache"));
+    let cache_dir = args.cache_dir.clone().unwrap_or(default_cache);
     let existing = match (args.resume, args.overwrite) {
         (true, _) => Existing::Resume,
         (_, true) => Existing::Overwrite,
@@ -202,7 +245,24 @@ pub fn run(args: &Args) -> CliResult {
     };
     let _lock = prepare_output(&out, &scn.to_toml(), existing, &cache_dir)?;
     let start = Instant::now();
-    let (outcome, h5) = execute_to(&scn, &out, jobs, args.resume, !args.no_progress, &cache_dir)?;
+    if let (Some(sh), Some(runs)) = (shard, &shard_runs) {
+        eprintln!(
+            "shard {sh}: {} of {} runs ({} … {})",
+            runs.len(),
+            crate::engine::shard::all_runs(&scn).len(),
+            runs[0].path(),
+            runs[runs.len() - 1].path()
+        );
+    }
+    let (outcome, h5) = execute_to(
+        &scn,
+        &out,
+        jobs,
+        args.resume,
+        !args.no_progress,
+        &cache_dir,
+        shard,
+    )?;
     if outcome.resumed > 0 {
         eprintln!(
             "resumed {} finished runs from {}",
@@ -210,27 +270,65 @@ pub fn run(args: &Args) -> CliResult {
             out.display()
         );
     }
-    print!("{}", summary_table(&scn, &outcome));
-    println!(
+    if let Some(sh) = shard {
+        // A shard's runs alone cannot answer "did it help?" (no pairing across all
+        // strategies and replicates): no summary, csv or report until the merge.
+        println!(
+            "wrote {} (shard {sh}: {} runs) in {:.1} s",
+            h5.display(),
+            outcome.runs.len(),
+            start.elapsed().as_secs_f64()
+        );
+        let how = match &args.out {
+            None => format!(
+                "activesynth merge {}/shard-*-of-{}",
+                out_dir(&scn, None).display(),
+                sh.count
+            ),
+            Some(_) => "activesynth merge SHARD1/results.h5 … --out DIR".into(),
+        };
+        println!(
+            "this is a partial result: merge the {} shards ({how}) to get curves.csv, the report and the summary",
+            sh.count
+        );
+        return Ok(());
+    }
+    let wrote = format!(
         "wrote {} ({} runs) in {:.1} s",
         h5.display(),
         outcome.runs.len(),
         start.elapsed().as_secs_f64()
     );
-    if scn.output.report && !args.no_report {
+    finish(&scn, &outcome, &h5, &out, &wrote, args.no_report)
+}
+
+/// Everything after `results.h5` of a whole execution (shared by `run` and `merge`):
+/// the summary table, the `wrote` line, the report unless the scenario or `no_report`
+/// says not to, and the world-check verdicts.
+pub fn finish(
+    scn: &Scenario,
+    outcome: &Outcome,
+    h5: &Path,
+    out: &Path,
+    wrote: &str,
+    no_report: bool,
+) -> CliResult {
+    print!("{}", summary_table(scn, outcome));
+    println!("{wrote}");
+    if scn.output.report && !no_report {
         let opts = crate::report::ReportOptions {
-            out_dir: Some(out.clone()),
+            out_dir: Some(out.to_path_buf()),
             alpha: 1.0,
             formats: vec![crate::report::Format::Md],
             plots: scn.output.plots,
         };
-        let files = crate::report::write_report(std::slice::from_ref(&h5), &opts)?;
+        let files = crate::report::write_report(&[h5.to_path_buf()], &opts)?;
         if let Some(md) = files.markdown {
             println!("wrote {}", md.display());
         }
     }
     // Last word: can this world rank strategies at all (docs/world-checks.md)?
-    let merged = crate::report::merge::load(&[h5])?;
+    let merged = crate::report::merge::load(&[h5.to_path_buf()])?;
     let mut scratch = crate::report::files::Stats::default();
     for tc in crate::report::world::compute(&merged, &mut scratch) {
         println!("{}", tc.line());

@@ -8,6 +8,7 @@ pub mod algorithm;
 pub mod progress;
 pub mod records;
 pub mod resume;
+pub mod shard;
 pub mod world;
 
 pub use records::Outcome;

@@ -107,15 +107,32 @@ pub fn duration(secs: f64) -> String {
 }
 
 impl Progress {
-    /// Progress for `scn`; `resumed` lists the task index of every run an interrupted
-    /// execution already finished (they count as done).
+    /// Progress for every world and run of `scn`; `resumed` lists the task index of
+    /// every run an interrupted execution already finished (they count as done).
     pub fn new(scn: Arc<Scenario>, mode: Mode, resumed: &[usize]) -> Arc<Progress> {
-        let reps = scn.replicates as u64;
-        let strategies = scn.strategies.len() as u64;
-        let mut total = 0u64;
+        let mut worlds = Vec::new();
+        let mut runs = Vec::new();
         for ti in 0..scn.tasks.len() {
-            total += reps * (world_units(&scn, ti) + strategies * run_units(&scn, ti));
+            for _ in 0..scn.replicates {
+                worlds.push(ti);
+                runs.extend(std::iter::repeat_n(ti, scn.strategies.len()));
+            }
         }
+        Progress::planned(scn, mode, &worlds, &runs, resumed)
+    }
+
+    /// Progress for a part of `scn` (one shard): `worlds` and `runs` list the task
+    /// index of every world to build and every run to execute; `resumed` as in
+    /// [`Progress::new`].
+    pub fn planned(
+        scn: Arc<Scenario>,
+        mode: Mode,
+        worlds: &[usize],
+        runs: &[usize],
+        resumed: &[usize],
+    ) -> Arc<Progress> {
+        let total: u64 = worlds.iter().map(|&ti| world_units(&scn, ti)).sum::<u64>()
+            + runs.iter().map(|&ti| run_units(&scn, ti)).sum::<u64>();
         let done: u64 = resumed.iter().map(|&ti| run_units(&scn, ti)).sum();
         let bar = match mode {
             Mode::Bar => {
@@ -132,8 +149,8 @@ impl Progress {
             }
             _ => ProgressBar::hidden(),
         };
-        let worlds_total = scn.tasks.len() * scn.replicates as usize;
-        let runs_total = worlds_total * scn.strategies.len();
+        let worlds_total = worlds.len();
+        let runs_total = runs.len();
         let p = Arc::new(Progress {
             mode,
             bar,

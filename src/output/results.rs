@@ -351,8 +351,16 @@ pub fn read(path: &Path) -> Result<Results> {
     let mut worlds = Vec::new();
     let mut runs = Vec::new();
     for task in &tasks {
-        let mut rep = 0u32;
-        while has(&format!("/worlds/{task}/rep{rep}")) {
+        // Every replicate present, in order: a shard's file (`run --shard`) may hold
+        // replicates 3 and 4 only.
+        let prefix = format!("/worlds/{task}/rep");
+        let mut reps: Vec<u32> = listing
+            .iter()
+            .filter_map(|(p, _)| p.strip_prefix(&prefix)?.parse().ok())
+            .collect();
+        reps.sort_unstable();
+        reps.dedup();
+        for rep in reps {
             let g = format!("/worlds/{task}/rep{rep}");
             let bd = u32s(&f, &format!("{g}/base_by_difficulty"))?;
             worlds.push(WorldRecord {
@@ -389,7 +397,6 @@ pub fn read(path: &Path) -> Result<Results> {
                     runs.push(read_run(&f, key, &listing)?);
                 }
             }
-            rep += 1;
         }
     }
     Ok(Results {

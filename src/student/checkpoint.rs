@@ -160,7 +160,7 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
     Ok(m)
 }
 
-/// Write a checkpoint atomically (a per-process `NAME.<pid>.tmp` in the same directory,
+/// Write a checkpoint atomically (a per-process `NAME.<pid>@<host>.tmp` in the same directory,
 /// fsynced, then renamed), so a crash never leaves a half-written file under the final
 /// name and the leftover temporary is recognisable for the next run's sweep. A model with
 /// non-finite weights is refused: a diverged base must never be cached.
