@@ -96,6 +96,22 @@ fn issue_cases_are_refused_with_the_field_before_any_work() {
         );
         eprintln!("{case}: {m}");
     }
+    // More distinct game24 puzzles than the world holds within reach: 1,362 solvable
+    // multisets (tests/tasks_logic_game24.rs checks that count independently), at most
+    // 90% of them drawable; compare's 1000 + 100 + 300 failed after 13 minutes of work.
+    let game24 = quick()
+        .replacen("name = \"arith\"", "name = \"game24\"", 1)
+        .replacen("seed_size = 300", "seed_size = 1000", 1)
+        .replacen("val_size = 60", "val_size = 100", 1)
+        .replacen("test_size = 150", "test_size = 300", 1);
+    let m = refused(&game24);
+    assert!(m.contains("field `tasks[0].seed_size`"), "{m}");
+    assert!(
+        m.contains("1362 distinct questions") && m.contains("1400 exceeds 1225"),
+        "{m}"
+    );
+    let fits = game24.replacen("seed_size = 1000", "seed_size = 825", 1);
+    check::check_text(&fits, "case.toml", &[], &LIMITS).expect("1225 distinct puzzles fit");
     // And the unmodified scenario is accepted with an estimate.
     let (_, est) = check::check_text(&quick(), "quick.toml", &[], &LIMITS).unwrap();
     assert!(est.peak_bytes > 64e6 && est.peak_bytes < 2e9, "{est:?}");

@@ -162,12 +162,22 @@ pub fn run(args: &Args) -> CliResult {
     let backend = select_backend(args.device);
     let (machine, peak_gflops, peak_note) = if backend.name() == "cpu" {
         let threads = crate::scoring::default_threads();
-        let p = peak::cpu_peak_gflops(threads);
+        let p = peak::cpu_peak(threads);
+        let nominal = peak::nominal_core_gflops(2)
+            .map(|g| format!("; nominal {g:.0} per core at the current clock with 2 FMA pipes"))
+            .unwrap_or_default();
         let note = match p {
-            Some(g) => format!("measured AVX2 FMA loop on {threads} threads: {g:.1} GFLOP/s f32"),
+            Some(p) => format!(
+                "measured f32 FMA peak, best of {} short windows per thread: {:.1} GFLOP/s per core, \
+                 {:.1} on the {} threads used{nominal}",
+                peak::WINDOWS,
+                p.per_core,
+                p.all_threads,
+                p.threads
+            ),
             None => "no AVX2+FMA: peak unknown".to_string(),
         };
-        (peak::cpu_description(), p, note)
+        (peak::cpu_description(), p.map(|p| p.all_threads), note)
     } else {
         let name = crate::scoring::cuda::CudaBackend::try_new(0)
             .map(|c| c.device_name().to_string())

@@ -233,32 +233,64 @@ pub fn run(args: &Args) -> CliResult {
     let task: &dyn Task = task.as_ref();
     let tok = crate::tasks::student_tokenizer(task);
     let stream = |p: &str| StreamKey::shared(args.seed, &args.task, 0, p).rng();
-    let gen = |purpose: &str, n: usize, dmax: Option<u32>| -> Vec<Example> {
+    // The four sets never share a question with the test and validation sets (nor the
+    // training pool with each other), as in the loop's worlds: a finite world such as
+    // game24 (1,362 puzzles) otherwise pre-trains and fine-tunes the student on most of
+    // its test puzzles. In a finite world the training pool and the pre-training corpus
+    // may repeat questions among themselves (never a test or validation one).
+    let finite = task.distinct_questions().is_some();
+    let mut taken = std::collections::BTreeSet::new();
+    let mut gen = |purpose: &str,
+                   n: usize,
+                   dmax: Option<u32>,
+                   repeats: bool|
+     -> Result<Vec<Example>, CliError> {
         let mut r = stream(purpose);
-        (0..n)
-            .map(|_| match dmax {
-                None => loop {
+        let mut out = Vec::with_capacity(n);
+        let mut tries = 0usize;
+        while out.len() < n {
+            tries += 1;
+            if tries > 50 * n + 1000 {
+                return Err(CliError::Usage(format!(
+                    "task {} could not produce {n} {purpose} examples distinct from the \
+                     other sets (got {}): ask for fewer (--train, --eval)",
+                    args.task,
+                    out.len()
+                )));
+            }
+            let e = match dmax {
+                None => {
                     let e = task.generate(&mut r, None);
-                    if args.max_difficulty.is_none_or(|m| e.difficulty <= m) {
-                        break e;
+                    if args.max_difficulty.is_some_and(|m| e.difficulty > m) {
+                        continue;
                     }
-                },
+                    e
+                }
                 Some(m) => {
                     let (lo, hi) = task.difficulty_range();
                     let d = r.gen_range(lo..=m.clamp(lo, hi));
                     task.generate(&mut r, Some(d))
                 }
-            })
-            .collect()
+            };
+            let fresh = if repeats {
+                !taken.contains(&e.question)
+            } else {
+                taken.insert(e.question.clone())
+            };
+            if fresh {
+                out.push(e);
+            }
+        }
+        Ok(out)
     };
     let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
         exs.iter().map(|e| to_sequence(&tok, e)).collect()
     };
     let max_n = *args.train.iter().max().expect("at least one size");
-    let pool = gen("fit-train", max_n, None);
+    let test = gen("fit-test", args.eval, None, false)?;
+    let val = gen("fit-val", args.eval, None, false)?;
+    let pool = gen("fit-train", max_n, None, finite)?;
     let pool_seqs = seqs(&pool)?;
-    let val = gen("fit-val", args.eval, None);
-    let test = gen("fit-test", args.eval, None);
     let cfg = ModelConfig {
         vocab: tok.vocab_size(),
         layers: spec.layers as usize,
@@ -297,7 +329,12 @@ pub fn run(args: &Args) -> CliResult {
         .unwrap_or(spec.pretrain_examples as usize);
     let mut replay: Vec<Sequence> = Vec::new();
     if base_n > 0 {
-        let easy = gen("fit-pretrain", base_n, Some(spec.pretrain_max_difficulty));
+        let easy = gen(
+            "fit-pretrain",
+            base_n,
+            Some(spec.pretrain_max_difficulty),
+            finite,
+        )?;
         replay = seqs(&easy[..(spec.replay_examples as usize).min(easy.len())])?;
         let tcfg = TrainConfig {
             epochs: spec.pretrain_epochs as usize,
@@ -311,7 +348,7 @@ pub fn run(args: &Args) -> CliResult {
         // change to a task's generator never reuses a stale base.
         let key = crate::engine::world::base_cache_key(
             &format!(
-                "student-fit-base-v3|{}|{}|{base_n}|{}|{}",
+                "student-fit-base-v4|{}|{}|{base_n}|{}|{}",
                 args.task,
                 args.seed,
                 crate::engine::world::base_key_fields(&spec),

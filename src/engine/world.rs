@@ -224,13 +224,15 @@ pub fn accuracy(
 }
 
 /// Draw `n` examples from a stream, skipping questions already in `taken` (so the test
-/// and validation sets never contain a seed question verbatim).
+/// and validation sets never contain a seed question verbatim). With `repeats`, the
+/// drawn questions are not added to `taken` and may repeat among themselves.
 fn draw(
     task: &dyn Task,
     key: &StreamKey,
     n: usize,
     difficulty_max: Option<u32>,
     taken: &mut BTreeSet<String>,
+    repeats: bool,
 ) -> Result<Vec<Example>> {
     let mut rng = key.rng();
     let mut out = Vec::with_capacity(n);
@@ -254,7 +256,12 @@ fn draw(
                 task.generate(&mut rng, Some(d))
             }
         };
-        if taken.insert(ex.question.clone()) {
+        let fresh = if repeats {
+            !taken.contains(&ex.question)
+        } else {
+            taken.insert(ex.question.clone())
+        };
+        if fresh {
             out.push(ex);
         }
     }
@@ -298,6 +305,7 @@ pub fn build_world(
         task_spec.seed_size as usize,
         None,
         &mut taken,
+        false,
     )?;
     let val = draw(
         &*task,
@@ -305,6 +313,7 @@ pub fn build_world(
         task_spec.val_size as usize,
         None,
         &mut taken,
+        false,
     )?;
     let test = draw(
         &*task,
@@ -312,14 +321,19 @@ pub fn build_world(
         task_spec.test_size as usize,
         None,
         &mut taken,
+        false,
     )?;
     let st = &scenario.student;
+    // A finite world (game24: 1,362 puzzles) cannot give thousands of distinct
+    // pre-training questions beside D0, validation and test; its base is pre-trained on
+    // the puzzles those sets left over, repeated (never on one of theirs).
     let pretrain = draw(
         &*task,
         &key("pretrain"),
         st.pretrain_examples as usize,
         Some(st.pretrain_max_difficulty),
         &mut taken,
+        task.distinct_questions().is_some(),
     )?;
 
     let stok = Arc::new(tasks::student_tokenizer(&*task));

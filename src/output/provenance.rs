@@ -39,25 +39,13 @@ pub fn iso8601(t: SystemTime) -> String {
     )
 }
 
-/// The git commit of the source tree this binary was built from, looked up at run time
-/// (`git -C <manifest dir> rev-parse HEAD`, `+dirty` when it has uncommitted changes);
-/// `None` when that tree or git is not there (an installed binary).
+/// The git commit of the source tree this binary was built from, captured by `build.rs`
+/// at build time (`+dirty` when the sources had uncommitted changes); `None` when the
+/// binary was built outside a git checkout (e.g. from a source archive).
 pub fn source_commit() -> Option<String> {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    let head = git(&["rev-parse", "HEAD"]).filter(|h| !h.is_empty())?;
-    let dirty =
-        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
-    Some(if dirty { format!("{head}+dirty") } else { head })
+    option_env!("ACTIVESYNTH_BUILD_COMMIT")
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
 }
 
 pub use crate::atomic::host;

@@ -135,6 +135,36 @@ fn task_field(s: &Scenario, pick: impl Fn(&TaskSpec) -> u32, key: &str) -> Strin
     format!("tasks[{i}].{key}")
 }
 
+/// Share of a world's distinct questions that the seed, validation and test sets may
+/// take together. They are drawn at random until distinct, so the last few questions
+/// take ever more draws: game24's 1,362 puzzles gave only 1,302 distinct ones within
+/// the world builder's draw budget when 1,400 were asked for.
+pub const MAX_DISTINCT_SHARE: f64 = 0.9;
+
+/// Refuse, before any work, a task whose seed + validation + test sets need more
+/// distinct questions than its world can provide.
+fn distinct_sets_fit(s: &Scenario) -> Result<(), Infeasible> {
+    for (i, t) in s.tasks.iter().enumerate() {
+        let Some(cap) = tasks::by_name(&t.name).and_then(|w| w.distinct_questions()) else {
+            continue;
+        };
+        let want = t.seed_size as u64 + t.val_size as u64 + t.test_size as u64;
+        let max = (cap as f64 * MAX_DISTINCT_SHARE).floor() as u64;
+        if want > max {
+            return Err(infeasible(
+                format!("tasks[{i}].seed_size"),
+                format!(
+                    "task {} has {cap} distinct questions; seed_size + val_size + test_size = {want} \
+                     exceeds {max} ({:.0}% of them, the most that random draws find reliably)",
+                    t.name,
+                    MAX_DISTINCT_SHARE * 100.0
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Estimate memory and work of a validated scenario (resolved or not) and refuse it
 /// when the estimated peak exceeds `limits.max_memory`, naming the field that drives
 /// the largest component. Call [`check_bounds`] first: the arithmetic assumes bounded
@@ -149,6 +179,7 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                 .ok_or_else(|| infeasible("tasks", format!("unknown task {}", t.name)))
         })
         .collect::<Result<_, _>>()?;
+    distinct_sets_fit(s)?;
     let vocab = shapes.iter().map(|x| x.vocab).max().unwrap_or(0) as f64;
     let n = n_params(vocab, st);
     let (d, f, h, layers, ctx) = (

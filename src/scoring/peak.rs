@@ -1,16 +1,37 @@
 //! Peak arithmetic rates, so benchmark numbers can be reported as a fraction of what the
 //! hardware can do at best.
 //!
-//! CPU: *measured* with a tight loop of independent 256-bit FMAs (AVX2+FMA, detected at
-//! run time, as `matrixmultiply` does) on every thread at once; the result is the f32
-//! FMA throughput this machine actually delivers to this process (shared cores included).
+//! CPU: *measured* with independent 256-bit FMAs (AVX2+FMA, detected at run time, as
+//! `matrixmultiply` does) on every thread at once. One long window on a shared machine
+//! reads whatever share of the core the other tenants left (43–63 GFLOP/s was seen for a
+//! core that delivers 103), so each thread times [`WINDOWS`] short windows and keeps its
+//! best: the rate the core delivers when this process has it, which is what "of peak"
+//! should divide by. Twelve chains cover the FMA latency (4 cycles) on two pipes with
+//! room to spare. The nominal figure (pipes × lanes × 2 × clock) is printed beside it.
 //! CUDA: a table of vendor dense peaks by device name.
 
 use std::time::Instant;
 
-/// Measured f32 peak of `threads` threads in GFLOP/s (an FMA counts as 2 FLOPs), or
-/// `None` when AVX2+FMA are not available (then no honest peak is known).
-pub fn cpu_peak_gflops(threads: usize) -> Option<f64> {
+/// Short timing windows per thread; the best one counts.
+pub const WINDOWS: usize = 200;
+/// FMA iterations per window (12 chains × 8 lanes × 2 FLOPs each: ~0.5 ms at 100 GFLOP/s).
+const ITERS_PER_WINDOW: u64 = 25_000;
+const CHAINS: usize = 12;
+
+/// Measured f32 peak of one core and of `threads` threads together, in GFLOP/s (an FMA
+/// counts as 2 FLOPs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CpuPeak {
+    /// Best window of the fastest thread.
+    pub per_core: f64,
+    /// Sum over the threads of each one's best window (all running at once).
+    pub all_threads: f64,
+    pub threads: usize,
+}
+
+/// Measure the f32 FMA peak on `threads` threads at once, or `None` when AVX2+FMA are not
+/// available (then no honest peak is known).
+pub fn cpu_peak(threads: usize) -> Option<CpuPeak> {
     #[cfg(target_arch = "x86_64")]
     {
         if !(std::arch::is_x86_feature_detected!("avx2")
@@ -19,23 +40,17 @@ pub fn cpu_peak_gflops(threads: usize) -> Option<f64> {
             return None;
         }
         let threads = threads.max(1);
-        let iters: u64 = 20_000_000;
-        let start = Instant::now();
-        let sink: f32 = std::thread::scope(|s| {
+        let best: Vec<f64> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
-                .map(|t| {
-                    s.spawn(move || {
-                        // SAFETY: the features were detected above.
-                        unsafe { fma_loop(iters, t as f32) }
-                    })
-                })
+                .map(|t| s.spawn(move || best_window_gflops(t as f32)))
                 .collect();
-            hs.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+            hs.into_iter().map(|h| h.join().unwrap_or(0.0)).collect()
         });
-        let secs = start.elapsed().as_secs_f64();
-        std::hint::black_box(sink);
-        // 10 accumulators × 8 lanes × 2 FLOPs per iteration.
-        Some((threads as u64 * iters * 10 * 8 * 2) as f64 / secs / 1e9)
+        Some(CpuPeak {
+            per_core: best.iter().copied().fold(0.0, f64::max),
+            all_threads: best.iter().sum(),
+            threads,
+        })
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -44,14 +59,53 @@ pub fn cpu_peak_gflops(threads: usize) -> Option<f64> {
     }
 }
 
+/// The f32 peak of `threads` threads in GFLOP/s (see [`cpu_peak`]).
+pub fn cpu_peak_gflops(threads: usize) -> Option<f64> {
+    cpu_peak(threads).map(|p| p.all_threads)
+}
+
+#[cfg(target_arch = "x86_64")]
+fn best_window_gflops(seed: f32) -> f64 {
+    let flops = (ITERS_PER_WINDOW * CHAINS as u64 * 8 * 2) as f64;
+    let mut best = 0.0f64;
+    let mut sink = 0.0f32;
+    for _ in 0..WINDOWS {
+        let start = Instant::now();
+        // SAFETY: the caller checked AVX2 and FMA.
+        sink += unsafe { fma_loop(ITERS_PER_WINDOW, seed) };
+        let secs = start.elapsed().as_secs_f64();
+        if secs > 0.0 {
+            best = best.max(flops / secs / 1e9);
+        }
+    }
+    std::hint::black_box(sink);
+    best
+}
+
+/// Nominal f32 peak of one core from the data-sheet arithmetic: `pipes` FMA pipes × 8
+/// lanes × 2 FLOPs × the clock in /proc/cpuinfo (the current clock, so a turbo core can
+/// exceed it). `None` when the clock is not readable.
+pub fn nominal_core_gflops(pipes: u32) -> Option<f64> {
+    let mhz: f64 = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("cpu MHz"))?
+        .split(':')
+        .nth(1)?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(pipes as f64 * 8.0 * 2.0 * mhz / 1e3)
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn fma_loop(iters: u64, seed: f32) -> f32 {
     use std::arch::x86_64::*;
     let a = _mm256_set1_ps(0.999_999);
     let b = _mm256_set1_ps(1e-7);
-    // Ten independent chains hide the FMA latency on two pipes.
-    let mut acc = [_mm256_set1_ps(seed); 10];
+    // Independent chains hide the FMA latency on two pipes.
+    let mut acc = [_mm256_set1_ps(seed); CHAINS];
     for _ in 0..iters {
         for x in acc.iter_mut() {
             *x = _mm256_fmadd_ps(*x, a, b);
@@ -98,6 +152,16 @@ pub fn cpu_description() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn peak_of_two_threads_is_the_sum_of_their_best_windows() {
+        // Not a speed assertion: only the bookkeeping (one best window per thread).
+        if let Some(p) = super::cpu_peak(2) {
+            assert_eq!(p.threads, 2);
+            assert!(p.per_core > 0.0 && p.per_core.is_finite());
+            assert!(p.all_threads >= p.per_core && p.all_threads <= 2.0 * p.per_core);
+        }
+    }
+
     #[test]
     fn peak_table_knows_h100() {
         assert_eq!(

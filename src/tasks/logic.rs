@@ -2,7 +2,7 @@
 //!
 //! A context of rules over invented categories ("Every wumpus is a yumpus.") and real
 //! adjectives ("Yumpuses are not red."), one fact ("Max is a wumpus.") and a question
-//! ("True or false: Max is red."). Difficulty = reasoning hops 1–5: the number of rule
+//! ("True or false: Max is red.", always the positive form: see `generate_with`). Difficulty = reasoning hops 1–5: the number of rule
 //! applications from the fact to the queried property. Distractor rules (fewer at high
 //! hops, to keep the question within ~60 tokens) mention categories the entity is not
 //! in, or properties it has but that are not asked about.
@@ -246,7 +246,14 @@ fn generate_with(rng: &mut Rng, hops: u32, exclude: &BTreeSet<String>) -> Exampl
     let (chain, fresh) = cats.split_at(h);
     let adj = adjs[0];
     let pol: bool = rng.gen();
-    let query_pol: bool = rng.gen();
+    // The query is always the positive form ("True or false: Max is red."), so the
+    // answer is the polarity of the last deduced line. ProntoQA also asks negated
+    // queries, which makes the answer the XOR of two polarities; the 2-layer student
+    // deduced the chain correctly yet answered that XOR at chance (0.51 after 3000
+    // examples, results/calibration/README.md, cal3). The draw is kept so that every
+    // context is the one the negated-query world generated.
+    let _negated_query_in_prontoqa: bool = rng.gen();
+    let query_pol = true;
 
     let mut rules: Vec<Stmt> = chain
         .windows(2)

@@ -78,6 +78,13 @@ pub trait Task: Send + Sync {
     /// Every word, number-free, the task's generator and rewrite rule can emit; the
     /// tokenizer's closed vocabulary is the union of all lexicons and prompt templates.
     fn lexicon(&self) -> Vec<String>;
+
+    /// How many distinct questions the world holds, when that is small enough to matter
+    /// for a scenario's seed, validation and test sets (which never share a question).
+    /// `None`: effectively unlimited.
+    fn distinct_questions(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// The student's tokenizer for one task: that task's lexicon only (a few hundred

@@ -249,6 +249,10 @@ impl Task for Game24 {
         example_from_tree(self.template(rng, d))
     }
 
+    fn distinct_questions(&self) -> Option<usize> {
+        Some(world().solvable_puzzles)
+    }
+
     fn verify(&self, ex: &Example, response: &str) -> Verdict {
         let extracted = answer::extract_final(response);
         let correct = match (&extracted, puzzle_numbers(&ex.question)) {
