@@ -322,11 +322,7 @@ where
         return Ok(scores);
     }
     let answers = c.student.predict_seeds().await?;
-    let model_needs: Vec<Need> = needs
-        .iter()
-        .copied()
-        .filter(|x| matches!(x, Need::LossOwn | Need::LossGt | Need::GradEmbed))
-        .collect();
+    let model_needs: Vec<Need> = needs.iter().copied().filter(|x| x.model_pass()).collect();
     if !model_needs.is_empty() {
         let s = c
             .student
