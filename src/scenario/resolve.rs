@@ -5,14 +5,33 @@
 use super::{Scenario, StrategySpec, TaskSpec};
 
 impl TaskSpec {
-    /// Verifier gate on synthetic data: explicit value, else on for game24 only.
-    pub fn verify_synthetic_or_default(&self) -> bool {
-        self.verify_synthetic.unwrap_or(self.name == "game24")
+    /// The task registry's defaults for this task's teacher (`Task::teacher_defaults`).
+    /// Panics on a task name the registry does not know: loading a scenario rejects
+    /// one, so only a scenario built in code without validation can get here, and an
+    /// unknown task never silently takes another task's defaults.
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::by_name(&self.name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "unknown task \"{}\" (expected one of {:?}); scenarios are validated when loaded",
+                    self.name,
+                    crate::tasks::TASK_NAMES
+                )
+            })
+            .teacher_defaults()
     }
 
-    /// ROUGE-L dedup: explicit value, else off for game24 only (as in the paper).
+    /// Verifier gate on synthetic data: explicit value, else the task's default (on for
+    /// game24 only).
+    pub fn verify_synthetic_or_default(&self) -> bool {
+        self.verify_synthetic
+            .unwrap_or_else(|| self.teacher_defaults().verify_synthetic)
+    }
+
+    /// ROUGE-L dedup: explicit value, else the task's default (off for game24 only, as
+    /// in the paper).
     pub fn dedup_or_default(&self) -> bool {
-        self.dedup.unwrap_or(self.name != "game24")
+        self.dedup.unwrap_or_else(|| self.teacher_defaults().dedup)
     }
 }
 
@@ -36,5 +55,33 @@ impl Scenario {
         s.strategies = self.strategies.iter().map(StrategySpec::resolved).collect();
         s.output.dir = Some(self.output_dir());
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(name: &str) -> TaskSpec {
+        let text = format!(
+            "name = \"t\"\n[[tasks]]\nname = \"{name}\"\n[[strategies]]\nname = \"random\"\n"
+        );
+        super::super::parse(&text, "t.toml").unwrap().tasks.remove(0)
+    }
+
+    #[test]
+    fn task_defaults_come_from_the_task_registry() {
+        let arith = task("arith");
+        assert!(arith.dedup_or_default() && !arith.verify_synthetic_or_default());
+        let game24 = task("game24");
+        assert!(!game24.dedup_or_default() && game24.verify_synthetic_or_default());
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown task \"physics\"")]
+    fn an_unknown_task_gets_no_silent_default() {
+        let mut t = task("arith");
+        t.name = "physics".into();
+        t.dedup_or_default();
     }
 }
