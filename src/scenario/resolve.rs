@@ -66,7 +66,10 @@ mod tests {
         let text = format!(
             "name = \"t\"\n[[tasks]]\nname = \"{name}\"\n[[strategies]]\nname = \"random\"\n"
         );
-        super::super::parse(&text, "t.toml").unwrap().tasks.remove(0)
+        super::super::parse(&text, "t.toml")
+            .unwrap()
+            .tasks
+            .remove(0)
     }
 
     #[test]
