@@ -23,10 +23,7 @@ pub fn guarded<T>(
 ) -> Result<T, ActorFailure> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(ActorFailure {
-            actor,
-            message: format!("{e:#}"),
-        }),
+        Ok(Err(e)) => Err(ActorFailure::caused_by(actor, e)),
         Err(payload) => {
             let message = if let Some(s) = payload.downcast_ref::<&str>() {
                 s.to_string()
@@ -35,10 +32,7 @@ pub fn guarded<T>(
             } else {
                 "panic with a non-string payload".to_string()
             };
-            Err(ActorFailure {
-                actor,
-                message: format!("panicked: {message}"),
-            })
+            Err(ActorFailure::new(actor, format!("panicked: {message}")))
         }
     }
 }
