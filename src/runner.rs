@@ -107,7 +107,7 @@ async fn orchestrate(
     for res in futures_util::future::join_all(requests).await {
         let w = res
             .map_err(|e| anyhow!("world builder stopped: {e}"))?
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(anyhow::Error::new)?;
         worlds.push(w);
     }
     drop(builder);
@@ -148,10 +148,7 @@ async fn orchestrate(
                 Ok(rec) => match recorder.send(RunFinished(rec.clone())).await {
                     Ok(Ok(())) => Ok(rec),
                     Ok(Err(e)) => Err(e),
-                    Err(e) => Err(ActorFailure {
-                        actor: "recorder",
-                        message: e.to_string(),
-                    }),
+                    Err(e) => Err(ActorFailure::caused_by("recorder", e)),
                 },
                 Err(e) => Err(e),
             };
@@ -169,7 +166,7 @@ async fn orchestrate(
             Ok(rec) => done[i] = Some(rec),
             Err(e) => {
                 let _ = recorder.send(Finish).await;
-                return Err(anyhow!("run {} failed: {e}", keys[i].path()));
+                return Err(anyhow::Error::new(e).context(format!("run {} failed", keys[i].path())));
             }
         }
     }
@@ -269,9 +266,6 @@ async fn run_one(
     .start();
     match coordinator.send(RunLoop).await {
         Ok(r) => r,
-        Err(e) => Err(ActorFailure {
-            actor: "coordinator",
-            message: e.to_string(),
-        }),
+        Err(e) => Err(ActorFailure::caused_by("coordinator", e)),
     }
 }

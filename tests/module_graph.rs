@@ -18,10 +18,13 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     // The task worlds and their verifiers.
     &["tasks"],
+    // The selection strategies and their registry (name, parameters, needs, selector),
+    // which the scenario's validation and defaults look strategies up in.
+    &["selection"],
     // The scenario schema: the input every later layer is configured by.
     &["scenario"],
     // The components of the loop, independent of each other.
-    &["student", "scoring", "teacher", "selection"],
+    &["student", "scoring", "teacher"],
     // Algorithm 1 over component traits, worlds, records, progress, the resume store.
     &["engine"],
     // actix actors: thin adapters owning the components' state and threads.

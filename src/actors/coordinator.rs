@@ -69,10 +69,10 @@ where
 {
     match addr.send(msg).await {
         Ok(r) => r,
-        Err(e) => Err(ActorFailure {
+        Err(e) => Err(ActorFailure::new(
             actor,
-            message: format!("mailbox closed ({e}); the actor stopped"),
-        }),
+            format!("mailbox closed ({e}); the actor stopped"),
+        )),
     }
 }
 

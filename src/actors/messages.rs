@@ -15,6 +15,7 @@ use crate::selection::{Need, SeedScores};
 use crate::tasks::Example;
 use actix::Message;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 /// Run a handler body, turning both errors and panics into an [`ActorFailure`].
 pub fn guarded<T>(
@@ -23,10 +24,7 @@ pub fn guarded<T>(
 ) -> Result<T, ActorFailure> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(ActorFailure {
-            actor,
-            message: format!("{e:#}"),
-        }),
+        Ok(Err(e)) => Err(ActorFailure::caused_by(actor, e)),
         Err(payload) => {
             let message = if let Some(s) = payload.downcast_ref::<&str>() {
                 s.to_string()
@@ -35,18 +33,35 @@ pub fn guarded<T>(
             } else {
                 "panic with a non-string payload".to_string()
             };
-            Err(ActorFailure {
-                actor,
-                message: format!("panicked: {message}"),
-            })
+            Err(ActorFailure::new(actor, format!("panicked: {message}")))
         }
     }
+}
+
+/// The fault-injection test hooks, read from the environment once per process (on the
+/// first message that asks) instead of on every message: production runs pay one
+/// `OnceLock` load per check. They stay in the binary rather than behind a cargo feature
+/// because the integration tests (tests/loop_closed.rs) drive the binary that plain
+/// `cargo test` builds, which has no features.
+struct Faults {
+    /// `ACTIVESYNTH_INJECT_PANIC`: the actor that panics on its first message.
+    panic: Option<String>,
+    /// `ACTIVESYNTH_INJECT_NAN`: where the student reports a NaN.
+    nan: Option<String>,
+}
+
+fn faults() -> &'static Faults {
+    static FAULTS: OnceLock<Faults> = OnceLock::new();
+    FAULTS.get_or_init(|| Faults {
+        panic: std::env::var("ACTIVESYNTH_INJECT_PANIC").ok(),
+        nan: std::env::var("ACTIVESYNTH_INJECT_NAN").ok(),
+    })
 }
 
 /// Test hook: `ACTIVESYNTH_INJECT_PANIC=<actor>` makes that actor panic on its first
 /// message, to prove that a crashed actor fails the run cleanly (see tests/loop_*.rs).
 pub fn maybe_inject_panic(actor: &str) {
-    if std::env::var("ACTIVESYNTH_INJECT_PANIC").as_deref() == Ok(actor) {
+    if faults().panic.as_deref() == Some(actor) {
         panic!("injected panic in the {actor} actor (ACTIVESYNTH_INJECT_PANIC)");
     }
 }
@@ -56,7 +71,7 @@ pub fn maybe_inject_panic(actor: &str) {
 /// instead of recording NaN results (in-range knobs rarely diverge for real; see
 /// tests/loop_closed.rs).
 pub fn inject_nan(what: &str) -> bool {
-    std::env::var("ACTIVESYNTH_INJECT_NAN").as_deref() == Ok(what)
+    faults().nan.as_deref() == Some(what)
 }
 
 // ---- Student ----

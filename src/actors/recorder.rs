@@ -47,10 +47,9 @@ pub struct RunFinished(pub RunRecord);
 impl Handler<RunFinished> for Recorder {
     type Result = Result<(), ActorFailure>;
     fn handle(&mut self, msg: RunFinished, _: &mut Self::Context) -> Self::Result {
-        self.store.save(&msg.0).map_err(|e| ActorFailure {
-            actor: "recorder",
-            message: format!("{e:#}"),
-        })?;
+        self.store
+            .save(&msg.0)
+            .map_err(|e| ActorFailure::caused_by("recorder", e))?;
         let acc = msg
             .0
             .iterations

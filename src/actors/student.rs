@@ -9,7 +9,7 @@ use crate::selection::{Need, SeedScores};
 use crate::student::{self, Model, Sequence};
 use crate::tasks::Example;
 use actix::{Actor, Handler, SyncContext};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use std::sync::Arc;
 
 pub struct StudentActor {
@@ -173,11 +173,11 @@ impl Handler<Train> for StudentActor {
             let tc = world::train_config(&w.scenario, w.scenario.student.epochs);
             let mut rng = self.stream(msg.iteration, "train").rng();
             let max_new = self.max_new();
-            let report = student::train(&mut model, &seqs, &tc, &mut rng, |m| {
+            let report = student::try_train(&mut model, &seqs, &tc, &mut rng, |m| {
                 world::accuracy(m, &*w.task, &w.student_tokenizer, &w.val, max_new)
                     .map(|r| r.0)
-                    .unwrap_or(0.0)
-            });
+                    .with_context(|| format!("validation pass of iteration {}", msg.iteration))
+            })?;
             let mut epoch_loss = report.epoch_loss.clone();
             if inject_nan("train") {
                 epoch_loss.push(f64::NAN);

@@ -12,7 +12,7 @@ use crate::atomic::write_atomic;
 use crate::output::h5::{Attr, Data, H5File};
 use crate::rng::StreamKey;
 use crate::scenario::{Direction, LossTarget, Param, SelectMode, StrategySpec, STRATEGY_NAMES};
-use crate::selection::{from_spec, Need, SeedScores, SelectError};
+use crate::selection::{from_spec, registry, Need, SeedScores, SelectError};
 
 /// Arguments of `activesynth select`.
 #[derive(clap::Args, Debug)]
@@ -21,7 +21,7 @@ pub struct Args {
     /// `judge_gap`, `judge_hard`, each optional but needed by some strategies.
     #[arg(long)]
     pub input: PathBuf,
-    /// Strategy name: random, loss, reward, judge-hard, lion, badge, incorrect, evokd.
+    /// Strategy name, one of the registry's (`selection::registry`): random, loss, ...
     #[arg(long)]
     pub strategy: String,
     /// Number of seeds to select.
@@ -267,32 +267,10 @@ fn present(s: &SeedScores, n: Need) -> bool {
 }
 
 /// The value a strategy ranked or pooled seed `i` by, for the CSV `score` column: the
-/// loss or reward for `loss`/`reward`, 0/1 correctness for `incorrect`/`evokd`, the judge
-/// gap (else the 0/1 hard flag) for `judge-hard`/`lion`, the embedding's L2 norm for
-/// `badge`, and nothing for `random`.
+/// registry's score column of the strategy (e.g. the loss for `loss`, the judge gap for
+/// `judge-hard`, the embedding's L2 norm for `badge`, nothing for `random`).
 fn score_of(spec: &StrategySpec, s: &SeedScores, i: usize) -> Option<f64> {
-    let b = |v: &Option<Vec<bool>>| v.as_ref().map(|v| f64::from(u8::from(v[i])));
-    match spec.name.as_str() {
-        "loss" => match spec.target_or_default() {
-            LossTarget::Own => s.loss_own.as_ref().map(|v| v[i]),
-            LossTarget::Gt => s.loss_gt.as_ref().map(|v| v[i]),
-        },
-        "reward" => s.reward.as_ref().map(|v| v[i]),
-        "incorrect" | "evokd" => b(&s.correct),
-        "judge-hard" | "lion" => s
-            .judge_gap
-            .as_ref()
-            .map(|v| v[i])
-            .or_else(|| b(&s.judge_hard)),
-        "badge" => s.grad_embed.as_ref().map(|(e, k)| {
-            e[i * k..(i + 1) * k]
-                .iter()
-                .map(|&x| f64::from(x) * f64::from(x))
-                .sum::<f64>()
-                .sqrt()
-        }),
-        _ => None,
-    }
+    registry::lookup(&spec.name).and_then(|e| (e.score)(spec, s, i))
 }
 
 /// Select `k` indices from a scores file with a validated spec; deterministic for `seed`

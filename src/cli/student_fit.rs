@@ -10,9 +10,10 @@ use crate::engine::world::{accuracy, answer_ids, own_sequence, to_sequence};
 use crate::rng::StreamKey;
 use crate::scenario::StudentSpec;
 use crate::stats::{spearman, summary, Alternative};
-use crate::student::{seq_nll, train, Model, ModelConfig, Sequence, TrainConfig};
+use crate::student::{seq_nll, try_train, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::tokenizer::Tokenizer;
+use anyhow::Context as _;
 use rand::Rng as _;
 use std::cell::Cell;
 use std::time::Instant;
@@ -81,15 +82,15 @@ fn fit(
     seqs: &[Sequence],
     tcfg: &TrainConfig,
     rng: &mut crate::rng::Rng,
-    eval: &dyn Fn(&Model) -> f64,
+    eval: &dyn Fn(&Model) -> anyhow::Result<f64>,
     verbose: bool,
-) -> (crate::student::TrainReport, f64) {
+) -> anyhow::Result<(crate::student::TrainReport, f64)> {
     let start = Instant::now();
     let epoch = Cell::new(0usize);
     let last = Cell::new(Instant::now());
-    let report = train(model, seqs, tcfg, rng, |m| {
+    let report = try_train(model, seqs, tcfg, rng, |m| {
         let train_s = last.get().elapsed().as_secs_f64();
-        let acc = eval(m);
+        let acc = eval(m)?;
         epoch.set(epoch.get() + 1);
         if verbose {
             println!(
@@ -101,14 +102,14 @@ fn fit(
             );
         }
         last.set(Instant::now());
-        acc
-    });
+        anyhow::Ok(acc)
+    })?;
     if verbose {
         for (e, l) in report.epoch_loss.iter().enumerate() {
             println!("  epoch {:>3}  train loss {:.4}", e + 1, l);
         }
     }
-    (report, start.elapsed().as_secs_f64())
+    Ok((report, start.elapsed().as_secs_f64()))
 }
 
 /// Test-set accuracy broken down so a user can see *what* the student has not learnt.
@@ -303,7 +304,7 @@ pub fn run(args: &Args) -> CliResult {
     let eval = |m: &Model| {
         accuracy(m, task, &tok, &val, max_new)
             .map(|r| r.0)
-            .unwrap_or(0.0)
+            .context("validation pass")
     };
     let mut base = Model::new(cfg, &mut stream("fit-init"));
     println!(
@@ -364,19 +365,20 @@ pub fn run(args: &Args) -> CliResult {
         let start = Instant::now();
         let init = base.clone();
         let cfg = base.cfg;
-        base = crate::student::base::cached_or_train_checked(&cache, &key, &cfg, || {
+        base = crate::student::base::try_cached_or_train_checked(&cache, &key, &cfg, || {
             let mut m = init;
             fit(
                 &mut m,
-                &seqs(&easy).expect("easy examples tokenize"),
+                &seqs(&easy)?,
                 &tcfg,
                 &mut stream("fit-pretrain-order"),
                 &eval,
                 args.verbose,
-            );
-            m
+            )
+            .context("pre-training the base")?;
+            anyhow::Ok(m)
         })
-        .map_err(|e| CliError::Failure(e.into()))?;
+        .map_err(CliError::Failure)?;
         println!(
             "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs ({:.1} s, cached in {})",
             spec.pretrain_max_difficulty,
@@ -396,7 +398,7 @@ pub fn run(args: &Args) -> CliResult {
     println!(
         "{:>8}  {:>8.3}  {:>9.3}  {:>8}  {:>10}  {:>10.3}  {}",
         "base",
-        eval(&base),
+        eval(&base).map_err(CliError::Failure)?,
         base_diag.acc,
         "-",
         "-",
@@ -414,7 +416,9 @@ pub fn run(args: &Args) -> CliResult {
             &mut stream("fit-train-order"),
             &eval,
             args.verbose,
-        );
+        )
+        .with_context(|| format!("fine-tuning on {n} examples"))
+        .map_err(CliError::Failure)?;
         let d = diagnose(&model, task, &tok, &test, max_new, args.verbose)?;
         println!(
             "{:>8}  {:>8.3}  {:>9.3}  {:>8.1}  {:>10.0}  {:>10.3}  {}",

@@ -83,7 +83,7 @@ pub fn render(
     let seeds: Vec<_> = (0..n)
         .map(|_| task.generate(&mut sample_rng, difficulty))
         .collect();
-    let config = TeacherConfig::for_task(name);
+    let config = TeacherConfig::for_task(task.as_ref());
     let mut teacher =
         OracleTeacher::new(Arc::clone(&task), tokenizer, config.clone(), Arc::new(pool));
     let teacher_key = StreamKey::run(seed, name, 0, "sample", 0, "teacher");

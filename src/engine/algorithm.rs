@@ -22,13 +22,57 @@ use crate::engine::world::token_hist;
 use crate::selection::{Need, SeedScores};
 use crate::tasks::Example;
 use crate::text::Tokenizer;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A failure inside a component of the loop (an error or a caught panic), naming it.
-#[derive(Clone, Debug, PartialEq)]
+/// When an error caused it, that error is kept whole: `message` is its own text and
+/// [`std::error::Error::source`] continues with its causes, so a report that walks the
+/// chain (`cli::chain`, `{:#}`) shows every cause once.
+#[derive(Clone, Debug)]
 pub struct ActorFailure {
     pub actor: &'static str,
+    /// What failed: the causing error's own text, or a panic's, closed mailbox's or
+    /// divergence's description.
     pub message: String,
+    /// The error that failed the component, with its source chain.
+    pub cause: Option<Arc<anyhow::Error>>,
+}
+
+impl ActorFailure {
+    /// A failure described by a message alone (a panic, a closed mailbox, divergence).
+    pub fn new(actor: &'static str, message: impl Into<String>) -> Self {
+        ActorFailure {
+            actor,
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// A failure caused by an error, which is kept with its source chain.
+    pub fn caused_by(actor: &'static str, error: impl Into<anyhow::Error>) -> Self {
+        let error = error.into();
+        ActorFailure {
+            actor,
+            message: error.to_string(),
+            cause: Some(Arc::new(error)),
+        }
+    }
+
+    /// The message with every cause, joined by ": " (as the CLI prints it).
+    pub fn full_message(&self) -> String {
+        match &self.cause {
+            Some(e) => format!("{e:#}"),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// Equal when the component, the message and the cause chain's texts are.
+impl PartialEq for ActorFailure {
+    fn eq(&self, other: &Self) -> bool {
+        self.actor == other.actor && self.full_message() == other.full_message()
+    }
 }
 
 impl std::fmt::Display for ActorFailure {
@@ -37,17 +81,25 @@ impl std::fmt::Display for ActorFailure {
     }
 }
 
-impl std::error::Error for ActorFailure {}
+impl std::error::Error for ActorFailure {
+    /// The causing error's own source: its text is already `message`.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().and_then(|e| {
+            let e: &(dyn std::error::Error + 'static) = e.as_ref();
+            e.source()
+        })
+    }
+}
 
 /// The failure of a run whose training or scores stopped being finite: names the step
 /// and the knobs that cause it (divergence is a property of the recipe, not a bug).
 pub fn divergence(iteration: u32, what: &str, lr: f64, wd: f64) -> ActorFailure {
-    ActorFailure {
-        actor: "student",
-        message: format!(
+    ActorFailure::new(
+        "student",
+        format!(
             "diverged at iteration {iteration}: {what} is NaN or infinite; lower student.learning_rate (now {lr}) or student.weight_decay (now {wd}), or raise student.warmup_fraction"
         ),
-    }
+    )
 }
 
 /// The index of the first non-finite value, if any.
@@ -261,13 +313,8 @@ where
         }
         let test_accuracy = c.student.evaluate_test().await?;
         let tokens = c.teacher.tokens().await?;
-        let hist =
-            token_hist(setup.tokenizer, &train_set.iter().collect::<Vec<_>>()).map_err(|e| {
-                ActorFailure {
-                    actor: "coordinator",
-                    message: format!("{e:#}"),
-                }
-            })?;
+        let hist = token_hist(setup.tokenizer, &train_set.iter().collect::<Vec<_>>())
+            .map_err(|e| ActorFailure::caused_by("coordinator", e))?;
         iterations.push(IterationRecord {
             iteration: t,
             train_size: train_set.len() as u32,
@@ -322,11 +369,7 @@ where
         return Ok(scores);
     }
     let answers = c.student.predict_seeds().await?;
-    let model_needs: Vec<Need> = needs
-        .iter()
-        .copied()
-        .filter(|x| matches!(x, Need::LossOwn | Need::LossGt | Need::GradEmbed))
-        .collect();
+    let model_needs: Vec<Need> = needs.iter().copied().filter(|x| x.model_pass()).collect();
     if !model_needs.is_empty() {
         let s = c
             .student

@@ -288,10 +288,7 @@ impl LoopSelector for RealSelector {
             StreamKey::run(7, "arith", 0, self.selector.label(), iteration, "select").rng();
         self.selector
             .select(&scores, m, &mut rng)
-            .map_err(|e| ActorFailure {
-                actor: "selector",
-                message: e.to_string(),
-            })
+            .map_err(|e| ActorFailure::caused_by("selector", e))
     }
 }
 
@@ -686,10 +683,7 @@ impl LoopSelector for FailingSelector {
             .borrow_mut()
             .push(format!("selector.select t={iteration}"));
         if iteration == 1 {
-            return Err(ActorFailure {
-                actor: "selector",
-                message: "boom".into(),
-            });
+            return Err(ActorFailure::new("selector", "boom"));
         }
         Ok((0..m.min(scores.n)).collect())
     }
@@ -704,4 +698,38 @@ fn a_failing_component_fails_the_run_and_nothing_runs_after_it() {
     let calls = take(&log);
     assert_eq!(calls.last().unwrap(), "selector.select t=1");
     assert!(c.student.current.is_some(), "iteration 0 trained");
+}
+
+#[test]
+fn an_actor_failure_keeps_its_cause_chain() {
+    use anyhow::Context as _;
+    let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+    let err = Err::<(), _>(io)
+        .context("reading the validation set")
+        .context("validation pass of iteration 2")
+        .unwrap_err();
+    let f = ActorFailure::caused_by("student", err);
+    assert_eq!(
+        f.to_string(),
+        "student actor failed: validation pass of iteration 2"
+    );
+    let top = anyhow::Error::new(f.clone()).context("run arith/r0/loss-own-high failed");
+    let chain: Vec<String> = top.chain().map(|c| c.to_string()).collect();
+    assert_eq!(
+        chain,
+        [
+            "run arith/r0/loss-own-high failed",
+            "student actor failed: validation pass of iteration 2",
+            "reading the validation set",
+            "no such file",
+        ]
+    );
+    assert!(std::error::Error::source(&f)
+        .unwrap()
+        .to_string()
+        .contains("reading the validation set"));
+    assert_eq!(
+        f.full_message(),
+        "validation pass of iteration 2: reading the validation set: no such file"
+    );
 }

@@ -350,7 +350,7 @@ pub fn build_world(
         &pretrain,
         &val,
     );
-    let base = student::base::cached_or_train_checked(cache_dir, &cache_key, &cfg, || {
+    let base = student::base::try_cached_or_train_checked(cache_dir, &cache_key, &cfg, || {
         let mut rng = key("init").rng();
         let mut model = Model::new(cfg, &mut rng);
         let seqs: Vec<Sequence> = pretrain
@@ -363,16 +363,16 @@ pub fn build_world(
         tc.min_steps = 0;
         tc.lora_rank = 0; // pre-training trains every weight; LoRA is for fine-tuning
         let mut train_rng = key("pretrain-shuffle").rng();
-        student::train(&mut model, &seqs, &tc, &mut train_rng, |m| {
+        student::try_train(&mut model, &seqs, &tc, &mut train_rng, |m| {
             let acc = accuracy(m, &*task, &stok, &val, max_new)
                 .map(|r| r.0)
-                .unwrap_or(0.0);
+                .context("validation pass of pre-training")?;
             if let Some(p) = crate::engine::progress::current() {
                 p.pretrain_epoch(&task_spec.name, replicate);
             }
-            acc
-        });
-        model
+            anyhow::Ok(acc)
+        })?;
+        anyhow::Ok(model)
     })
     .with_context(|| format!("base student for {} replicate {replicate}", task_spec.name))?;
 

@@ -251,6 +251,7 @@ impl Painter for LineChart<'_> {
             series.iter().flat_map(|s| {
                 let e = s.err.clone().unwrap_or_default();
                 s.y.iter().enumerate().flat_map(move |(i, &y)| {
+                    // No (finite) error bar at this point: draw none.
                     let d = e.get(i).copied().filter(|d| d.is_finite()).unwrap_or(0.0);
                     [y - d, y + d]
                 })

@@ -506,6 +506,8 @@ fn read_run(
         .collect();
     let tg = format!("{TIMING_GROUP}/{}", key.path());
     let timing = RunTiming {
+        // Timing is kept apart from result tensors and never compared by replay: a file
+        // without it reads as 0 s (a missing measurement, not a failed evaluation).
         total_s: f64s(f, &format!("{tg}/total_s"))
             .map(|v| v[0])
             .unwrap_or(0.0),

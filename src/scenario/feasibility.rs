@@ -13,7 +13,8 @@ pub use super::bounds::{
     check_bounds, numeric_fields, Bound, Infeasible, BOUNDS, MAX_CANONICAL_BYTES, MAX_LABEL_CHARS,
     MAX_STRATEGIES,
 };
-use super::{Scenario, TaskSpec};
+use super::{Scenario, StrategySpec, TaskSpec};
+use crate::selection::{registry, Need};
 use crate::tasks;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
@@ -209,11 +210,13 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
             + rows * (vocab + 2.0 * d));
     let optimiser = 25.0 * n;
     let kv = 4.0 * DECODE_CHUNK * 2.0 * layers * ctx * d;
-    let badge = if s.strategies.iter().any(|x| x.name == "badge") {
+    // Strategies that score gradient embeddings (BADGE) hold them for every seed.
+    let embeds = |x: &&StrategySpec| registry::needs(x).contains(&Need::GradEmbed);
+    let badge = if s.strategies.iter().any(|x| embeds(&x)) {
         let dims = s
             .strategies
             .iter()
-            .filter(|x| x.name == "badge")
+            .filter(embeds)
             .map(|x| x.dims_or_default() as f64)
             .fold(0.0, f64::max);
         let k2 = dims.sqrt().ceil().powi(2);
@@ -289,7 +292,10 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                 let per_epoch = (size / bs).ceil().max(1.0);
                 let epochs = (st.epochs as f64).max((st.min_steps as f64 / per_epoch).ceil());
                 run_train += size * epochs * (x.prompt + x.answer);
-                let predict = if strat.name == "random" {
+                // The seeds are predicted when anything is scored, and their losses or
+                // BADGE's answer states computed in a forward pass when a model score is.
+                let needs = registry::needs(strat);
+                let predict = if needs.is_empty() {
                     0.0
                 } else {
                     t.seed_size as f64
@@ -300,7 +306,7 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                     + t.val_size as f64 * st.epochs as f64;
                 // Forward-only scoring passes: the seeds' losses or BADGE's answer
                 // states (loss, badge), and the probes' losses.
-                let scored = if matches!(strat.name.as_str(), "loss" | "badge") {
+                let scored = if needs.iter().any(|x| x.model_pass()) {
                     t.seed_size as f64
                 } else {
                     0.0

@@ -17,7 +17,12 @@ mod resolve;
 mod validate;
 
 pub use error::ScenarioError;
-pub use resolve::{Param, DEFAULT_BADGE_DIMS, DEFAULT_TEMPERATURE, STRATEGY_NAMES};
+// The strategy parameters are defined by the strategy registry (`selection`), one layer
+// below: a scenario file writes them, the registry says which apply to which strategy.
+pub use crate::selection::{
+    Direction, LossTarget, Param, SelectMode, StrategySpec, DEFAULT_BADGE_DIMS,
+    DEFAULT_TEMPERATURE, STRATEGY_NAMES,
+};
 
 use std::path::Path;
 
@@ -81,59 +86,6 @@ pub struct TaskSpec {
     /// ROUGE-L dedup; default: on for every task but game24 (as in the paper).
     #[serde(default)]
     pub dedup: Option<bool>,
-}
-
-/// One selection strategy, a name plus parameters (docs/architecture.md §3). Parameters that
-/// do not apply to the named strategy are rejected by validation.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct StrategySpec {
-    /// `random`, `loss`, `reward`, `judge-hard`, `lion`, `badge`, `incorrect`, `evokd`.
-    pub name: String,
-    /// Label in results and reports; default derived from name and parameters
-    /// (e.g. `loss-gt-low-softmax`). Must be unique within a scenario.
-    #[serde(default)]
-    pub label: Option<String>,
-    /// `loss`: score the student's own greedy generation (`own`, the paper's default) or
-    /// the ground truth (`gt`).
-    #[serde(default)]
-    pub target: Option<LossTarget>,
-    /// `loss`, `reward`: pick high or low scores. Default `high` for loss, `low` for reward.
-    #[serde(default)]
-    pub direction: Option<Direction>,
-    /// `loss`, `reward`: top-m (`argmax`) or sampling proportional to softmax(score/T).
-    #[serde(default)]
-    pub mode: Option<SelectMode>,
-    /// Softmax temperature for `mode = "softmax"` (default 1.0).
-    #[serde(default)]
-    pub temperature: Option<f64>,
-    /// `badge`: dimension k of the random projection of gradient embeddings (default 16).
-    #[serde(default)]
-    pub dims: Option<u32>,
-}
-
-/// What a `loss` strategy scores: the student's own greedy answer or the ground truth.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum LossTarget {
-    Own,
-    Gt,
-}
-
-/// Whether a score-based strategy prefers high or low scores.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    High,
-    Low,
-}
-
-/// Top-m by score, or sampling without replacement proportional to softmax(score/T).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum SelectMode {
-    Argmax,
-    Softmax,
 }
 
 /// Learning-rate decay after warm-up (the paper: linear).

@@ -4,8 +4,7 @@
 
 use super::error::{quoted_list, ScenarioError};
 use super::locate::{line_col, SpanIndex};
-use super::resolve::{Param, STRATEGY_NAMES};
-use super::{Scenario, SelectMode};
+use super::{Param, Scenario, SelectMode, STRATEGY_NAMES};
 use crate::tasks::TASK_NAMES;
 
 /// Builds located errors for one text.
@@ -176,14 +175,15 @@ fn check_strategies(s: &Scenario, ctx: &Ctx) -> Check {
             ));
         }
         for param in Param::ALL {
-            if st.is_set(param) && !param.applies_to().contains(&st.name.as_str()) {
+            let applies = param.applies_to();
+            if st.is_set(param) && !applies.contains(&st.name.as_str()) {
                 return Err(ctx.at(
                     &p(param.key()),
                     format!(
                         "`{}` does not apply to strategy \"{}\" (only to {})",
                         param.key(),
                         st.name,
-                        quoted_list(param.applies_to())
+                        quoted_list(&applies)
                     ),
                 ));
             }

@@ -44,6 +44,8 @@ pub fn cpu_peak(threads: usize) -> Option<CpuPeak> {
             let hs: Vec<_> = (0..threads)
                 .map(|t| s.spawn(move || best_window_gflops(t as f32)))
                 .collect();
+            // A measuring thread that panicked contributes no throughput to the peak
+            // estimate (a hint for reports, never a result).
             hs.into_iter().map(|h| h.join().unwrap_or(0.0)).collect()
         });
         Some(CpuPeak {

@@ -1,7 +1,8 @@
 //! Selection strategies φ (docs/architecture.md §3): given what the current student revealed
 //! about every seed in `D0`, pick the `m` seeds the teacher rewrites this iteration.
 //!
-//! Every strategy is one [`Selector`]; it declares the scores it [`Need`]s so that the
+//! Every strategy is one entry of the [`registry`] (name, parameters, needs, constructor,
+//! score column, label) and builds one [`Selector`]; it declares the scores it [`Need`]s so that the
 //! loop computes only those (judge scores cost teacher tokens, gradient embeddings cost a
 //! pass over the output head). Contract, tested for every strategy: exactly `m` distinct
 //! indices in `0..n` (or an error when `m > n`), deterministic for a given stream, ties
@@ -9,11 +10,17 @@
 
 mod pools;
 mod rank;
+mod spec;
 
 pub mod badge;
+pub mod registry;
+
+pub use registry::{derived_label, from_spec, STRATEGY_NAMES};
+pub use spec::{
+    Direction, LossTarget, Param, SelectMode, StrategySpec, DEFAULT_BADGE_DIMS, DEFAULT_TEMPERATURE,
+};
 
 use crate::rng::Rng;
-use crate::scenario::{Direction, LossTarget, SelectMode, StrategySpec};
 use thiserror::Error;
 
 /// A per-seed quantity a strategy needs the loop to compute.
@@ -31,6 +38,14 @@ pub enum Need {
     Judge,
     /// Last-layer gradient embedding of the own-generation loss (BADGE).
     GradEmbed,
+}
+
+impl Need {
+    /// Whether the student computes it in a forward pass over the seeds (their losses,
+    /// or the answer states BADGE's gradient embeddings come from).
+    pub fn model_pass(self) -> bool {
+        matches!(self, Need::LossOwn | Need::LossGt | Need::GradEmbed)
+    }
 }
 
 /// What the loop measured about each of the `n` seeds (only the needed fields are set).
@@ -68,56 +83,6 @@ pub trait Selector: Send + Sync {
     fn needs(&self) -> Vec<Need>;
     /// Pick exactly `m` distinct seed indices.
     fn select(&self, s: &SeedScores, m: usize, rng: &mut Rng) -> Result<Vec<usize>, SelectError>;
-}
-
-/// Build a selector from a validated strategy spec.
-pub fn from_spec(spec: &StrategySpec, label: &str) -> Option<Box<dyn Selector>> {
-    let label = label.to_string();
-    let dir = spec.direction;
-    let mode = spec.mode.unwrap_or(SelectMode::Argmax);
-    let temperature = spec.temperature.unwrap_or(1.0);
-    Some(match spec.name.as_str() {
-        "random" => Box::new(pools::Random { label }),
-        "loss" => Box::new(rank::ScoreRank {
-            label,
-            need: match spec.target.unwrap_or(LossTarget::Own) {
-                LossTarget::Own => Need::LossOwn,
-                LossTarget::Gt => Need::LossGt,
-            },
-            direction: dir.unwrap_or(Direction::High),
-            mode,
-            temperature,
-        }),
-        "reward" => Box::new(rank::ScoreRank {
-            label,
-            need: Need::Reward,
-            direction: dir.unwrap_or(Direction::Low),
-            mode,
-            temperature,
-        }),
-        "judge-hard" => Box::new(pools::PoolSelector {
-            label,
-            pool: pools::Pool::JudgeHard,
-            rule: pools::Rule::Prefer,
-        }),
-        "lion" => Box::new(pools::PoolSelector {
-            label,
-            pool: pools::Pool::JudgeHard,
-            rule: pools::Rule::Balanced,
-        }),
-        "incorrect" => Box::new(pools::PoolSelector {
-            label,
-            pool: pools::Pool::Incorrect,
-            rule: pools::Rule::Prefer,
-        }),
-        "evokd" => Box::new(pools::PoolSelector {
-            label,
-            pool: pools::Pool::Incorrect,
-            rule: pools::Rule::Balanced,
-        }),
-        "badge" => Box::new(badge::Badge { label }),
-        _ => return None,
-    })
 }
 
 pub(crate) fn check_m(m: usize, n: usize) -> Result<(), SelectError> {

@@ -4,8 +4,8 @@
 //! at a time from the renormalised softmax).
 
 use super::{check_len, check_m, need, Need, SeedScores, SelectError, Selector};
+use super::{Direction, SelectMode};
 use crate::rng::Rng;
-use crate::scenario::{Direction, SelectMode};
 use rand::Rng as _;
 
 pub struct ScoreRank {

@@ -3,9 +3,9 @@
 
 use super::badge::kmeanspp;
 use super::rank::top_m;
+use super::StrategySpec;
 use super::*;
 use crate::rng::StreamKey;
-use crate::scenario::StrategySpec;
 use proptest::prelude::*;
 
 fn spec(name: &str) -> StrategySpec {

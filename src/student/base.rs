@@ -40,7 +40,7 @@ pub fn cached_or_train(
     key: &[u8],
     train: impl FnOnce() -> Model,
 ) -> Result<Model, CheckpointError> {
-    load_or_train(cache_dir, key, None, train)
+    load_or_train(cache_dir, key, None, || Ok(train()))
 }
 
 /// [`cached_or_train`] that also requires the cached model's configuration to equal
@@ -51,15 +51,26 @@ pub fn cached_or_train_checked(
     expected: &ModelConfig,
     train: impl FnOnce() -> Model,
 ) -> Result<Model, CheckpointError> {
+    load_or_train(cache_dir, key, Some(expected), || Ok(train()))
+}
+
+/// [`cached_or_train_checked`] whose training can fail (e.g. a validation pass): its
+/// error is returned and nothing is cached.
+pub fn try_cached_or_train_checked<E: From<CheckpointError>>(
+    cache_dir: &Path,
+    key: &[u8],
+    expected: &ModelConfig,
+    train: impl FnOnce() -> Result<Model, E>,
+) -> Result<Model, E> {
     load_or_train(cache_dir, key, Some(expected), train)
 }
 
-fn load_or_train(
+fn load_or_train<E: From<CheckpointError>>(
     cache_dir: &Path,
     key: &[u8],
     expected: Option<&ModelConfig>,
-    train: impl FnOnce() -> Model,
-) -> Result<Model, CheckpointError> {
+    train: impl FnOnce() -> Result<Model, E>,
+) -> Result<Model, E> {
     let path = cache_path(cache_dir, key);
     if path.exists() {
         match checkpoint::load(&path, expected) {
@@ -70,7 +81,7 @@ fn load_or_train(
             ),
         }
     }
-    let m = train();
+    let m = train()?;
     checkpoint::save(&m, &path)?;
     Ok(m)
 }

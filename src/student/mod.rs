@@ -29,7 +29,7 @@ pub use base::cached_or_train;
 pub use decode::greedy_decode;
 pub use model::{Batch, Model, ModelConfig, TensorInfo, Workspace};
 pub use score::{answer_states, own_generations, seq_nll, AnswerStates};
-pub use train::{train, TrainConfig, TrainReport, Trainer};
+pub use train::{train, try_train, TrainConfig, TrainReport, Trainer};
 
 use crate::text::tokenizer::{BOS, EOS, SEP};
 

@@ -895,3 +895,25 @@ fn lora_training_is_bit_reproducible() {
     assert_eq!(a, run(9));
     assert_ne!(a, run(10));
 }
+
+#[test]
+fn a_failed_validation_pass_stops_training_with_its_error() {
+    let mut r = StreamKey::shared(1, "toy", 0, "data").rng();
+    let data = reverse_task(&mut r, 8, 4);
+    let mut m = Model::new(toy_cfg(vocab()), &mut rng(7));
+    let cfg = TrainConfig {
+        epochs: 5,
+        ..TrainConfig::default()
+    };
+    let mut calls = 0;
+    let err = super::try_train(&mut m, &data, &cfg, &mut rng(8), |_| {
+        calls += 1;
+        if calls == 2 {
+            Err("decoding failed")
+        } else {
+            Ok(0.5)
+        }
+    })
+    .unwrap_err();
+    assert_eq!((err, calls), ("decoding failed", 2));
+}

@@ -248,6 +248,23 @@ pub fn train(
     rng: &mut Rng,
     mut eval: impl FnMut(&Model) -> f64,
 ) -> TrainReport {
+    match try_train(model, data, cfg, rng, |m| {
+        Ok::<f64, std::convert::Infallible>(eval(m))
+    }) {
+        Ok(rep) => rep,
+        Err(never) => match never {},
+    }
+}
+
+/// [`train`] with a validation pass that can fail: its first error stops training and is
+/// returned (a failed validation pass is never scored as 0).
+pub fn try_train<E>(
+    model: &mut Model,
+    data: &[Sequence],
+    cfg: &TrainConfig,
+    rng: &mut Rng,
+    mut eval: impl FnMut(&Model) -> Result<f64, E>,
+) -> Result<TrainReport, E> {
     let start = Instant::now();
     let ctx = model.cfg.context;
     let usable: Vec<usize> = (0..data.len())
@@ -297,7 +314,7 @@ pub fn train(
         if (epoch + 1) % eval_every != 0 && epoch + 1 != epochs {
             continue;
         }
-        let score = eval(model);
+        let score = eval(model)?;
         rep.val_score.push(score);
         rep.eval_epochs.push(epoch);
         let better = match &best {
@@ -322,7 +339,7 @@ pub fn train(
         rep.best_val_score = b;
     }
     rep.wall_s = start.elapsed().as_secs_f64();
-    rep
+    Ok(rep)
 }
 
 #[cfg(test)]

@@ -316,6 +316,16 @@ fn normalize_bool(s: &str) -> Option<&'static str> {
 pub struct Logic;
 
 impl Task for Logic {
+    fn prompt_family(&self) -> crate::tasks::PromptFamily {
+        crate::tasks::PromptFamily::ProntoQa
+    }
+    /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::TeacherDefaults {
+            dedup: true,
+            verify_synthetic: false,
+        }
+    }
     fn name(&self) -> &'static str {
         "logic"
     }

@@ -79,6 +79,14 @@ pub trait Task: Send + Sync {
     /// tokenizer's closed vocabulary is the union of all lexicons and prompt templates.
     fn lexicon(&self) -> Vec<String>;
 
+    /// Which of the paper's D.2 prompt families the teacher renders for this task
+    /// (`teacher::prompts`). Required: a task cannot fall back to another's prompts.
+    fn prompt_family(&self) -> PromptFamily;
+
+    /// The paper's defaults for the teacher's synthetic data on this task (a scenario's
+    /// `tasks[i].dedup` and `verify_synthetic` override them).
+    fn teacher_defaults(&self) -> TeacherDefaults;
+
     /// How many distinct questions the world holds, when that is small enough to matter
     /// for a scenario's seed, validation and test sets (which never share a question).
     /// `None`: effectively unlimited.
@@ -95,16 +103,101 @@ pub fn student_tokenizer(task: &dyn Task) -> Tokenizer {
     Tokenizer::from_lexicon(task.lexicon())
 }
 
-/// All task names, in a fixed order.
-pub const TASK_NAMES: [&str; 4] = ["arith", "mathmix", "logic", "game24"];
+/// The paper's D.2 prompt families (rendered by `teacher::prompts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptFamily {
+    /// D.2.1 (GSM8k).
+    Gsm8k,
+    /// D.2.2 (MATH), few-shot of the same category.
+    Math,
+    /// D.2.3 (ProntoQA).
+    ProntoQa,
+    /// D.2.4 (Game of 24), backward reasoning, no few-shot from D0.
+    Game24,
+}
 
-/// Look a task up by name.
+/// A task's defaults for the teacher's synthetic data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TeacherDefaults {
+    /// ROUGE-L rejection of near-duplicate synthetic questions.
+    pub dedup: bool,
+    /// Keep only synthetic examples whose teacher answer verifies.
+    pub verify_synthetic: bool,
+}
+
+/// One task of the registry: its name and its constructor. Everything else a task
+/// declares (prompt family, teacher defaults, lexicon, ...) is a required method of
+/// [`Task`], so a new task is its module plus one entry here.
+pub struct TaskEntry {
+    pub name: &'static str,
+    pub build: fn() -> Box<dyn Task>,
+}
+
+/// The task registry, in a fixed order.
+pub const TASKS: &[TaskEntry] = &[
+    TaskEntry {
+        name: "arith",
+        build: || Box::new(arith::Arith),
+    },
+    TaskEntry {
+        name: "mathmix",
+        build: || Box::new(mathmix::MathMix),
+    },
+    TaskEntry {
+        name: "logic",
+        build: || Box::new(logic::Logic),
+    },
+    TaskEntry {
+        name: "game24",
+        build: || Box::new(game24::Game24),
+    },
+];
+
+/// All task names, in the registry's order.
+pub const TASK_NAMES: [&str; TASKS.len()] = {
+    let mut out = [""; TASKS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = TASKS[i].name;
+        i += 1;
+    }
+    out
+};
+
+/// Look a task up by name (`None`: not in the registry).
 pub fn by_name(name: &str) -> Option<Box<dyn Task>> {
-    match name {
-        "arith" => Some(Box::new(arith::Arith)),
-        "mathmix" => Some(Box::new(mathmix::MathMix)),
-        "logic" => Some(Box::new(logic::Logic)),
-        "game24" => Some(Box::new(game24::Game24)),
-        _ => None,
+    TASKS.iter().find(|e| e.name == name).map(|e| (e.build)())
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_task_is_built_under_its_own_name() {
+        for e in TASKS {
+            assert_eq!((e.build)().name(), e.name);
+        }
+        assert!(by_name("physics").is_none());
+    }
+
+    #[test]
+    fn task_facts_are_the_papers() {
+        let facts = |n: &str| {
+            let t = by_name(n).unwrap();
+            (t.prompt_family(), t.teacher_defaults())
+        };
+        let on = TeacherDefaults {
+            dedup: true,
+            verify_synthetic: false,
+        };
+        assert_eq!(facts("arith"), (PromptFamily::Gsm8k, on));
+        assert_eq!(facts("mathmix"), (PromptFamily::Math, on));
+        assert_eq!(facts("logic"), (PromptFamily::ProntoQa, on));
+        let game24 = TeacherDefaults {
+            dedup: false,
+            verify_synthetic: true,
+        };
+        assert_eq!(facts("game24"), (PromptFamily::Game24, game24));
     }
 }

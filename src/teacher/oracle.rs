@@ -26,27 +26,28 @@ pub struct TeacherConfig {
 }
 
 impl TeacherConfig {
-    /// The paper's defaults for a task: dedup off and verifier gate on for game24 only.
-    pub fn for_task(task: &str) -> Self {
+    /// A task's defaults ([`Task::teacher_defaults`]; the paper's: dedup off and verifier
+    /// gate on for game24 only).
+    pub fn for_task(task: &dyn Task) -> Self {
+        let d = task.teacher_defaults();
         TeacherConfig {
             teacher: TeacherSpec::default(),
             dedup: DedupSpec::default(),
             judge: JudgeSpec::default(),
-            dedup_enabled: task != "game24",
-            verify_enabled: task == "game24",
+            dedup_enabled: d.dedup,
+            verify_enabled: d.verify_synthetic,
         }
     }
 
     /// Resolve from a scenario and one of its tasks (unset per-task switches take the
-    /// paper's defaults).
+    /// task's defaults, resolved once in `scenario::resolve`).
     pub fn from_scenario(s: &Scenario, t: &TaskSpec) -> Self {
-        let d = Self::for_task(&t.name);
         TeacherConfig {
             teacher: s.teacher.clone(),
             dedup: s.dedup.clone(),
             judge: s.judge.clone(),
-            dedup_enabled: t.dedup.unwrap_or(d.dedup_enabled),
-            verify_enabled: t.verify_synthetic.unwrap_or(d.verify_enabled),
+            dedup_enabled: t.dedup_or_default(),
+            verify_enabled: t.verify_synthetic_or_default(),
         }
     }
 }
@@ -93,7 +94,7 @@ impl OracleTeacher {
     /// Draw the few-shot examples for `seed`: k from D0 without replacement, excluding
     /// the seed's own question; Math1-3 only from the seed's category; none for game24.
     pub fn draw_shots(&self, seed: &Example, rng: &mut Rng) -> Vec<usize> {
-        let family = Family::of(self.task.name());
+        let family = self.task.prompt_family();
         if !family.uses_few_shot() {
             return Vec::new();
         }
@@ -114,7 +115,7 @@ impl OracleTeacher {
     /// Render the generation prompt for `seed` with the given few-shot indices into D0.
     pub fn render_generation(&self, seed: &Example, shots: &[usize]) -> String {
         let shots: Vec<&Example> = shots.iter().map(|&i| &self.pool[i]).collect();
-        prompts::generation_prompt(self.task.name(), seed, &shots)
+        prompts::generation_prompt(self.task.prompt_family(), seed, &shots)
     }
 
     /// The oracle's answer text: the correct CoT, or with probability
@@ -154,7 +155,7 @@ impl Teacher for OracleTeacher {
         iteration: u32,
         rng: &mut Rng,
     ) -> Result<SynthOutcome, LedgerError> {
-        let game24 = Family::of(self.task.name()) == Family::Game24;
+        let game24 = self.task.prompt_family() == Family::Game24;
         let mut out = SynthOutcome {
             example: None,
             attempts: 0,
@@ -201,7 +202,7 @@ impl Teacher for OracleTeacher {
                 continue;
             }
             out.failure = None;
-            let answer_prompt = prompts::synthetic_answer_prompt(self.task.name(), &new);
+            let answer_prompt = prompts::synthetic_answer_prompt(self.task.prompt_family(), &new);
             let text = self.oracle_answer(&new, rng);
             self.charge(&mut out.usage, CallKind::Answer, &answer_prompt, &text)?;
             out.verified = self.task.verify(&new, &text).correct;
@@ -225,7 +226,7 @@ impl Teacher for OracleTeacher {
     }
 
     fn answer(&mut self, ex: &Example, rng: &mut Rng) -> Result<String, LedgerError> {
-        let prompt = prompts::answer_prompt(self.task.name(), &ex.question);
+        let prompt = prompts::answer_prompt(self.task.prompt_family(), &ex.question);
         let text = self.oracle_answer(ex, rng);
         let mut u = Usage::default();
         self.charge(&mut u, CallKind::Answer, &prompt, &text)?;

@@ -21,7 +21,7 @@ fn pool(task: &dyn Task, n: usize) -> Vec<Example> {
 }
 
 fn config(f: impl FnOnce(&mut TeacherConfig)) -> TeacherConfig {
-    let mut c = TeacherConfig::for_task("fake");
+    let mut c = TeacherConfig::for_task(&FakeTask::default());
     c.teacher.failure_rate = 0.0;
     c.teacher.answer_error_rate = 0.0;
     c.dedup_enabled = false;
@@ -76,7 +76,7 @@ fn prompt_has_seed_and_k_shots_and_ledger_counts_the_text() {
             tok.encode(&syn.example.question).unwrap().len()
         );
         let a = t.ledger().usage(CallKind::Answer);
-        let ap = synthetic_answer_prompt("fake", &syn.example);
+        let ap = synthetic_answer_prompt(Family::Gsm8k, &syn.example);
         assert!(ap.starts_with(&format!("Question: {} Solve", syn.example.question)));
         assert_eq!(a.input_tokens as usize, tok.encode(&ap).unwrap().len());
         assert_eq!(
@@ -216,7 +216,10 @@ fn rewrite_failure_is_charged_without_example() {
 #[test]
 fn same_stream_same_outcome() {
     let run = || {
-        let (mut t, d0, _) = teacher(FakeTask::default(), TeacherConfig::for_task("fake"));
+        let (mut t, d0, _) = teacher(
+            FakeTask::default(),
+            TeacherConfig::for_task(&FakeTask::default()),
+        );
         (0..20)
             .map(|i| t.generate(&d0[i], i, 1, &mut rng(i as u64)).unwrap())
             .collect::<Vec<_>>()
@@ -227,7 +230,10 @@ fn same_stream_same_outcome() {
 #[test]
 fn judge_marks_wrong_students_hard_and_charges_both_orders() {
     let task = FakeTask::default();
-    let (mut t, d0, tok) = teacher(FakeTask::default(), TeacherConfig::for_task("fake"));
+    let (mut t, d0, tok) = teacher(
+        FakeTask::default(),
+        TeacherConfig::for_task(&FakeTask::default()),
+    );
     let n = 200;
     let (mut hard_right, mut hard_wrong) = (0, 0);
     for i in 0..n {
@@ -244,7 +250,10 @@ fn judge_marks_wrong_students_hard_and_charges_both_orders() {
     assert_eq!(t.ledger().usage(CallKind::Answer).calls, 2 * n as u64);
 
     // One judgement's input tokens: its teacher answer prompt plus both judge prompts.
-    let (mut t, d0, _) = teacher(FakeTask::default(), TeacherConfig::for_task("fake"));
+    let (mut t, d0, _) = teacher(
+        FakeTask::default(),
+        TeacherConfig::for_task(&FakeTask::default()),
+    );
     let ex = &d0[0];
     let student = "1 + 1 = 2\n#### 2";
     let o = t.judge(ex, student, &mut rng(5)).unwrap();
@@ -255,7 +264,7 @@ fn judge_marks_wrong_students_hard_and_charges_both_orders() {
         t.ledger().usage(CallKind::Judge).input_tokens as usize,
         expect
     );
-    let ap = prompts::answer_prompt("fake", &ex.question);
+    let ap = prompts::answer_prompt(Family::Gsm8k, &ex.question);
     assert_eq!(
         t.ledger().usage(CallKind::Answer).input_tokens as usize,
         tok.count(&ap).unwrap()

@@ -7,8 +7,8 @@
 //! one pass (see [`fill`]), so substituted text containing braces, such as `\boxed{1}`,
 //! is never re-substituted.
 //!
-//! Task mapping: `arith` uses the GSM8k prompts (D.2.1; also the fallback for unknown
-//! task names), `mathmix` the Math1-3 prompts (D.2.2, few-shot of the seed's category),
+//! Task mapping (each task's `Task::prompt_family`, a required method, so no task falls
+//! back to another's prompts): `arith` uses the GSM8k prompts (D.2.1), `mathmix` the Math1-3 prompts (D.2.2, few-shot of the seed's category),
 //! `logic` the ProntoQA prompts (D.2.3), `game24` the backward-reasoning prompt and the
 //! synthetic-reasoning-steps prompt (D.2.4; no few-shot from D0, the fixed 5 examples of
 //! the paper instead).
@@ -210,30 +210,10 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
-/// Which D.2 family a task name uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Family {
-    /// D.2.1 (also any unknown task name).
-    Gsm8k,
-    /// D.2.2, few-shot of the same category.
-    Math,
-    /// D.2.3.
-    ProntoQa,
-    /// D.2.4, backward reasoning, no few-shot from D0.
-    Game24,
-}
+/// Which D.2 family a task uses: declared by the task ([`crate::tasks::Task::prompt_family`]).
+pub use crate::tasks::PromptFamily as Family;
 
 impl Family {
-    /// The family of a task name.
-    pub fn of(task: &str) -> Self {
-        match task {
-            "mathmix" => Family::Math,
-            "logic" => Family::ProntoQa,
-            "game24" => Family::Game24,
-            _ => Family::Gsm8k,
-        }
-    }
-
     /// Whether the generation prompt carries k few-shot examples drawn from D0.
     pub fn uses_few_shot(self) -> bool {
         self != Family::Game24
@@ -303,8 +283,7 @@ pub fn format_shot(family: Family, ex: &Example) -> String {
 
 /// The question-generation prompt for `seed` with the given few-shot examples (ignored
 /// for game24, whose D.2.4 prompt has none).
-pub fn generation_prompt(task: &str, seed: &Example, shots: &[&Example]) -> String {
-    let family = Family::of(task);
+pub fn generation_prompt(family: Family, seed: &Example, shots: &[&Example]) -> String {
     let examples: String = shots
         .iter()
         .map(|s| format_shot(family, s))
@@ -330,8 +309,8 @@ pub fn generation_prompt(task: &str, seed: &Example, shots: &[&Example]) -> Stri
 
 /// The answer prompt for a question whose answer the caller does not reveal (teacher
 /// answering a seed for the judge; the student's prompt).
-pub fn answer_prompt(task: &str, question: &str) -> String {
-    match Family::of(task) {
+pub fn answer_prompt(family: Family, question: &str) -> String {
+    match family {
         Family::Gsm8k => fill(GSM8K_ANSWER, &[question]),
         Family::Math => fill(MATH_ANSWER, &[question.trim_end().trim_end_matches('.')]),
         Family::ProntoQa => fill(PRONTOQA_ANSWER, &[question]),
@@ -347,8 +326,8 @@ pub fn answer_prompt(task: &str, question: &str) -> String {
 /// The prompt with which the teacher answers its own synthetic question: for game24 the
 /// D.2.4 reasoning-steps prompt that reveals the backward-reasoned answer; otherwise the
 /// task's answer prompt.
-pub fn synthetic_answer_prompt(task: &str, ex: &Example) -> String {
-    match Family::of(task) {
+pub fn synthetic_answer_prompt(family: Family, ex: &Example) -> String {
+    match family {
         Family::Game24 => format!(
             "{GAME24_SHOTS}{}",
             fill(
@@ -356,7 +335,7 @@ pub fn synthetic_answer_prompt(task: &str, ex: &Example) -> String {
                 &[&game24_numbers(&ex.question), &game24_solution(ex)]
             )
         ),
-        _ => answer_prompt(task, &ex.question),
+        _ => answer_prompt(family, &ex.question),
     }
 }
 
@@ -457,7 +436,7 @@ mod tests {
         let seed = ex("Seed question?", "1 + 1 = 2\n#### 2", None);
         let a = ex("First?", "#### 1", None);
         let b = ex("Second?", "#### 2", None);
-        let p = generation_prompt("arith", &seed, &[&a, &b]);
+        let p = generation_prompt(Family::Gsm8k, &seed, &[&a, &b]);
         assert_eq!(p.matches("#Answer#:").count(), 2);
         assert!(p.ends_with("#Given Instruction#:\nSeed question?\n#Rewritten Instruction#:\n"));
         assert!(p.find("First?").unwrap() < p.find("Second?").unwrap());
@@ -467,7 +446,7 @@ mod tests {
     #[test]
     fn math_prompt_names_category() {
         let seed = ex("Solve x + 2 = 5.", "\\boxed{3}", Some("algebra"));
-        let p = generation_prompt("mathmix", &seed, &[&seed]);
+        let p = generation_prompt(Family::Math, &seed, &[&seed]);
         assert!(p.starts_with(
             "I want you to act as an Instruction Creator for algebra mathematics problems."
         ));
@@ -476,7 +455,7 @@ mod tests {
             "The type of math problem is algebra.\n#Given Instruction#:\nSolve x + 2 = 5.\n"
         ));
         assert_eq!(
-            answer_prompt("mathmix", "Solve x + 2 = 5."),
+            answer_prompt(Family::Math, "Solve x + 2 = 5."),
             "Can you solve the following math problem? Solve x + 2 = 5. Provide a bullet point summary of your reasoning. Your final answer should be a single answer, in the form \\boxed{answer}, at the end of your response."
         );
     }
@@ -498,17 +477,17 @@ mod tests {
             )
         );
         let s = ex("A is b. Is A b?", "", None);
-        let p = generation_prompt("logic", &s, &[&s]);
+        let p = generation_prompt(Family::ProntoQa, &s, &[&s]);
         assert!(p.contains("Context: A is b. Question: Is A b?\n"));
     }
 
     #[test]
     fn game24_prompts_use_numbers_and_solution() {
         let seed = ex("8 8 10 12", "...\n\\boxed{(12 - 10) * 8 + 8}", None);
-        let p = generation_prompt("game24", &seed, &[]);
+        let p = generation_prompt(Family::Game24, &seed, &[]);
         assert!(p.contains("The numbers 8 8 10 12 need to be used"));
         assert!(p.contains("are used to obtain 24: (12 - 10) * 8 + 8."));
-        let q = synthetic_answer_prompt("game24", &seed);
+        let q = synthetic_answer_prompt(Family::Game24, &seed);
         assert!(q.starts_with(GAME24_SHOTS));
         assert!(q.contains("Input: 8 8 10 12\nHere is the final answer: (12 - 10) * 8 + 8\n"));
         assert!(game24_backward_completion(&seed, None).ends_with("\\boxed{null}"));

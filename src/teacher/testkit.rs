@@ -43,6 +43,16 @@ impl FakeTask {
 }
 
 impl Task for FakeTask {
+    fn prompt_family(&self) -> crate::tasks::PromptFamily {
+        crate::tasks::PromptFamily::Gsm8k
+    }
+    /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::TeacherDefaults {
+            dedup: true,
+            verify_synthetic: false,
+        }
+    }
     fn name(&self) -> &'static str {
         "fake"
     }

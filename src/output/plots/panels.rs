@@ -193,6 +193,7 @@ fn band_values(s: &Series) -> impl Iterator<Item = f64> + '_ {
             .as_ref()
             .and_then(|e| e.get(i).copied())
             .filter(|d| d.is_finite())
+            // No (finite) error bar: the band is the point itself, not a failure.
             .unwrap_or(0.0);
         [y - d, y + d]
     })

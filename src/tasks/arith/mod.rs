@@ -317,6 +317,16 @@ fn chain_of(answer: &str) -> Option<Chain> {
 }
 
 impl Task for Arith {
+    fn prompt_family(&self) -> crate::tasks::PromptFamily {
+        crate::tasks::PromptFamily::Gsm8k
+    }
+    /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::TeacherDefaults {
+            dedup: true,
+            verify_synthetic: false,
+        }
+    }
     fn name(&self) -> &'static str {
         "arith"
     }

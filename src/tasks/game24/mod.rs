@@ -236,6 +236,17 @@ impl Game24 {
 }
 
 impl Task for Game24 {
+    fn prompt_family(&self) -> crate::tasks::PromptFamily {
+        crate::tasks::PromptFamily::Game24
+    }
+    /// The paper's defaults: dedup off, verifier gate on (backward-reasoned puzzles are
+    /// checked, and many share a ROUGE-L-similar template).
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::TeacherDefaults {
+            dedup: false,
+            verify_synthetic: true,
+        }
+    }
     fn name(&self) -> &'static str {
         "game24"
     }

@@ -119,6 +119,16 @@ impl MathMix {
 }
 
 impl Task for MathMix {
+    fn prompt_family(&self) -> crate::tasks::PromptFamily {
+        crate::tasks::PromptFamily::Math
+    }
+    /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
+    fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
+        crate::tasks::TeacherDefaults {
+            dedup: true,
+            verify_synthetic: false,
+        }
+    }
     fn name(&self) -> &'static str {
         "mathmix"
     }
