@@ -320,7 +320,11 @@ pub fn run(args: &Args) -> CliResult {
 /// The `--timings` table (`engine::phases`) of this process since `start`.
 fn print_timings(start: Instant, jobs: usize) {
     let wall = start.elapsed().as_secs_f64();
-    print!("{}", crate::engine::phases::snapshot().table(wall, jobs));
+    let cpu = crate::engine::phases::process_cpu_s();
+    print!(
+        "{}",
+        crate::engine::phases::snapshot().table(wall, jobs, cpu)
+    );
 }
 
 /// The output phase (`--timings`): timed as a phase and as busy time until dropped.

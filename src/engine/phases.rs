@@ -149,9 +149,10 @@ pub fn snapshot() -> Snapshot {
 
 impl Snapshot {
     /// The table `run --timings` prints: seconds and share of the busy time per phase,
-    /// the rest as "other", the busy and wall time, and the parallel efficiency
-    /// busy / (wall × jobs).
-    pub fn table(&self, wall_s: f64, jobs: usize) -> String {
+    /// the rest as "other", the busy and wall time, the parallel efficiency
+    /// busy / (wall × jobs), and (when known) the process's CPU time and its share of
+    /// wall × jobs.
+    pub fn table(&self, wall_s: f64, jobs: usize, cpu_s: Option<f64>) -> String {
         use std::fmt::Write;
         let busy = self.busy_s.max(1e-12);
         let mut s = String::new();
@@ -184,7 +185,37 @@ impl Snapshot {
             "parallel efficiency",
             100.0 * self.busy_s / (wall_s.max(1e-12) * jobs.max(1) as f64)
         );
+        if let Some(cpu) = cpu_s {
+            let _ = writeln!(
+                s,
+                "  {:<40} {cpu:>10.2} s {:>6.1} % of wall × {jobs} jobs",
+                "process CPU time (user + sys)",
+                100.0 * cpu / (wall_s.max(1e-12) * jobs.max(1) as f64)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  (busy is the threads' wall time, time the OS gave to other processes included;\n   on a shared machine the CPU-time line and the wall time against --jobs 1 tell more)"
+        );
         s
+    }
+}
+
+/// User + system CPU seconds of this process so far (all threads), where the OS says.
+pub fn process_cpu_s() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage writes into the zeroed struct we own.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+            return None;
+        }
+        let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
+        Some(t(u.ru_utime) + t(u.ru_stime))
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 
@@ -209,7 +240,8 @@ mod tests {
         let d = |p: Phase| after.phase_s[p.index()].1 - before.phase_s[p.index()].1;
         assert!(d(Phase::Finetune) >= 0.019, "{}", d(Phase::Finetune));
         assert!(d(Phase::DecodeValidation) >= 0.019);
-        let table = after.table(1.0, 2);
+        let table = after.table(1.0, 2, process_cpu_s());
+        assert!(table.contains("process CPU time"), "{table}");
         for p in Phase::ALL {
             assert!(table.contains(p.name()), "{table}");
         }
