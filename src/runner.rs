@@ -163,7 +163,11 @@ async fn orchestrate(
             .ok_or_else(|| anyhow!("a run ended without reporting"))?;
         pending -= 1;
         match result {
-            Ok(rec) => done[i] = Some(rec),
+            Ok(rec) => {
+                // Busy time of a computed run (`run --timings`); never a result.
+                crate::engine::phases::add_busy(rec.timing.total_s);
+                done[i] = Some(rec)
+            }
             Err(e) => {
                 let _ = recorder.send(Finish).await;
                 return Err(anyhow::Error::new(e).context(format!("run {} failed", keys[i].path())));

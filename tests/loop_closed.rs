@@ -10,6 +10,7 @@
 //! 4. A panic injected into the selector, student or teacher actor ends the process with
 //!    exit code 1 and a message naming the actor, never a hang.
 //! 5. A malformed scenario exits 2 with a one-line error.
+//! 6. `run --timings` prints every phase and changes no result tensor.
 //!
 //! One uninterrupted `--jobs 1` run is shared by tests 1–3 (a `OnceLock`), so the file
 //! costs about six executions of the tiny scenario.
@@ -187,6 +188,67 @@ fn jobs_1_and_jobs_2_are_bit_identical_and_replay_agrees() {
         String::from_utf8_lossy(&o.stdout).contains("identical"),
         "replay stdout: {}",
         show(&o)
+    );
+}
+
+/// `run --timings` prints every phase with non-negative seconds whose sum is at most the
+/// busy time, and changes no result tensor (issue 11). No assertion on speed.
+#[test]
+fn timings_table_lists_every_phase_and_changes_no_tensor() {
+    let clean = clean_run();
+    let other = tempfile::tempdir().expect("tempdir");
+    let o = run_tiny(other.path(), 2, &["--timings"]);
+    let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+    let seconds = |name: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name:?} row in:\n{stdout}"));
+        // The number just before the unit "s".
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words
+            .windows(2)
+            .find(|w| w[1] == "s")
+            .and_then(|w| w[0].parse().ok())
+            .unwrap_or_else(|| panic!("no seconds in {line:?}"))
+    };
+    let phases = [
+        "pre-training",
+        "fine-tuning",
+        "decoding: seeds",
+        "decoding: probes",
+        "decoding: validation",
+        "decoding: test",
+        "scoring",
+        "teacher",
+        "output",
+    ];
+    let mut sum = 0.0;
+    for p in phases {
+        let s = seconds(p);
+        assert!(s >= 0.0, "{p}: {s}");
+        sum += s;
+    }
+    let busy = seconds("busy");
+    let wall = seconds("wall");
+    assert!(busy > 0.0 && wall > 0.0, "{stdout}");
+    // Rows are printed to 0.01 s: allow the rounding of nine rows.
+    assert!(
+        sum <= busy + 0.05,
+        "phases sum to {sum} > busy {busy}:\n{stdout}"
+    );
+    assert!(stdout.contains("parallel efficiency"), "{stdout}");
+    // Not a result: the file equals a run without --timings, bit for bit.
+    let (a, b) = (clean.join("results.h5"), other.path().join("results.h5"));
+    assert_eq!(first_difference(&a, &b, &[TIMING, PROVENANCE]), None);
+    let (ta, tb) = (tensors(&a), tensors(&b));
+    assert_eq!(ta, tb, "result tensors differ with --timings");
+    // And it is not written into results.h5.
+    let listed = H5File::open(&b).unwrap().list().unwrap();
+    assert_eq!(
+        listed.len(),
+        H5File::open(&a).unwrap().list().unwrap().len(),
+        "--timings adds nothing to results.h5"
     );
 }
 

@@ -2,6 +2,7 @@
 //! run. Runs on its own `SyncArbiter` thread because every message is CPU-bound.
 
 use super::messages::*;
+use crate::engine::phases::{self, Phase};
 use crate::engine::world::{self, World};
 use crate::rng::StreamKey;
 use crate::scoring::{self, Elems, Projection, ScoringBackend, ScoringInput};
@@ -61,6 +62,7 @@ impl Handler<PredictSeeds> for StudentActor {
     fn handle(&mut self, _: PredictSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             maybe_inject_panic("student");
+            let _phase = phases::scope(Phase::DecodeSeeds);
             let tok = &self.world.student_tokenizer;
             self.seed_answers =
                 world::answer_ids(&self.current, tok, &self.world.d0, self.max_new())?;
@@ -77,6 +79,7 @@ impl Handler<ScoreSeeds> for StudentActor {
     type Result = Result<SeedScores, ActorFailure>;
     fn handle(&mut self, msg: ScoreSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
+            let _phase = phases::scope(Phase::Scoring);
             let d0 = &self.world.d0;
             let mut s = SeedScores {
                 n: d0.len(),
@@ -137,8 +140,11 @@ impl Handler<ProbeExamples> for StudentActor {
     fn handle(&mut self, msg: ProbeExamples, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             let tok = &self.world.student_tokenizer;
+            let phase = phases::scope(Phase::DecodeProbes);
             let ids = world::answer_ids(&self.current, tok, &msg.examples, self.max_new())?;
             let answers = ids.iter().map(|a| tok.decode(a)).collect();
+            drop(phase);
+            let _phase = phases::scope(Phase::Scoring);
             let seqs = self.own_sequences(&msg.examples, &ids)?;
             let loss = student::seq_nll(&self.current, &seqs);
             Ok(Probe { answers, loss })
@@ -150,6 +156,7 @@ impl Handler<Train> for StudentActor {
     type Result = Result<Trained, ActorFailure>;
     fn handle(&mut self, msg: Train, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
+            let _phase = phases::scope(Phase::Finetune);
             let w = &self.world;
             if msg.examples.is_empty() {
                 // Nothing was generated (every teacher call failed): the student stays the
@@ -174,6 +181,7 @@ impl Handler<Train> for StudentActor {
             let mut rng = self.stream(msg.iteration, "train").rng();
             let max_new = self.max_new();
             let report = student::try_train(&mut model, &seqs, &tc, &mut rng, |m| {
+                let _phase = phases::scope(Phase::DecodeValidation);
                 world::accuracy(m, &*w.task, &w.student_tokenizer, &w.val, max_new)
                     .map(|r| r.0)
                     .with_context(|| format!("validation pass of iteration {}", msg.iteration))
@@ -209,6 +217,7 @@ impl Handler<EvaluateTest> for StudentActor {
     type Result = Result<f64, ActorFailure>;
     fn handle(&mut self, _: EvaluateTest, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
+            let _phase = phases::scope(Phase::DecodeTest);
             let w = &self.world;
             Ok(world::accuracy(
                 &self.current,

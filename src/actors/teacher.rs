@@ -4,6 +4,7 @@
 //! randomness never depends on how many calls came before it.
 
 use super::messages::*;
+use crate::engine::phases::{self, Phase};
 use crate::engine::records::{SyntheticRecord, Tokens};
 use crate::engine::world::World;
 use crate::rng::{child, StreamKey};
@@ -49,6 +50,7 @@ impl Handler<Generate> for TeacherActor {
     fn handle(&mut self, msg: Generate, _: &mut Self::Context) -> Self::Result {
         guarded("teacher", || {
             maybe_inject_panic("teacher");
+            let _phase = phases::scope(Phase::Teacher);
             let key = self.stream(msg.iteration, "generate");
             let mut out = Vec::new();
             for &p in &msg.parents {
@@ -87,6 +89,7 @@ impl Handler<JudgeSeeds> for TeacherActor {
     fn handle(&mut self, msg: JudgeSeeds, _: &mut Self::Context) -> Self::Result {
         guarded("teacher", || {
             let d0 = &self.world.d0;
+            let _phase = phases::scope(Phase::Teacher);
             anyhow::ensure!(
                 msg.answers.len() == d0.len(),
                 "one answer per seed expected"

@@ -2,6 +2,7 @@
 //! student — on a pool of `jobs` SyncArbiter threads before the runs start.
 
 use super::messages::{guarded, ActorFailure};
+use crate::engine::phases;
 use crate::engine::world::{build_world, World};
 use crate::scenario::Scenario;
 use crate::student::checkpoint::CheckpointError;
@@ -41,7 +42,8 @@ pub struct BuildWorld {
 impl Handler<BuildWorld> for WorldBuilder {
     type Result = Result<Arc<World>, ActorFailure>;
     fn handle(&mut self, msg: BuildWorld, _: &mut Self::Context) -> Self::Result {
-        guarded("world-builder", || {
+        let started = std::time::Instant::now();
+        let built = guarded("world-builder", || {
             let spec = &self.scenario.tasks[msg.task_index];
             let world = build_world(
                 self.scenario.clone(),
@@ -76,6 +78,8 @@ impl Handler<BuildWorld> for WorldBuilder {
                 p.world_done(&spec.name, msg.replicate, world.record.base_test_accuracy);
             }
             Ok(Arc::new(world))
-        })
+        });
+        phases::add_busy(started.elapsed().as_secs_f64());
+        built
     }
 }

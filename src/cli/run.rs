@@ -57,6 +57,12 @@ pub struct Args {
     /// and the report (docs/cluster.md).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// At the end, print the wall time per phase (pre-training, fine-tuning, decoding,
+    /// scoring, teacher, output), summed over runs, with the busy and wall time and the
+    /// parallel efficiency busy / (wall × jobs). Timing only: no result changes and
+    /// nothing is added to results.h5.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// What `run` may do with results an earlier execution left in the output directory.
@@ -176,6 +182,7 @@ pub fn execute_to(
         shard,
     };
     let outcome = runner::execute(scn.clone(), &canonical, &opts)?;
+    let output = OutputPhase::start();
     let tasks: Vec<String> = scn.tasks.iter().map(|t| t.name.clone()).collect();
     let labels = runner::strategy_labels(scn);
     let tok = crate::teacher::standard_tokenizer();
@@ -193,6 +200,7 @@ pub fn execute_to(
     if scn.output.csv && shard.is_none() {
         results::write_curves_csv(&out.join("curves.csv"), &outcome)?;
     }
+    drop(output);
     Ok((outcome, h5))
 }
 
@@ -291,6 +299,9 @@ pub fn run(args: &Args) -> CliResult {
             "this is a partial result: merge the {} shards ({how}) to get curves.csv, the report and the summary",
             sh.count
         );
+        if args.timings {
+            print_timings(start, jobs);
+        }
         return Ok(());
     }
     let wrote = format!(
@@ -299,7 +310,42 @@ pub fn run(args: &Args) -> CliResult {
         outcome.runs.len(),
         start.elapsed().as_secs_f64()
     );
-    finish(&scn, &outcome, &h5, &out, &wrote, args.no_report)
+    finish(&scn, &outcome, &h5, &out, &wrote, args.no_report)?;
+    if args.timings {
+        print_timings(start, jobs);
+    }
+    Ok(())
+}
+
+/// The `--timings` table (`engine::phases`) of this process since `start`.
+fn print_timings(start: Instant, jobs: usize) {
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = crate::engine::phases::process_cpu_s();
+    print!(
+        "{}",
+        crate::engine::phases::snapshot().table(wall, jobs, cpu)
+    );
+}
+
+/// The output phase (`--timings`): timed as a phase and as busy time until dropped.
+struct OutputPhase {
+    started: Instant,
+    _scope: crate::engine::phases::Scope,
+}
+
+impl OutputPhase {
+    fn start() -> Self {
+        OutputPhase {
+            started: Instant::now(),
+            _scope: crate::engine::phases::scope(crate::engine::phases::Phase::Output),
+        }
+    }
+}
+
+impl Drop for OutputPhase {
+    fn drop(&mut self) {
+        crate::engine::phases::add_busy(self.started.elapsed().as_secs_f64());
+    }
 }
 
 /// Everything after `results.h5` of a whole execution (shared by `run` and `merge`):
@@ -315,6 +361,7 @@ pub fn finish(
 ) -> CliResult {
     print!("{}", summary_table(scn, outcome));
     println!("{wrote}");
+    let _output = OutputPhase::start();
     if scn.output.report && !no_report {
         let opts = crate::report::ReportOptions {
             out_dir: Some(out.to_path_buf()),

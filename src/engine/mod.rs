@@ -5,6 +5,7 @@
 //! scenario on actors is `crate::runner`.
 
 pub mod algorithm;
+pub mod phases;
 pub mod progress;
 pub mod records;
 pub mod resume;

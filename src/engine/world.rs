@@ -3,6 +3,7 @@
 //! same `World` — the paired design of docs/architecture.md §1 — and all of it is drawn from
 //! `Scope::Shared` streams.
 
+use crate::engine::phases::{self, Phase};
 use crate::engine::records::WorldRecord;
 use crate::rng::StreamKey;
 use crate::scenario::{Scenario, TaskSpec};
@@ -351,6 +352,7 @@ pub fn build_world(
         &val,
     );
     let base = student::base::try_cached_or_train_checked(cache_dir, &cache_key, &cfg, || {
+        let _phase = phases::scope(Phase::Pretrain);
         let mut rng = key("init").rng();
         let mut model = Model::new(cfg, &mut rng);
         let seqs: Vec<Sequence> = pretrain
@@ -381,8 +383,10 @@ pub fn build_world(
         .take(st.replay_examples as usize)
         .map(|e| to_sequence(&stok, e))
         .collect::<Result<_>>()?;
+    let phase = phases::scope(Phase::DecodeTest);
     let (base_test, test_correct) = accuracy(&base, &*task, &stok, &test, max_new)?;
     let (base_val, _) = accuracy(&base, &*task, &stok, &val, max_new)?;
+    drop(phase);
     let mut by_diff: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
     for (e, c) in test.iter().zip(&test_correct) {
         let s = by_diff.entry(e.difficulty).or_default();
@@ -392,13 +396,18 @@ pub fn build_world(
     // The base student's own view of D0 (world check W3): greedy answers, their loss
     // and correctness, computed exactly as a strategy's t = 0 `loss_own` and `correct`.
     // Deterministic and RNG-free, so no other tensor changes.
+    let phase = phases::scope(Phase::DecodeSeeds);
     let d0_answers = answer_ids(&base, &stok, &d0, max_new)?;
+    drop(phase);
     let d0_own: Vec<Sequence> = d0
         .iter()
         .zip(&d0_answers)
         .map(|(e, a)| own_sequence(&stok, e, a))
         .collect::<Result<_>>()?;
-    let d0_loss_own = student::seq_nll(&base, &d0_own);
+    let d0_loss_own = {
+        let _phase = phases::scope(Phase::Scoring);
+        student::seq_nll(&base, &d0_own)
+    };
     let d0_correct: Vec<bool> = d0
         .iter()
         .zip(&d0_answers)

@@ -2,7 +2,7 @@
 //! architecture). Gradients are accumulated in a fixed order (rows, then sequences, then
 //! heads), single-threaded, so they are bit-reproducible.
 
-use super::model::{probs_len, resize, Batch, Model, Workspace};
+use super::model::{fit, probs_len, resize, Batch, Model, Workspace};
 use super::ops::{self, gemm};
 
 impl Workspace {
@@ -38,7 +38,7 @@ impl Workspace {
             &mut grad[hd..hd + hn],
             (d, 1),
         );
-        resize(&mut self.dhsel, mr * d);
+        fit(&mut self.dhsel, mr * d);
         gemm(
             mr,
             v,
@@ -74,7 +74,7 @@ impl Workspace {
         for (li, li_idx) in m.idx.layers.iter().enumerate().rev() {
             let a = &self.layers[li];
             // MLP: x = x_mid + W2 gelu(W1 LN2(x_mid))
-            resize(&mut self.dbig, n * f);
+            fit(&mut self.dbig, n * f);
             {
                 let (gw2, gb2) = two_mut(grad, li_idx.w2, f * d, li_idx.b2, d);
                 ops::linear_backward(
@@ -120,7 +120,7 @@ impl Workspace {
                 );
             }
             // attention: x_mid = x_in + Wo att
-            resize(&mut self.datt, n * d);
+            fit(&mut self.datt, n * d);
             {
                 let (gwo, gbo) = two_mut(grad, li_idx.wo, d * d, li_idx.bo, d);
                 ops::linear_backward(
@@ -136,12 +136,12 @@ impl Workspace {
                     false,
                 );
             }
-            resize(&mut self.dqkv, n * 3 * d);
+            fit(&mut self.dqkv, n * 3 * d);
             let mut po = 0;
             debug_assert_eq!(plen, a.probs.len());
             for s in 0..b.n_seq() {
                 let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
-                resize(&mut self.dp, l * l);
+                fit(&mut self.dp, l * l);
                 for h in 0..nh {
                     let pr = &a.probs[po..po + l * l];
                     let dout = &self.datt[o * d + h * dh..];

@@ -29,6 +29,9 @@ struct Decoder<'m> {
     u: Vec<f32>,
     scores: Vec<f32>,
     hl: Vec<f32>,
+    hf: Vec<f32>,
+    xhf: Vec<f32>,
+    rsf: Vec<f32>,
     logits: Vec<f32>,
 }
 
@@ -51,6 +54,9 @@ impl<'m> Decoder<'m> {
             u: Vec::new(),
             scores: vec![0.0; c.context],
             hl: Vec::new(),
+            hf: Vec::new(),
+            xhf: Vec::new(),
+            rsf: Vec::new(),
             logits: Vec::new(),
         }
     }
@@ -69,6 +75,8 @@ impl<'m> Decoder<'m> {
         let dh = d / nh;
         let scale = 1.0 / (dh as f32).sqrt();
         let p = &m.params;
+        // Every element of these is overwritten below (embedding, LayerNorm, linear,
+        // per-head attention output), so they only change length: no zero-filling.
         for v in [
             &mut self.x,
             &mut self.h,
@@ -76,14 +84,10 @@ impl<'m> Decoder<'m> {
             &mut self.att,
             &mut self.tmp,
         ] {
-            v.clear();
             v.resize(n * d, 0.0);
         }
-        self.rstd.clear();
         self.rstd.resize(n, 0.0);
-        self.qkv.clear();
         self.qkv.resize(n * 3 * d, 0.0);
-        self.u.clear();
         self.u.resize(n * f, 0.0);
         for (r, &(slot, pos, tok)) in rows.iter().enumerate() {
             debug_assert!(slot < self.slots);
@@ -197,26 +201,27 @@ impl<'m> Decoder<'m> {
         for &r in want {
             self.hl.extend_from_slice(&self.x[r * d..(r + 1) * d]);
         }
-        let mut hf = vec![0.0; k * d];
-        let (mut xh, mut rs) = (vec![0.0; k * d], vec![0.0; k]);
+        self.hf.resize(k * d, 0.0);
+        self.xhf.resize(k * d, 0.0);
+        self.rsf.resize(k, 0.0);
         ops::layernorm(
             &self.hl,
             &p[m.idx.lnf_g..m.idx.lnf_g + d],
             &p[m.idx.lnf_b..m.idx.lnf_b + d],
-            &mut hf,
-            &mut xh,
-            &mut rs,
+            &mut self.hf,
+            &mut self.xhf,
+            &mut self.rsf,
             d,
         );
         let v = c.vocab;
-        self.logits.clear();
+        // β = 0: the GEMM overwrites every logit.
         self.logits.resize(k * v, 0.0);
         gemm(
             k,
             d,
             v,
             1.0,
-            &hf,
+            &self.hf,
             (d, 1),
             m.head(),
             (1, d),
@@ -234,15 +239,18 @@ impl<'m> Decoder<'m> {
 /// Greedy continuations of `prompts` (see the module doc for the stopping contract).
 pub fn greedy_decode(model: &Model, prompts: &[Vec<u32>], max_new: usize) -> Vec<Vec<u32>> {
     let mut out = Vec::with_capacity(prompts.len());
+    // One decoder (KV cache and buffers) for every chunk: a slot's cache positions are
+    // written (prefill, then each new token) before they are read, so what an earlier
+    // chunk left there is never read and needs no zeroing.
+    let mut dec = Decoder::new(model, prompts.len().min(CHUNK));
     for chunk in prompts.chunks(CHUNK) {
-        out.extend(decode_chunk(model, chunk, max_new));
+        out.extend(decode_chunk(&mut dec, chunk, max_new));
     }
     out
 }
 
-fn decode_chunk(model: &Model, prompts: &[Vec<u32>], max_new: usize) -> Vec<Vec<u32>> {
-    let ctx = model.cfg.context;
-    let mut dec = Decoder::new(model, prompts.len());
+fn decode_chunk(dec: &mut Decoder, prompts: &[Vec<u32>], max_new: usize) -> Vec<Vec<u32>> {
+    let ctx = dec.m.cfg.context;
     let mut gen: Vec<Vec<u32>> = vec![Vec::new(); prompts.len()];
     if max_new == 0 {
         return gen;

@@ -315,8 +315,18 @@ pub struct Workspace {
     pub(super) dhsel: Vec<f32>,
 }
 
+/// Set `v` to `n` zeros (for buffers that are accumulated into).
 pub(super) fn resize(v: &mut Vec<f32>, n: usize) {
     v.clear();
+    v.resize(n, 0.0);
+}
+
+/// Set `v`'s length to `n` without zeroing what it already holds: for buffers whose
+/// every element the caller then overwrites (a β = 0 GEMM, a LayerNorm, a copy), so the
+/// stale values are never read and the results are bit-identical to zeroing first.
+/// Only elements beyond the previous length are zero-filled (once, as the workspace
+/// grows), so a reused workspace does no zero-filling in the steady state.
+pub(super) fn fit(v: &mut Vec<f32>, n: usize) {
     v.resize(n, 0.0);
 }
 
@@ -342,7 +352,7 @@ impl Workspace {
         self.layers.resize_with(cfg.layers, LayerActs::default);
         // embeddings
         let mut x = std::mem::take(&mut self.x_out);
-        resize(&mut x, n * d);
+        fit(&mut x, n * d);
         for r in 0..n {
             let t = b.tokens[r] as usize;
             assert!(t < v, "token id {t} out of vocabulary {v}");
@@ -358,9 +368,9 @@ impl Workspace {
             let a = &mut self.layers[li];
             a.x_in.clear();
             a.x_in.extend_from_slice(&x);
-            resize(&mut a.xhat1, n * d);
-            resize(&mut a.rstd1, n);
-            resize(&mut a.h1, n * d);
+            fit(&mut a.xhat1, n * d);
+            fit(&mut a.rstd1, n);
+            fit(&mut a.h1, n * d);
             ops::layernorm(
                 &a.x_in,
                 &p[li_idx.ln1_g..li_idx.ln1_g + d],
@@ -370,7 +380,7 @@ impl Workspace {
                 &mut a.rstd1,
                 d,
             );
-            resize(&mut a.qkv, n * 3 * d);
+            fit(&mut a.qkv, n * 3 * d);
             ops::linear(
                 &a.h1,
                 &p[li_idx.wqkv..li_idx.wqkv + d * 3 * d],
@@ -380,8 +390,8 @@ impl Workspace {
                 d,
                 3 * d,
             );
-            resize(&mut a.probs, plen);
-            resize(&mut a.att, n * d);
+            fit(&mut a.probs, plen);
+            fit(&mut a.att, n * d);
             let mut po = 0;
             for s in 0..b.n_seq() {
                 let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
@@ -422,7 +432,7 @@ impl Workspace {
                     po += l * l;
                 }
             }
-            resize(&mut a.x_mid, n * d);
+            fit(&mut a.x_mid, n * d);
             ops::linear(
                 &a.att,
                 &p[li_idx.wo..li_idx.wo + d * d],
@@ -435,9 +445,9 @@ impl Workspace {
             for (y, xi) in a.x_mid.iter_mut().zip(&a.x_in) {
                 *y += xi;
             }
-            resize(&mut a.xhat2, n * d);
-            resize(&mut a.rstd2, n);
-            resize(&mut a.h2, n * d);
+            fit(&mut a.xhat2, n * d);
+            fit(&mut a.rstd2, n);
+            fit(&mut a.h2, n * d);
             ops::layernorm(
                 &a.x_mid,
                 &p[li_idx.ln2_g..li_idx.ln2_g + d],
@@ -447,7 +457,7 @@ impl Workspace {
                 &mut a.rstd2,
                 d,
             );
-            resize(&mut a.u, n * f);
+            fit(&mut a.u, n * f);
             ops::linear(
                 &a.h2,
                 &p[li_idx.w1..li_idx.w1 + d * f],
@@ -457,7 +467,7 @@ impl Workspace {
                 d,
                 f,
             );
-            resize(&mut a.gu, n * f);
+            fit(&mut a.gu, n * f);
             ops::gelu_slice(&a.u, &mut a.gu);
             ops::linear(
                 &a.gu,
@@ -473,9 +483,9 @@ impl Workspace {
             }
         }
         self.x_out = x;
-        resize(&mut self.xhatf, n * d);
-        resize(&mut self.rstdf, n);
-        resize(&mut self.hf, n * d);
+        fit(&mut self.xhatf, n * d);
+        fit(&mut self.rstdf, n);
+        fit(&mut self.hf, n * d);
         ops::layernorm(
             &self.x_out,
             &p[m.idx.lnf_g..m.idx.lnf_g + d],
@@ -487,11 +497,11 @@ impl Workspace {
         );
         // head only on the scored rows
         let mr = b.loss_rows.len();
-        resize(&mut self.hsel, mr * d);
+        fit(&mut self.hsel, mr * d);
         for (j, &r) in b.loss_rows.iter().enumerate() {
             self.hsel[j * d..(j + 1) * d].copy_from_slice(&self.hf[r * d..(r + 1) * d]);
         }
-        resize(&mut self.probs, mr * v);
+        fit(&mut self.probs, mr * v);
         gemm(
             mr,
             d,
