@@ -15,6 +15,9 @@
 //! One uninterrupted `--jobs 1` run is shared by tests 1–3 (a `OnceLock`), so the file
 //! costs about six executions of the tiny scenario.
 
+mod common;
+use common::{activesynth, show, tiny};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -23,7 +26,6 @@ use std::time::{Duration, Instant};
 
 use activesynth::output::h5::{first_difference, Data, H5File, Kind};
 
-const BIN: &str = env!("CARGO_BIN_EXE_activesynth");
 const TIMING: &str = "/timing";
 /// Attributes only (version, command, host, times): differs between executions by design.
 const PROVENANCE: &str = "/provenance";
@@ -34,27 +36,6 @@ const REPLICATES: u32 = 2;
 const STRATEGIES: [&str; 3] = ["random", "loss-own-high", "badge"];
 const ITERATIONS: usize = 2;
 const M: usize = 6;
-
-fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/loop/tiny.toml")
-}
-
-/// The binary with a clean environment for the panic hook.
-fn activesynth() -> Command {
-    let mut c = Command::new(BIN);
-    c.env_remove("ACTIVESYNTH_INJECT_PANIC");
-    c.env_remove("ACTIVESYNTH_INJECT_NAN");
-    c
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `activesynth run tiny.toml --out OUT --no-progress --jobs J [extra]`, which must succeed.
 fn run_tiny(out: &Path, jobs: u32, extra: &[&str]) -> Output {

@@ -15,6 +15,9 @@
 //! The three shards, the unsharded run and the merge are computed once and shared (a
 //! `OnceLock`), so the file costs about six executions of the tiny scenario.
 
+mod common;
+use common::{activesynth, show, tiny};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -23,29 +26,8 @@ use std::time::Instant;
 
 use activesynth::output::h5::{first_difference, Attr, Data, H5File, Kind};
 
-const BIN: &str = env!("CARGO_BIN_EXE_activesynth");
 const TIMING: &str = "/timing";
 const PROVENANCE: &str = "/provenance";
-
-fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/loop/tiny.toml")
-}
-
-fn activesynth() -> Command {
-    let mut c = Command::new(BIN);
-    c.env_remove("ACTIVESYNTH_INJECT_PANIC");
-    c.env_remove("ACTIVESYNTH_INJECT_NAN");
-    c
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `activesynth run tiny.toml --out OUT --no-progress --jobs 1 [extra]`, not yet waited for.
 fn run_cmd(out: &Path, extra: &[&str]) -> Command {

@@ -247,42 +247,22 @@ pub fn run(args: &Args) -> CliResult {
                    repeats: bool|
      -> Result<Vec<Example>, CliError> {
         let mut r = stream(purpose);
-        let mut out = Vec::with_capacity(n);
-        let mut tries = 0usize;
-        while out.len() < n {
-            tries += 1;
-            if tries > 50 * n + 1000 {
-                return Err(CliError::Usage(format!(
-                    "task {} could not produce {n} {purpose} examples distinct from the \
-                     other sets (got {}): ask for fewer (--train, --eval)",
-                    args.task,
-                    out.len()
-                )));
+        crate::engine::world::draw_distinct(n, &mut taken, repeats, || match dmax {
+            None => Some(task.generate(&mut r, None))
+                .filter(|e| args.max_difficulty.is_none_or(|m| e.difficulty <= m)),
+            Some(m) => {
+                let (lo, hi) = task.difficulty_range();
+                let d = r.gen_range(lo..=m.clamp(lo, hi));
+                Some(task.generate(&mut r, Some(d)))
             }
-            let e = match dmax {
-                None => {
-                    let e = task.generate(&mut r, None);
-                    if args.max_difficulty.is_some_and(|m| e.difficulty > m) {
-                        continue;
-                    }
-                    e
-                }
-                Some(m) => {
-                    let (lo, hi) = task.difficulty_range();
-                    let d = r.gen_range(lo..=m.clamp(lo, hi));
-                    task.generate(&mut r, Some(d))
-                }
-            };
-            let fresh = if repeats {
-                !taken.contains(&e.question)
-            } else {
-                taken.insert(e.question.clone())
-            };
-            if fresh {
-                out.push(e);
-            }
-        }
-        Ok(out)
+        })
+        .map_err(|got| {
+            CliError::Usage(format!(
+                "task {} could not produce {n} {purpose} examples distinct from the \
+                 other sets (got {got}): ask for fewer (--train, --eval)",
+                args.task
+            ))
+        })
     };
     let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
         exs.iter().map(|e| to_sequence(&tok, e)).collect()

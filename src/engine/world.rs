@@ -236,19 +236,8 @@ fn draw(
     repeats: bool,
 ) -> Result<Vec<Example>> {
     let mut rng = key.rng();
-    let mut out = Vec::with_capacity(n);
-    let mut tries = 0usize;
-    while out.len() < n {
-        tries += 1;
-        if tries > 50 * n + 1000 {
-            return Err(anyhow!(
-                "task {} could not produce {n} distinct examples for {:?} (got {})",
-                task.name(),
-                key.purpose,
-                out.len()
-            ));
-        }
-        let ex = match difficulty_max {
+    draw_distinct(n, taken, repeats, || {
+        Some(match difficulty_max {
             None => task.generate(&mut rng, None),
             Some(dmax) => {
                 use rand::Rng as _;
@@ -256,7 +245,35 @@ fn draw(
                 let d = rng.gen_range(lo..=dmax.clamp(lo, hi));
                 task.generate(&mut rng, Some(d))
             }
-        };
+        })
+    })
+    .map_err(|got| {
+        anyhow!(
+            "task {} could not produce {n} distinct examples for {:?} (got {got})",
+            task.name(),
+            key.purpose
+        )
+    })
+}
+
+/// The draw loop shared by the loop's worlds and `student fit`: call `sample` (which may
+/// decline with `None`) until `n` examples whose questions are not in `taken` are found,
+/// adding each to `taken` unless `repeats` (then they may repeat among themselves).
+/// Gives up after `50 n + 1000` tries with the number found.
+pub fn draw_distinct(
+    n: usize,
+    taken: &mut BTreeSet<String>,
+    repeats: bool,
+    mut sample: impl FnMut() -> Option<Example>,
+) -> std::result::Result<Vec<Example>, usize> {
+    let mut out = Vec::with_capacity(n);
+    let mut tries = 0usize;
+    while out.len() < n {
+        tries += 1;
+        if tries > 50 * n + 1000 {
+            return Err(out.len());
+        }
+        let Some(ex) = sample() else { continue };
         let fresh = if repeats {
             !taken.contains(&ex.question)
         } else {
