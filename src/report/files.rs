@@ -139,7 +139,7 @@ pub fn stat_units(section: &str, statistic: &str) -> &'static str {
         (_, "train_size_mean") => "examples",
         (_, s) if s.ends_with("_dof") => "degrees of freedom",
         (_, "rho" | "paired_t" | "welch_t" | "tau" | "ratio" | "score") => "1",
-        ("accuracy" | "paired" | "cumulative", _) => "fraction",
+        ("accuracy" | "paired" | "paired_task" | "variants" | "cumulative", _) => "fraction",
         ("tvd" | "winrate", _) => "probability",
         ("vendi", _) => "effective number of examples",
         _ => "unspecified",

@@ -9,6 +9,7 @@
 //! draws, [`files`] writes the stats files.
 
 pub mod analyses;
+pub mod contrasts;
 pub mod doc;
 pub mod figures;
 pub mod files;
@@ -17,6 +18,7 @@ pub mod merge;
 pub mod planning;
 pub mod section_kit;
 pub mod sections;
+pub mod sections_contrasts;
 pub mod sections_stats;
 pub mod world;
 
@@ -107,6 +109,8 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
         })
         .collect();
     let paired = inference::paired_tests(&m, &mut stats);
+    let paired_task = contrasts::per_task_vs_random(&m, &mut stats);
+    let variants = contrasts::variants(&m, &mut stats);
     let aggregate = inference::aggregate(&m, seed, &mut stats);
     let paired_win = analyses::paired_win_rate(&m, opts.alpha, &mut stats)?;
     let power = planning::power_rows(&m, &mut stats);
@@ -133,6 +137,8 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
         cum: &cum,
         tvd: &tvd,
         paired: &paired,
+        paired_task: &paired_task,
+        variants: &variants,
         aggregate: &aggregate,
         paired_win: &paired_win,
         power: &power,

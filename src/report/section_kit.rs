@@ -25,6 +25,10 @@ pub struct Inputs<'a> {
     pub cum: &'a Result<Vec<CumRow>, String>,
     pub tvd: &'a [TvdRow],
     pub paired: &'a Result<Vec<PairedRow>, String>,
+    /// Every strategy vs random within each task (one Holm family).
+    pub paired_task: &'a Result<Vec<super::contrasts::ContrastRow>, String>,
+    /// The ablations between variants of one strategy, per task (one Holm family).
+    pub variants: &'a Result<Vec<super::contrasts::ContrastRow>, String>,
     pub aggregate: &'a Result<Vec<AggRow>, String>,
     /// The paired win-rate matrix (beside the paper's unpaired one).
     pub paired_win: &'a WinRate,

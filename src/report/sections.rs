@@ -59,6 +59,8 @@ pub fn build(i: &Inputs) -> Doc {
     winrate(&mut d, i);
     stats::paired_winrate(&mut d, i);
     stats::paired(&mut d, i);
+    super::sections_contrasts::per_task(&mut d, i);
+    super::sections_contrasts::variants(&mut d, i);
     stats::power(&mut d, i);
     stats::aggregate(&mut d, i);
     stats::efficiency(&mut d, i);

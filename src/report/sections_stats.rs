@@ -102,7 +102,9 @@ pub fn paired_winrate(d: &mut Doc, i: &Inputs) {
     d.table(header, rows);
 }
 
-fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
+/// The verdict column of a paired comparison (Holm-adjusted; says when only the
+/// normality-assuming t-test reaches significance).
+pub(super) fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
     let dir = |better: bool| if better { "better" } else { "worse" };
     if let Some(c) = a.constant {
         let p = a.sign_flip.map_or("—".into(), |e| pval(e.p_value));
