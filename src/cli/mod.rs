@@ -12,6 +12,7 @@ pub mod report;
 pub mod run;
 pub mod score;
 pub mod select;
+pub mod student_bench;
 pub mod student_fit;
 pub mod suggest;
 pub mod summary;

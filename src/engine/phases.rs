@@ -219,6 +219,26 @@ pub fn process_cpu_s() -> Option<f64> {
     }
 }
 
+/// CPU seconds consumed by the calling thread so far (`CLOCK_THREAD_CPUTIME_ID`, the
+/// clock Python's `time.thread_time()` reads), where the OS says. Unlike wall time it does
+/// not count time the OS gave to other processes, so it is what a benchmark on a shared
+/// machine reports.
+pub fn thread_cpu_s() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        // SAFETY: clock_gettime writes into the zeroed struct we own.
+        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } != 0 {
+            return None;
+        }
+        Some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +266,27 @@ mod tests {
             assert!(table.contains(p.name()), "{table}");
         }
         assert!(table.contains("parallel efficiency"));
+    }
+
+    #[test]
+    fn thread_cpu_clock_counts_this_thread_only() {
+        // A fresh thread burns CPU until its own clock has advanced 10 ms; that clock can
+        // never exceed the whole process's CPU time (a wall clock would, by decades).
+        let t = std::thread::spawn(|| {
+            let t0 = thread_cpu_s().expect("thread clock");
+            let mut x = 0u64;
+            let mut t1 = t0;
+            while t1 < t0 + 0.01 {
+                for i in 0..10_000u64 {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+                }
+                t1 = thread_cpu_s().unwrap();
+            }
+            t1
+        })
+        .join()
+        .unwrap();
+        let p = process_cpu_s().expect("process clock");
+        assert!(t >= 0.01 && t <= p + 1e-3, "thread {t} s, process {p} s");
     }
 }

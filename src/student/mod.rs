@@ -15,6 +15,7 @@ pub mod model;
 pub mod ops;
 pub mod score;
 pub mod train;
+pub mod workload;
 
 #[cfg(test)]
 mod tests;
