@@ -1,16 +1,17 @@
-// k-means++ (BADGE D^2 sampling) distance update: one warp per point, lanes stride over
-// the dimension, fixed xor-shuffle tree: dist2[i] = min(dist2[i], ||x_i - c||^2).
-extern "C" __global__ void kmeanspp_update(const float* pts, const float* c, float* dist2,
+// k-means++ (BADGE D^2 sampling) distance update, dist2[i] = min(dist2[i], ||x_i - c||^2),
+// with the arithmetic of its CPU reference (selection::badge::kmeanspp_update), which is
+// what BADGE runs in the loop: one thread per point, each difference in f32, its square
+// (exact in f64: 24-bit significands) and the sum over the dimension in f64 in index
+// order, so a contracted fma gives the same bits and the result equals the CPU's.
+extern "C" __global__ void kmeanspp_update(const float* pts, const float* c, double* dist2,
                                            int n, int dim) {
-    long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) / 32;
-    int lane = threadIdx.x % 32;
-    if (warp >= n) return;
-    const float* x = pts + warp * dim;
-    float acc = 0.f;
-    for (int k = lane; k < dim; k += 32) {
-        float t = x[k] - c[k];
-        acc = fmaf(t, t, acc);
+    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const float* x = pts + i * dim;
+    double acc = 0.0;
+    for (int k = 0; k < dim; ++k) {
+        double t = (double)(x[k] - c[k]);
+        acc += t * t;
     }
-    for (int off = 16; off > 0; off >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, off);
-    if (lane == 0) dist2[warp] = fminf(dist2[warp], acc);
+    if (acc < dist2[i]) dist2[i] = acc;
 }

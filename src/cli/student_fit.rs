@@ -1,20 +1,21 @@
-//! `activesynth student fit`: watch the student learn. Optionally pre-trains a base model
-//! on easy examples (as the loop does), then fine-tunes a copy of it on N examples for
-//! each N of `--train` (nested sets: the first N of one pool) and prints per-epoch train
-//! loss, validation accuracy and throughput, then a learning-curve table and the
-//! uncertainty check (own-generation loss on wrong vs right test items, Spearman with
-//! difficulty).
+//! `activesynth student fit`: watch the student learn. Takes the base student that `run`
+//! builds for replicate 0 of the task (the same sets, recipe and cache key:
+//! [`crate::engine::world::Recipe`]), then fine-tunes a copy of it on N examples for
+//! each N of `--train` (nested sets: the first N of one pool drawn beside the world's
+//! sets) and prints per-epoch train loss, validation accuracy and throughput, then a
+//! learning-curve table and the uncertainty check (own-generation loss on wrong vs right
+//! test items, Spearman with difficulty).
 
 use super::{CliError, CliResult};
-use crate::engine::world::{accuracy, answer_ids, own_sequence, to_sequence};
-use crate::rng::StreamKey;
-use crate::scenario::StudentSpec;
+use crate::engine::world::{
+    accuracy, answer_ids, draw_distinct, own_sequence, to_sequence, Recipe,
+};
+use crate::scenario::{StudentSpec, TaskSpec};
 use crate::stats::{spearman, summary, Alternative};
-use crate::student::{seq_nll, try_train, Model, ModelConfig, Sequence, TrainConfig};
+use crate::student::{seq_nll, try_train, Model, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::tokenizer::Tokenizer;
 use anyhow::Context as _;
-use rand::Rng as _;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -31,25 +32,31 @@ pub struct Args {
     /// Fine-tuning epochs (default: the scenario's `epochs`, 6 without one).
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Validation and test set size each.
-    #[arg(long, default_value_t = 200)]
-    pub eval: usize,
-    /// Master seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Validation and test set size each (default: the task's `val_size` and
+    /// `test_size` in the scenario, else 100 and 200). The validation set picks the
+    /// base's best pre-training epoch, so another size makes another base.
+    #[arg(long)]
+    pub eval: Option<u32>,
+    /// Master seed (default: the scenario's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Take the student's sizes and recipe (and pre-training settings) from this
-    /// scenario's `[student]` section (default: the built-in defaults).
+    /// scenario's `[student]` section, the seed and the task's set sizes (its `[[tasks]]`
+    /// entry) too, so that the base is the one `run` pre-trains for replicate 0 (default:
+    /// the built-in defaults; without an entry for the task, an entry's defaults, D0 left
+    /// out in game24's finite world).
     #[arg(long)]
     pub scenario: Option<std::path::PathBuf>,
     /// Override the peak fine-tuning learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
-    /// Pre-train a base model first on this many easy examples (0: start from random
-    /// weights; default: the scenario's `pretrain_examples`).
+    /// Pre-train the base on this many examples (0: start from random weights; default:
+    /// the scenario's `pretrain_examples`).
     #[arg(long)]
-    pub base_examples: Option<usize>,
-    /// Draw the training pool, validation and test sets from the task's seed mix
-    /// restricted to difficulty <= this (default: the whole mix).
+    pub base_examples: Option<u32>,
+    /// Draw the training pool from the task's seed mix restricted to difficulty <= this,
+    /// and keep only the validation and test examples of difficulty <= this (default:
+    /// the whole mix). The base is unchanged (pre-trained as `run` does).
     #[arg(long)]
     pub max_difficulty: Option<u32>,
     /// Fine-tune for at least this many optimiser steps (default: the scenario's
@@ -206,14 +213,13 @@ pub fn run(args: &Args) -> CliResult {
             "--train sizes and --epochs must be positive".into(),
         ));
     }
-    let spec = match &args.scenario {
-        Some(p) => {
-            crate::scenario::load(p)
-                .map_err(|e| CliError::Usage(e.to_string()))?
-                .student
-        }
-        None => StudentSpec::default(),
+    let scenario = match &args.scenario {
+        Some(p) => Some(crate::scenario::load(p).map_err(|e| CliError::Usage(e.to_string()))?),
+        None => None,
     };
+    let spec = scenario
+        .as_ref()
+        .map_or_else(StudentSpec::default, |s| s.student.clone());
     let mut spec = crate::scenario::overrides::apply_to_student(&spec, &args.set)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(lr) = args.lr {
@@ -231,66 +237,92 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(e) = args.epochs {
         spec.epochs = e as u32;
     }
+    if let Some(n) = args.base_examples {
+        spec.pretrain_examples = n;
+    }
     let task: &dyn Task = task.as_ref();
     let tok = crate::tasks::student_tokenizer(task);
-    let stream = |p: &str| StreamKey::shared(args.seed, &args.task, 0, p).rng();
-    // The four sets never share a question with the test and validation sets (nor the
-    // training pool with each other), as in the loop's worlds: a finite world such as
-    // game24 (1,362 puzzles) otherwise pre-trains and fine-tunes the student on most of
-    // its test puzzles. In a finite world the training pool and the pre-training corpus
-    // may repeat questions among themselves (never a test or validation one).
-    let finite = task.distinct_questions().is_some();
-    let mut taken = std::collections::BTreeSet::new();
-    let mut gen = |purpose: &str,
-                   n: usize,
-                   dmax: Option<u32>,
-                   repeats: bool|
-     -> Result<Vec<Example>, CliError> {
-        let mut r = stream(purpose);
-        crate::engine::world::draw_distinct(n, &mut taken, repeats, || match dmax {
-            None => Some(task.generate(&mut r, None))
-                .filter(|e| args.max_difficulty.is_none_or(|m| e.difficulty <= m)),
-            Some(m) => {
-                let (lo, hi) = task.difficulty_range();
-                let d = r.gen_range(lo..=m.clamp(lo, hi));
-                Some(task.generate(&mut r, Some(d)))
-            }
-        })
+    // The world `run` builds for replicate 0 of this task: its seed, set sizes and
+    // student, hence its sets, its pre-training corpus and its base.
+    let entry = scenario
+        .as_ref()
+        .and_then(|s| s.tasks.iter().find(|t| t.name == args.task).cloned());
+    let has_entry = entry.is_some();
+    let mut task_spec = entry.unwrap_or_else(|| TaskSpec::with_defaults(&args.task));
+    if let Some(n) = args.eval {
+        task_spec.val_size = n;
+        task_spec.test_size = n;
+    }
+    if !has_entry && task.distinct_questions().is_some() {
+        // No scenario entry, so no run to match: in a finite world (game24, 1,362
+        // puzzles) the default D0 of 1,000, which `student fit` never uses, would leave
+        // too few puzzles for the pool and the pre-training corpus, so it is left out.
+        task_spec.seed_size = 0;
+    }
+    let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(0);
+    let recipe = Recipe {
+        seed,
+        task,
+        task_spec: &task_spec,
+        replicate: 0,
+        student: &spec,
+    };
+    let stream = |p: &str| recipe.stream(p).rng();
+    let mut sets = recipe.draw_sets().map_err(|e| {
+        CliError::Usage(format!(
+            "{e:#}: ask for fewer (--eval, --base-examples, or smaller sets in the scenario)"
+        ))
+    })?;
+    // The training pool shares no question with D0, validation or test (nor, except in a
+    // finite world such as game24, 1,362 puzzles, where pool and corpus may repeat the
+    // puzzles left over, with the pre-training corpus): the student is never tested on
+    // what it trained on.
+    let max_n = *args.train.iter().max().expect("at least one size");
+    let pool = {
+        let mut r = stream("fit-train");
+        draw_distinct(
+            max_n,
+            &mut sets.taken,
+            task.distinct_questions().is_some(),
+            || {
+                Some(task.generate(&mut r, None))
+                    .filter(|e| args.max_difficulty.is_none_or(|m| e.difficulty <= m))
+            },
+        )
         .map_err(|got| {
             CliError::Usage(format!(
-                "task {} could not produce {n} {purpose} examples distinct from the \
-                 other sets (got {got}): ask for fewer (--train, --eval)",
+                "task {} could not produce {max_n} training examples distinct from the \
+                 world's sets (got {got}): ask for fewer (--train)",
                 args.task
             ))
-        })
+        })?
     };
     let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
         exs.iter().map(|e| to_sequence(&tok, e)).collect()
     };
-    let max_n = *args.train.iter().max().expect("at least one size");
-    let test = gen("fit-test", args.eval, None, false)?;
-    let val = gen("fit-val", args.eval, None, false)?;
-    let pool = gen("fit-train", max_n, None, finite)?;
     let pool_seqs = seqs(&pool)?;
-    let cfg = ModelConfig {
-        vocab: tok.vocab_size(),
-        layers: spec.layers as usize,
-        d_model: spec.d_model as usize,
-        heads: spec.heads as usize,
-        d_ff: spec.d_ff as usize,
-        context: spec.context as usize,
-    };
+    let mut val = sets.val.clone();
+    let mut test = sets.test.clone();
+    if let Some(m) = args.max_difficulty {
+        val.retain(|e| e.difficulty <= m);
+        test.retain(|e| e.difficulty <= m);
+        if val.is_empty() || test.is_empty() {
+            return Err(CliError::Usage(format!(
+                "no validation or test example of difficulty <= {m}: raise --max-difficulty or --eval"
+            )));
+        }
+    }
+    let cfg = recipe.model_config(tok.vocab_size());
     let max_new = spec.max_new_tokens as usize;
     let eval = |m: &Model| {
         accuracy(m, task, &tok, &val, max_new)
             .map(|r| r.0)
             .context("validation pass")
     };
-    let mut base = Model::new(cfg, &mut stream("fit-init"));
     println!(
-        "student fit: task {} params {} (layers {} d {} heads {} ff {} ctx {} vocab {}), lr {}, epochs {}, {}",
+        "student fit: task {} seed {seed} params {} (layers {} d {} heads {} ff {} ctx {} vocab {}), lr {}, epochs {}, {}",
         args.task,
-        base.n_params(),
+        recipe.initial_model(cfg.vocab).n_params(),
         cfg.layers,
         cfg.d_model,
         cfg.heads,
@@ -305,68 +337,40 @@ pub fn run(args: &Args) -> CliResult {
             "full fine-tuning".to_string()
         }
     );
-    let base_n = args
-        .base_examples
-        .unwrap_or(spec.pretrain_examples as usize);
-    let mut replay: Vec<Sequence> = Vec::new();
-    if base_n > 0 {
-        let easy = gen(
-            "fit-pretrain",
-            base_n,
-            Some(spec.pretrain_max_difficulty),
-            finite,
-        )?;
-        replay = seqs(&easy[..(spec.replay_examples as usize).min(easy.len())])?;
-        let tcfg = TrainConfig {
-            epochs: spec.pretrain_epochs as usize,
-            learning_rate: spec.pretrain_learning_rate,
-            min_steps: 0,
-            lora_rank: 0,
-            ..TrainConfig::from(&spec)
-        };
-        // Cached like the loop's base students, keyed by everything that determines it:
-        // the recipe, and the pre-training corpus and validation set themselves, so that a
-        // change to a task's generator never reuses a stale base.
-        let key = crate::engine::world::base_cache_key(
-            &format!(
-                "student-fit-base-v4|{}|{}|{base_n}|{}|{}",
-                args.task,
-                args.seed,
-                crate::engine::world::base_key_fields(&spec),
-                tok.vocab_size()
-            ),
-            &easy,
-            &val,
-        );
+    let base_n = spec.pretrain_examples;
+    let (base, replay) = if base_n > 0 {
         let cache = args
             .cache_dir
             .clone()
             .unwrap_or_else(crate::student::base::user_cache_dir);
         let start = Instant::now();
-        let init = base.clone();
-        let cfg = base.cfg;
-        base = crate::student::base::try_cached_or_train_checked(&cache, &key, &cfg, || {
-            let mut m = init;
-            fit(
-                &mut m,
-                &seqs(&easy)?,
-                &tcfg,
-                &mut stream("fit-pretrain-order"),
-                &eval,
-                args.verbose,
-            )
-            .context("pre-training the base")?;
-            anyhow::Ok(m)
-        })
-        .map_err(CliError::Failure)?;
+        let mut epoch = 0;
+        let base = recipe
+            .base_student(&tok, &sets, &cache, |acc| {
+                epoch += 1;
+                if args.verbose {
+                    println!("  epoch {epoch:>3}  val acc {acc:.3} (the world's validation set)");
+                }
+            })
+            .context("pre-training the base")
+            .map_err(CliError::Failure)?;
         println!(
-            "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs ({:.1} s, cached in {})",
+            "base: pre-trained on {base_n} examples of difficulty <= {} for {} epochs ({}, cached in {})",
             spec.pretrain_max_difficulty,
             spec.pretrain_epochs,
-            start.elapsed().as_secs_f64(),
+            if epoch == 0 {
+                "taken from the cache".to_string()
+            } else {
+                format!("{:.1} s", start.elapsed().as_secs_f64())
+            },
             cache.display()
         );
-    }
+        // The run's replay set: the first `replay_examples` of the base's corpus.
+        let n = (spec.replay_examples as usize).min(sets.pretrain.len());
+        (base, seqs(&sets.pretrain[..n])?)
+    } else {
+        (recipe.initial_model(cfg.vocab), Vec::new())
+    };
     let (lo, hi) = task.difficulty_range();
     let base_diag = diagnose(&base, task, &tok, &test, max_new, args.verbose)?;
     // The validation accuracy is what a recipe may be chosen on (paper appendix B); the

@@ -3,7 +3,7 @@
 //! ([`LoopTeacher`]), the verifier ([`LoopVerifier`]), the reward model ([`LoopReward`])
 //! and the selector ([`LoopSelector`]). The actors of `crate::actors` are thin adapters
 //! that implement these traits by sending messages to the actor that owns the state (the
-//! model, the ledger, the dedup index); the unit tests (`algorithm_tests.rs`) drive the
+//! model, the ledger, the dedup index); the unit tests (`algorithm_tests/`) drive the
 //! same function with fake components.
 //!
 //! The function owns only the growing synthetic set D̂t and the records. Every call is
@@ -437,5 +437,5 @@ fn seed_score_columns(scores: &SeedScores) -> Vec<(String, Vec<f64>)> {
 }
 
 #[cfg(test)]
-#[path = "algorithm_tests.rs"]
+#[path = "algorithm_tests/mod.rs"]
 mod tests;

@@ -6,7 +6,7 @@
 use crate::engine::phases::{self, Phase};
 use crate::engine::records::WorldRecord;
 use crate::rng::StreamKey;
-use crate::scenario::{Scenario, TaskSpec};
+use crate::scenario::{Scenario, StudentSpec, TaskSpec};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::Tokenizer;
@@ -72,7 +72,7 @@ impl World {
 /// Every student knob that determines the *base* checkpoint (architecture, pre-training
 /// recipe, decoding length used by its validation), and none of the fine-tuning ones, so
 /// that sweeping fine-tuning settings reuses cached bases.
-pub fn base_key_fields(st: &crate::scenario::StudentSpec) -> String {
+pub fn base_key_fields(st: &StudentSpec) -> String {
     format!(
         "layers={} d_model={} heads={} d_ff={} context={} batch={} wd={} warmup={} schedule={:?} clip={} pre_lr={} pre_n={} pre_epochs={} pre_dmax={} max_new={}",
         st.layers,
@@ -114,7 +114,11 @@ pub fn base_cache_key(header: &str, pretrain: &[Example], val: &[Example]) -> Ve
 
 /// The student's model configuration for a scenario.
 pub fn model_config(scn: &Scenario, vocab: usize) -> ModelConfig {
-    let s = &scn.student;
+    student_model_config(&scn.student, vocab)
+}
+
+/// The student's model configuration for a `[student]` section.
+pub fn student_model_config(s: &StudentSpec, vocab: usize) -> ModelConfig {
     ModelConfig {
         vocab,
         layers: s.layers as usize,
@@ -256,7 +260,7 @@ fn draw(
     })
 }
 
-/// The draw loop shared by the loop's worlds and `student fit`: call `sample` (which may
+/// The draw loop of the worlds' sets ([`Recipe::draw_sets`]) and `student fit`'s pool: call `sample` (which may
 /// decline with `None`) until `n` examples whose questions are not in `taken` are found,
 /// adding each to `taken` unless `repeats` (then they may repeat among themselves).
 /// Gives up after `50 n + 1000` tries with the number found.
@@ -302,6 +306,143 @@ pub fn token_hist(tok: &Tokenizer, examples: &[&Example]) -> Result<Vec<u32>> {
     Ok(h)
 }
 
+/// The data sets of one (task, replicate) world, drawn in this order from its shared
+/// streams, each disjoint from the ones before: the pre-training corpus of a finite world
+/// (game24: 1,362 puzzles), which cannot give thousands of distinct questions beside D0,
+/// validation and test, repeats the puzzles those sets left over (never one of theirs).
+pub struct WorldSets {
+    pub d0: Vec<Example>,
+    pub val: Vec<Example>,
+    pub test: Vec<Example>,
+    /// The base's pre-training corpus (`pretrain_examples`, difficulty uniform in
+    /// `1..=pretrain_max_difficulty`).
+    pub pretrain: Vec<Example>,
+    /// Every question a later draw must avoid (`student fit`'s training pool).
+    pub taken: BTreeSet<String>,
+}
+
+/// The recipe of one (task, replicate) world and its base student — the one recipe that
+/// `run` (through [`build_world`]) and `student fit` share, so that `student fit`
+/// measures exactly the base a run fine-tunes from: the data sets ([`Recipe::draw_sets`]),
+/// the initial weights, the pre-training hyper-parameters and the cache key
+/// ([`Recipe::base_student`]).
+pub struct Recipe<'a> {
+    /// The scenario's master seed.
+    pub seed: u64,
+    pub task: &'a dyn Task,
+    pub task_spec: &'a TaskSpec,
+    pub replicate: u32,
+    pub student: &'a StudentSpec,
+}
+
+impl Recipe<'_> {
+    /// A `Scope::Shared` stream of this world.
+    pub fn stream(&self, purpose: &str) -> StreamKey {
+        StreamKey::shared(self.seed, &self.task_spec.name, self.replicate, purpose)
+    }
+
+    /// D0, validation, test and the pre-training corpus ([`WorldSets`]).
+    pub fn draw_sets(&self) -> Result<WorldSets> {
+        let (task, spec, st) = (self.task, self.task_spec, self.student);
+        let mut taken = BTreeSet::new();
+        let mut set = |purpose: &str, n: u32, dmax: Option<u32>, repeats: bool| {
+            draw(
+                task,
+                &self.stream(purpose),
+                n as usize,
+                dmax,
+                &mut taken,
+                repeats,
+            )
+        };
+        let d0 = set("d0", spec.seed_size, None, false)?;
+        let val = set("val", spec.val_size, None, false)?;
+        let test = set("test", spec.test_size, None, false)?;
+        let pretrain = set(
+            "pretrain",
+            st.pretrain_examples,
+            Some(st.pretrain_max_difficulty),
+            task.distinct_questions().is_some(),
+        )?;
+        Ok(WorldSets {
+            d0,
+            val,
+            test,
+            pretrain,
+            taken,
+        })
+    }
+
+    /// The student's architecture for a vocabulary of `vocab` tokens.
+    pub fn model_config(&self, vocab: usize) -> ModelConfig {
+        student_model_config(self.student, vocab)
+    }
+
+    /// The base's weights before pre-training (the `init` stream).
+    pub fn initial_model(&self, vocab: usize) -> Model {
+        Model::new(self.model_config(vocab), &mut self.stream("init").rng())
+    }
+
+    /// Cache key of the base pre-trained on `sets` ([`base_cache_key`] of the recipe's
+    /// header, the corpus and the validation questions).
+    pub fn base_cache_key(&self, vocab: usize, sets: &WorldSets) -> Vec<u8> {
+        base_cache_key(
+            &format!(
+                "world-v{WORLD_VERSION}|{}|{}|{}|{}|{vocab}",
+                self.seed,
+                self.task_spec.name,
+                self.replicate,
+                base_key_fields(self.student)
+            ),
+            &sets.pretrain,
+            &sets.val,
+        )
+    }
+
+    /// The base student: [`Recipe::initial_model`] pre-trained on `sets.pretrain` (every
+    /// weight, `pretrain_epochs` at `pretrain_learning_rate`, the best epoch on
+    /// `sets.val` kept), or the identical one from the cache under `cache_dir`.
+    /// `on_epoch` sees each pre-training epoch's validation accuracy (nothing when the
+    /// base comes from the cache).
+    pub fn base_student(
+        &self,
+        stok: &Tokenizer,
+        sets: &WorldSets,
+        cache_dir: &Path,
+        mut on_epoch: impl FnMut(f64),
+    ) -> Result<Model> {
+        let (task, st) = (self.task, self.student);
+        let vocab = stok.vocab_size();
+        let cfg = self.model_config(vocab);
+        let max_new = st.max_new_tokens as usize;
+        let key = self.base_cache_key(vocab, sets);
+        student::base::try_cached_or_train_checked(cache_dir, &key, &cfg, || {
+            let _phase = phases::scope(Phase::Pretrain);
+            let mut model = self.initial_model(vocab);
+            let seqs: Vec<Sequence> = sets
+                .pretrain
+                .iter()
+                .map(|e| to_sequence(stok, e))
+                .collect::<Result<_>>()
+                .expect("pre-training examples tokenize (checked by the task lexicon tests)");
+            let mut tc = TrainConfig::from(st);
+            tc.epochs = st.pretrain_epochs as usize;
+            tc.learning_rate = st.pretrain_learning_rate;
+            tc.min_steps = 0;
+            tc.lora_rank = 0; // pre-training trains every weight; LoRA is for fine-tuning
+            let mut train_rng = self.stream("pretrain-shuffle").rng();
+            student::try_train(&mut model, &seqs, &tc, &mut train_rng, |m| {
+                let acc = accuracy(m, task, stok, &sets.val, max_new)
+                    .map(|r| r.0)
+                    .context("validation pass of pre-training")?;
+                on_epoch(acc);
+                anyhow::Ok(acc)
+            })?;
+            anyhow::Ok(model)
+        })
+    }
+}
+
 /// Build the world of one (task, replicate); the base student comes from the on-disk
 /// cache under `cache_dir` when an identical one was trained before.
 pub fn build_world(
@@ -315,85 +456,31 @@ pub fn build_world(
         tasks::by_name(&task_spec.name)
             .ok_or_else(|| anyhow!("unknown task {}", task_spec.name))?,
     );
-    let key = |p: &str| StreamKey::shared(scenario.seed, &task_spec.name, replicate, p);
-    let mut taken = BTreeSet::new();
-    let d0 = draw(
-        &*task,
-        &key("d0"),
-        task_spec.seed_size as usize,
-        None,
-        &mut taken,
-        false,
-    )?;
-    let val = draw(
-        &*task,
-        &key("val"),
-        task_spec.val_size as usize,
-        None,
-        &mut taken,
-        false,
-    )?;
-    let test = draw(
-        &*task,
-        &key("test"),
-        task_spec.test_size as usize,
-        None,
-        &mut taken,
-        false,
-    )?;
     let st = &scenario.student;
-    // A finite world (game24: 1,362 puzzles) cannot give thousands of distinct
-    // pre-training questions beside D0, validation and test; its base is pre-trained on
-    // the puzzles those sets left over, repeated (never on one of theirs).
-    let pretrain = draw(
-        &*task,
-        &key("pretrain"),
-        st.pretrain_examples as usize,
-        Some(st.pretrain_max_difficulty),
-        &mut taken,
-        task.distinct_questions().is_some(),
-    )?;
-
+    let recipe = Recipe {
+        seed: scenario.seed,
+        task: &*task,
+        task_spec,
+        replicate,
+        student: st,
+    };
+    let sets = recipe.draw_sets()?;
     let stok = Arc::new(tasks::student_tokenizer(&*task));
-    let cfg = model_config(&scenario, stok.vocab_size());
     let max_new = st.max_new_tokens as usize;
-    let cache_key = base_cache_key(
-        &format!(
-            "world-v{WORLD_VERSION}|{}|{}|{replicate}|{}|{}",
-            scenario.seed,
-            task_spec.name,
-            base_key_fields(st),
-            stok.vocab_size()
-        ),
-        &pretrain,
-        &val,
-    );
-    let base = student::base::try_cached_or_train_checked(cache_dir, &cache_key, &cfg, || {
-        let _phase = phases::scope(Phase::Pretrain);
-        let mut rng = key("init").rng();
-        let mut model = Model::new(cfg, &mut rng);
-        let seqs: Vec<Sequence> = pretrain
-            .iter()
-            .map(|e| to_sequence(&stok, e))
-            .collect::<Result<_>>()
-            .expect("pre-training examples tokenize (checked by the task lexicon tests)");
-        let mut tc = train_config(&scenario, st.pretrain_epochs);
-        tc.learning_rate = st.pretrain_learning_rate;
-        tc.min_steps = 0;
-        tc.lora_rank = 0; // pre-training trains every weight; LoRA is for fine-tuning
-        let mut train_rng = key("pretrain-shuffle").rng();
-        student::try_train(&mut model, &seqs, &tc, &mut train_rng, |m| {
-            let acc = accuracy(m, &*task, &stok, &val, max_new)
-                .map(|r| r.0)
-                .context("validation pass of pre-training")?;
+    let base = recipe
+        .base_student(&stok, &sets, cache_dir, |_| {
             if let Some(p) = crate::engine::progress::current() {
                 p.pretrain_epoch(&task_spec.name, replicate);
             }
-            anyhow::Ok(acc)
-        })?;
-        anyhow::Ok(model)
-    })
-    .with_context(|| format!("base student for {} replicate {replicate}", task_spec.name))?;
+        })
+        .with_context(|| format!("base student for {} replicate {replicate}", task_spec.name))?;
+    let WorldSets {
+        d0,
+        val,
+        test,
+        pretrain,
+        ..
+    } = sets;
 
     let replay: Vec<Sequence> = pretrain
         .iter()

@@ -259,6 +259,21 @@ impl Default for JudgeSpec {
     }
 }
 
+impl TaskSpec {
+    /// The task `name` with every size and switch at its default (what a scenario's
+    /// `[[tasks]]` entry naming only the task gets; `student fit` without one).
+    pub fn with_defaults(name: &str) -> Self {
+        TaskSpec {
+            name: name.to_string(),
+            seed_size: d::seed_size(),
+            val_size: d::val_size(),
+            test_size: d::test_size(),
+            verify_synthetic: None,
+            dedup: None,
+        }
+    }
+}
+
 impl Default for OutputSpec {
     fn default() -> Self {
         OutputSpec {

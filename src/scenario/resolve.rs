@@ -73,6 +73,13 @@ mod tests {
     }
 
     #[test]
+    fn with_defaults_is_a_tasks_entry_naming_only_the_task() {
+        for name in crate::tasks::TASK_NAMES {
+            assert_eq!(TaskSpec::with_defaults(name), task(name));
+        }
+    }
+
+    #[test]
     fn task_defaults_come_from_the_task_registry() {
         let arith = task("arith");
         assert!(arith.dedup_or_default() && !arith.verify_synthetic_or_default());

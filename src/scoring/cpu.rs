@@ -415,28 +415,20 @@ impl ScoringBackend for CpuBackend {
         &self,
         points: &[f32],
         centre: &[f32],
-        dist2: &mut [f32],
+        dist2: &mut [f64],
     ) -> Result<(), ScoringError> {
         kmeanspp_check(points, centre, dist2)?;
         let dim = centre.len();
         if dist2.is_empty() {
             return Ok(());
         }
+        // BADGE's own update (the loop runs it on one thread), over contiguous chunks of
+        // points: a point's bits do not depend on the split.
         let per = dist2.len().div_ceil(self.threads);
         std::thread::scope(|scope| {
             for (ci, chunk) in dist2.chunks_mut(per).enumerate() {
-                let pts = &points[ci * per * dim..];
-                scope.spawn(move || {
-                    for (i, d2) in chunk.iter_mut().enumerate() {
-                        let x = &pts[i * dim..(i + 1) * dim];
-                        let mut acc = 0.0f32;
-                        for (a, c) in x.iter().zip(centre) {
-                            let t = a - c;
-                            acc += t * t;
-                        }
-                        *d2 = d2.min(acc);
-                    }
-                });
+                let pts = &points[ci * per * dim..(ci * per + chunk.len()) * dim];
+                scope.spawn(move || crate::selection::badge::kmeanspp_update(pts, centre, chunk));
             }
         });
         Ok(())
@@ -444,7 +436,7 @@ impl ScoringBackend for CpuBackend {
 }
 
 /// Shared shape check for the k-means++ update (all backends).
-pub fn kmeanspp_check(points: &[f32], centre: &[f32], dist2: &[f32]) -> Result<(), ScoringError> {
+pub fn kmeanspp_check(points: &[f32], centre: &[f32], dist2: &[f64]) -> Result<(), ScoringError> {
     if centre.is_empty() || points.len() != dist2.len() * centre.len() {
         return Err(ScoringError::Invalid(format!(
             "kmeans++ update: {} point values for {} points of dimension {}",

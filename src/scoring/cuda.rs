@@ -419,7 +419,7 @@ impl ScoringBackend for CudaBackend {
         &self,
         points: &[f32],
         centre: &[f32],
-        dist2: &mut [f32],
+        dist2: &mut [f64],
     ) -> Result<(), ScoringError> {
         cpu::kmeanspp_check(points, centre, dist2)?;
         if dist2.is_empty() {
@@ -433,8 +433,8 @@ impl ScoringBackend for CudaBackend {
             let (n_i, dim_i) = (dist2.len() as i32, centre.len() as i32);
             let mut b = s.launch_builder(&self.funcs.kmeanspp);
             b.arg(&pts).arg(&c).arg(&mut d2).arg(&n_i).arg(&dim_i);
-            // SAFETY: matches kmeanspp_update in kernels/kmeanspp.cu; one warp per point.
-            unsafe { b.launch(grid1(dist2.len() * 32)) }.map_err(dev("launch kmeanspp"))?;
+            // SAFETY: matches kmeanspp_update in kernels/kmeanspp.cu; one thread per point.
+            unsafe { b.launch(grid1(dist2.len())) }.map_err(dev("launch kmeanspp"))?;
             let host = s.clone_dtoh(&d2).map_err(dev("download"))?;
             dist2.copy_from_slice(&host);
             Ok(())

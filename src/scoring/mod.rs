@@ -3,7 +3,8 @@
 //!
 //! Inputs are H (tokens × d, row-major), W (V × d, row-major), one target id per token
 //! row and CSR-style sequence offsets (`offsets.len() = n_seq + 1`, sequence `s` owns rows
-//! `offsets[s]..offsets[s+1]`). Elements may be f32, f16 or bf16; all accumulation is f32.
+//! `offsets[s]..offsets[s+1]`). Elements may be f32, f16 or bf16; all accumulation is f32
+//! except BADGE's k-means++ update, which accumulates in f64 exactly as BADGE does.
 //! The CPU backend ([`cpu::CpuBackend`]) is the reference and the default; the CUDA
 //! backend ([`cuda::CudaBackend`]) is used only when libcuda and libnvrtc load and a device
 //! answers. An empty sequence has loss 0 and a zero embedding (it carries no signal).
@@ -289,12 +290,14 @@ pub trait ScoringBackend: Send + Sync {
     fn grad_embed_exact(&self, x: &ScoringInput) -> Result<Vec<f32>, ScoringError>;
 
     /// BADGE's D² update: `dist2[i] = min(dist2[i], ||x_i − centre||²)` for the n × dim
-    /// row-major `points`.
+    /// row-major `points`, with the arithmetic of its CPU reference
+    /// [`crate::selection::badge::kmeanspp_update`] (differences in f32, squares and sums
+    /// in f64 in dimension order), which is what BADGE runs in the loop.
     fn kmeanspp_update(
         &self,
         points: &[f32],
         centre: &[f32],
-        dist2: &mut [f32],
+        dist2: &mut [f64],
     ) -> Result<(), ScoringError>;
 }
 

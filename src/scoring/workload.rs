@@ -6,8 +6,8 @@
 //! - `seq_loss`: the logits GEMM, 2·T·V·d;
 //! - `grad_embed`: two passes of logits (4·T·V·d) plus A(p − e_y) (2·T·V·kA), B h
 //!   (2·T·d·kB) and the outer products (2·T·kA·kB);
-//! - `kmeanspp_update`: 3·n·dim (subtract, multiply, add); it is memory bound, so bytes
-//!   read (4·n·dim) are reported too.
+//! - `kmeanspp_update`: 3·n·dim (subtract, multiply, add; the square and sum in f64);
+//!   it is memory bound, so bytes read (4·n·dim) are reported too.
 
 use super::{Elems, Projection, ScoringInput};
 use half::bf16;
@@ -108,7 +108,7 @@ pub struct Workload {
     pub proj: Projection,
     pub points: Vec<f32>,
     pub centre: Vec<f32>,
-    pub dist2: Vec<f32>,
+    pub dist2: Vec<f64>,
 }
 
 impl Workload {
@@ -135,7 +135,7 @@ impl Workload {
         let centre = (0..size.km_dim)
             .map(|_| rng.gen_range(-1.0f32..1.0))
             .collect();
-        let dist2 = vec![f32::INFINITY; size.km_n];
+        let dist2 = vec![f64::INFINITY; size.km_n];
         let (h32, w32, h16, w16) = match size.dtype {
             WDType::F32 => (h, w, vec![], vec![]),
             WDType::Bf16 => {

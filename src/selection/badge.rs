@@ -4,6 +4,11 @@
 //! next centre is drawn with probability ∝ D², the squared distance to the nearest chosen
 //! centre. Chosen points have D² = 0 and so are never drawn twice; if every remaining D²
 //! is 0 (duplicates), the next centre is drawn uniformly from the unchosen points.
+//!
+//! The D² update, [`kmeanspp_update`], is also the CPU reference of the scoring kernel of
+//! the same name (`scoring::ScoringBackend::kmeanspp_update`, which `bench-kernels`
+//! benchmarks): the CPU backend runs this function over thread chunks and the CUDA
+//! kernel repeats its arithmetic, so the kernel that is benchmarked is the one BADGE runs.
 
 use super::{check_len, check_m, need, Need, SeedScores, SelectError, Selector};
 use crate::rng::Rng;
@@ -13,8 +18,12 @@ pub struct Badge {
     pub label: String,
 }
 
-/// Update `dist2[i] = min(dist2[i], ||x_i − c||²)` (accumulated in f64, fixed order).
-pub fn update_min_dist2(points: &[f32], dims: usize, centre: &[f32], dist2: &mut [f64]) {
+/// The k-means++ D² update: `dist2[i] = min(dist2[i], ||x_i − centre||²)` for the
+/// `dist2.len() × centre.len()` row-major `points`. Each difference is taken in f32, then
+/// squared (exactly) and summed in f64 in dimension order; the bits of one point's
+/// distance depend on nothing else, so any split of the points gives the same bits.
+pub fn kmeanspp_update(points: &[f32], centre: &[f32], dist2: &mut [f64]) {
+    let dims = centre.len();
     for (i, d) in dist2.iter_mut().enumerate() {
         let row = &points[i * dims..(i + 1) * dims];
         let s: f64 = row
@@ -50,9 +59,8 @@ pub fn kmeanspp(points: &[f32], dims: usize, m: usize, rng: &mut Rng) -> Vec<usi
     let mut taken = vec![false; n];
     taken[first] = true;
     let mut dist2 = vec![f64::INFINITY; n];
-    update_min_dist2(
+    kmeanspp_update(
         points,
-        dims,
         &points[first * dims..(first + 1) * dims],
         &mut dist2,
     );
@@ -77,12 +85,7 @@ pub fn kmeanspp(points: &[f32], dims: usize, m: usize, rng: &mut Rng) -> Vec<usi
         };
         taken[next] = true;
         chosen.push(next);
-        update_min_dist2(
-            points,
-            dims,
-            &points[next * dims..(next + 1) * dims],
-            &mut dist2,
-        );
+        kmeanspp_update(points, &points[next * dims..(next + 1) * dims], &mut dist2);
     }
     chosen
 }

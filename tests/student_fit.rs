@@ -1,0 +1,97 @@
+//! `student fit` measures the base student that `run` fine-tunes from: both go through
+//! one recipe (`engine::world::Recipe`: the world's sets, the initial weights, the
+//! pre-training hyper-parameters, the cache key), so on the tiny scenario `student fit`
+//! pre-trains a checkpoint byte-identical to the one `run` cached, under the same name,
+//! takes `run`'s cached one when pointed at its cache, and prints the base accuracies
+//! `run` recorded for replicate 0.
+
+mod common;
+use common::{activesynth, show, tiny};
+
+use activesynth::output::h5::H5File;
+use std::path::{Path, PathBuf};
+
+/// The cached base checkpoints of a cache directory, sorted.
+fn checkpoints(cache: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(cache)
+        .unwrap_or_else(|e| panic!("{}: {e}", cache.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ckpt"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `student fit` on the tiny scenario's task with this cache; its stdout.
+fn fit(cache: &Path) -> String {
+    let o = activesynth()
+        .args(["student", "fit", "--task", "arith", "--scenario"])
+        .arg(tiny())
+        .args(["--train", "5", "--epochs", "1", "--cache-dir"])
+        .arg(cache)
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "student fit failed: {}", show(&o));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn student_fit_measures_the_base_that_run_uses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let o = activesynth()
+        .arg("run")
+        .arg(tiny())
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-progress", "--jobs", "1", "--set", "replicates=1"])
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "run failed: {}", show(&o));
+    let run_cache = out.join(".cache");
+    let run_ckpts = checkpoints(&run_cache);
+    assert_eq!(run_ckpts.len(), 1, "one world, one base: {run_ckpts:?}");
+
+    // Trained afresh by `student fit`: the same cache key and the same bytes.
+    let own_cache = dir.path().join("fit-cache");
+    let printed = fit(&own_cache);
+    let own_ckpts = checkpoints(&own_cache);
+    assert_eq!(own_ckpts.len(), 1, "{own_ckpts:?}");
+    assert_eq!(
+        own_ckpts[0].file_name(),
+        run_ckpts[0].file_name(),
+        "same cache key"
+    );
+    assert!(
+        std::fs::read(&own_ckpts[0]).unwrap() == std::fs::read(&run_ckpts[0]).unwrap(),
+        "student fit pre-trained a different base from run's"
+    );
+
+    // Pointed at the run's cache it takes the run's base and trains nothing new.
+    assert_eq!(base_row(&fit(&run_cache)), base_row(&printed));
+    assert_eq!(checkpoints(&run_cache), run_ckpts);
+
+    // Its base row is the run's base, measured on the run's validation and test sets.
+    let f = H5File::open(&out.join("results.h5")).expect("open results.h5");
+    let acc = |name: &str| {
+        let (v, _) = f
+            .read_f64(&format!("/worlds/arith/rep0/{name}"))
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        format!("{:.3}", v[0])
+    };
+    assert_eq!(
+        base_row(&printed),
+        (acc("base_val_accuracy"), acc("base_test_accuracy")),
+        "student fit's base row vs the run's base accuracies:\n{printed}"
+    );
+}
+
+/// The validation and test accuracy of the learning-curve table's `base` row.
+fn base_row(printed: &str) -> (String, String) {
+    let row = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("base "))
+        .unwrap_or_else(|| panic!("no base row in:\n{printed}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    (cols[1].to_string(), cols[2].to_string())
+}
