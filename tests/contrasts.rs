@@ -85,6 +85,10 @@ fn outcome() -> Outcome {
 }
 
 fn load() -> (tempfile::TempDir, merge::Merged) {
+    load_with(outcome())
+}
+
+fn load_with(outcome: Outcome) -> (tempfile::TempDir, merge::Merged) {
     let scn =
         "name = \"ct\"\nseed = 3\nreplicates = 3\niterations = 2\nsamples_per_iteration = 4\n\n\
         [[tasks]]\nname = \"arith\"\n\n[[tasks]]\nname = \"logic\"\n\n\
@@ -93,7 +97,7 @@ fn load() -> (tempfile::TempDir, merge::Merged) {
     let tasks: Vec<String> = TASKS.map(String::from).to_vec();
     let labels: Vec<String> = LABELS.map(String::from).to_vec();
     let vocab: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
-    let b = build(scn, "ct", &tasks, &labels, &vocab, &outcome()).unwrap();
+    let b = build(scn, "ct", &tasks, &labels, &vocab, &outcome).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("results.h5");
     write(&p, &b).unwrap();
@@ -230,4 +234,26 @@ fn the_report_shows_both_sections() {
     assert!(md.contains(
         "| loss-own-high-softmax − loss-own-high (mode: argmax → softmax (T = 1)) | 3 |"
     ));
+}
+
+/// A shard's file lists every task of the scenario but holds runs of some only: the
+/// tasks without runs give no rows and do not enlarge the Holm family.
+#[test]
+fn tasks_without_runs_are_left_out_of_the_family() {
+    let mut o = outcome();
+    o.runs.retain(|r| r.key.task == "arith");
+    let (_dir, m) = load_with(o);
+    let mut stats = Stats::default();
+    let rows = variants(&m, &mut stats).unwrap();
+    assert_eq!(rows.len(), 1);
+    // Alone in its family, Holm leaves the p unchanged (scipy: 0.6220355269907728).
+    close(
+        rows[0].holm_t,
+        0.6220355269907728,
+        "Holm of a family of one",
+    );
+    let rows = per_task_vs_random(&m, &mut stats).unwrap();
+    assert_eq!(rows.len(), 2);
+    // Two rows: statsmodels' Holm of (0.12168993434631997, 0.1201173098718802).
+    close(rows[0].holm_t, 0.2402346197437604, "Holm of the arith pair");
 }

@@ -10,7 +10,12 @@ use super::world::Verdict;
 
 /// Every strategy against random within each task.
 pub fn per_task(d: &mut Doc, i: &Inputs) {
-    if i.m.tasks.len() < 2 {
+    let with_runs =
+        i.m.tasks
+            .iter()
+            .filter(|t| i.m.runs.iter().any(|r| &r.key.task == *t))
+            .count();
+    if with_runs < 2 {
         // With one task the pooled table above is already per task.
         return;
     }
