@@ -257,3 +257,33 @@ fn tasks_without_runs_are_left_out_of_the_family() {
     // Two rows: statsmodels' Holm of (0.12168993434631997, 0.1201173098718802).
     close(rows[0].holm_t, 0.2402346197437604, "Holm of the arith pair");
 }
+
+/// A variant that ties its reference in every replicate is reported as identical, not as a
+/// "constant difference" at the exact test's floor (its exact p is 1).
+#[test]
+fn identical_pairs_are_called_identical() {
+    let mut o = outcome();
+    for run in o.runs.iter_mut() {
+        if run.key.strategy == "loss-own-high-softmax" {
+            let ti = TASKS.iter().position(|t| *t == run.key.task).unwrap();
+            let last = run.iterations.last_mut().unwrap();
+            last.test_accuracy = final_acc(ti, 1)[run.key.replicate as usize];
+        }
+    }
+    let (dir, m) = load_with(o);
+    let mut stats = Stats::default();
+    let rows = variants(&m, &mut stats).unwrap();
+    let a = rows[0].analysis.as_ref().unwrap();
+    assert_eq!((a.constant, a.sign_flip.unwrap().p_value), (Some(0.0), 1.0));
+    drop(m);
+    let out = dir.path().join("rep");
+    let opts = activesynth::report::ReportOptions {
+        out_dir: Some(out.clone()),
+        plots: false,
+        ..Default::default()
+    };
+    activesynth::report::write_report(&[dir.path().join("results.h5")], &opts).unwrap();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("identical in all 3 pairs (difference 0): no evidence either way"));
+    assert!(!md.contains("constant difference +0.0000"));
+}

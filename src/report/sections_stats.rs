@@ -107,6 +107,14 @@ pub fn paired_winrate(d: &mut Doc, i: &Inputs) {
 pub(super) fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
     let dir = |better: bool| if better { "better" } else { "worse" };
     if let Some(c) = a.constant {
+        if c == 0.0 {
+            // Identical accuracies in every pair: no direction, and the exact p is 1,
+            // not the test's floor.
+            return format!(
+                "identical in all {} pairs (difference 0): no evidence either way",
+                a.n
+            );
+        }
         let p = a.sign_flip.map_or("—".into(), |e| pval(e.p_value));
         return format!(
             "constant difference {c:+.4} in all {} pairs: t undefined; exact p = {p} (the smallest attainable with {} pairs)",
