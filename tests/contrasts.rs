@@ -105,6 +105,18 @@ fn load_with(outcome: Outcome) -> (tempfile::TempDir, merge::Merged) {
     (dir, m)
 }
 
+/// The markdown report of the file `load` wrote (no plots).
+fn report_md(dir: &tempfile::TempDir) -> String {
+    let out = dir.path().join("rep");
+    let opts = activesynth::report::ReportOptions {
+        out_dir: Some(out.clone()),
+        plots: false,
+        ..Default::default()
+    };
+    activesynth::report::write_report(&[dir.path().join("results.h5")], &opts).unwrap();
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
 fn close(a: f64, b: f64, what: &str) {
     assert!((a - b).abs() <= 1e-9, "{what}: {a} vs reference {b}");
 }
@@ -222,14 +234,7 @@ fn the_softmax_variant_is_contrasted_with_its_argmax_twin_per_task() {
 fn the_report_shows_both_sections() {
     let (dir, m) = load();
     drop(m);
-    let out = dir.path().join("rep");
-    let opts = activesynth::report::ReportOptions {
-        out_dir: Some(out.clone()),
-        plots: false,
-        ..Default::default()
-    };
-    activesynth::report::write_report(&[dir.path().join("results.h5")], &opts).unwrap();
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let md = report_md(&dir);
     assert!(md.contains("## Paired comparisons vs random, per task"));
     assert!(md.contains(
         "| loss-own-high-softmax − loss-own-high (mode: argmax → softmax (T = 1)) | 3 |"
@@ -276,14 +281,7 @@ fn identical_pairs_are_called_identical() {
     let a = rows[0].analysis.as_ref().unwrap();
     assert_eq!((a.constant, a.sign_flip.unwrap().p_value), (Some(0.0), 1.0));
     drop(m);
-    let out = dir.path().join("rep");
-    let opts = activesynth::report::ReportOptions {
-        out_dir: Some(out.clone()),
-        plots: false,
-        ..Default::default()
-    };
-    activesynth::report::write_report(&[dir.path().join("results.h5")], &opts).unwrap();
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let md = report_md(&dir);
     assert!(md.contains("identical in all 3 pairs (difference 0): no evidence either way"));
     assert!(!md.contains("constant difference +0.0000"));
 }

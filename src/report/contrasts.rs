@@ -10,10 +10,9 @@
 //! every (task, comparison) in it.
 
 use super::files::Stats;
-use super::inference::paired_diffs;
+use super::inference::{holm_paired, paired_diffs};
 use super::merge::Merged;
 use crate::selection::{Param, SelectMode, StrategySpec};
-use crate::stats::hypothesis::holm;
 use crate::stats::paired::{paired_analysis, PairedAnalysis};
 
 /// One paired comparison `other − reference` of final test accuracy within one task.
@@ -116,17 +115,10 @@ fn analyse(
             });
         }
     }
-    let p_of =
-        |r: &ContrastRow, f: fn(&PairedAnalysis) -> f64| r.analysis.as_ref().map_or(f64::NAN, f);
-    let raw_t: Vec<f64> = rows
-        .iter()
-        .map(|r| p_of(r, |a| a.t.as_ref().map_or(f64::NAN, |t| t.p_value)))
-        .collect();
-    let raw_e: Vec<f64> = rows
-        .iter()
-        .map(|r| p_of(r, |a| a.sign_flip.map_or(f64::NAN, |e| e.p_value)))
-        .collect();
-    for ((r, ht), he) in rows.iter_mut().zip(holm(&raw_t)).zip(holm(&raw_e)) {
+    let family: Vec<Option<&PairedAnalysis>> =
+        rows.iter().map(|r| r.analysis.as_ref().ok()).collect();
+    let (holm_t, holm_e) = holm_paired(&family);
+    for ((r, ht), he) in rows.iter_mut().zip(holm_t).zip(holm_e) {
         r.holm_t = ht;
         r.holm_exact = he;
     }

@@ -285,6 +285,17 @@ pub struct PairedRow {
     pub holm_exact: f64,
 }
 
+/// Holm-adjusted paired-t and exact sign-flip p over one family of paired analyses, in
+/// order. A missing analysis or undefined p counts in the family size and stays NaN.
+pub fn holm_paired(family: &[Option<&PairedAnalysis>]) -> (Vec<f64>, Vec<f64>) {
+    let p = |f: fn(&PairedAnalysis) -> f64| -> Vec<f64> {
+        family.iter().map(|a| a.map_or(f64::NAN, f)).collect()
+    };
+    let raw_t = p(|a| a.t.as_ref().map_or(f64::NAN, |t| t.p_value));
+    let raw_e = p(|a| a.sign_flip.map_or(f64::NAN, |e| e.p_value));
+    (holm(&raw_t), holm(&raw_e))
+}
+
 /// Per-task paired differences strategy − random of final accuracy, by replicate.
 pub fn paired_diffs(m: &Merged, task: &str, s: &str, rl: &str) -> (Vec<f64>, Vec<f64>) {
     let rand_runs = m.runs_of(task, rl);
@@ -327,15 +338,10 @@ pub fn paired_tests(m: &Merged, stats: &mut Stats) -> Result<Vec<PairedRow>, Str
     }
     let pick =
         |r: &PairedRow, f: fn(&PairedAnalysis) -> f64| r.analysis.as_ref().map_or(f64::NAN, f);
-    let raw_t: Vec<f64> = rows
-        .iter()
-        .map(|r| pick(r, |a| a.t.as_ref().map_or(f64::NAN, |t| t.p_value)))
-        .collect();
-    let raw_e: Vec<f64> = rows
-        .iter()
-        .map(|r| pick(r, |a| a.sign_flip.map_or(f64::NAN, |e| e.p_value)))
-        .collect();
-    for ((r, ht), he) in rows.iter_mut().zip(holm(&raw_t)).zip(holm(&raw_e)) {
+    let family: Vec<Option<&PairedAnalysis>> =
+        rows.iter().map(|r| r.analysis.as_ref().ok()).collect();
+    let (holm_t, holm_e) = holm_paired(&family);
+    for ((r, ht), he) in rows.iter_mut().zip(holm_t).zip(holm_e) {
         r.holm_t = ht;
         r.holm_exact = he;
     }

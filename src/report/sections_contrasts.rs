@@ -5,7 +5,7 @@
 use super::contrasts::ContrastRow;
 use super::doc::Doc;
 use super::section_kit::{pval, Inputs};
-use super::sections_stats::verdict;
+use super::sections_stats::{holm_family, mean_ci_cell, sign_flip_cell, verdict};
 use super::world::Verdict;
 
 /// Every strategy against random within each task.
@@ -54,15 +54,10 @@ fn world_word(i: &Inputs, task: &str) -> &'static str {
 }
 
 fn table(d: &mut Doc, i: &Inputs, rows: &[ContrastRow]) {
-    let undefined = rows.iter().filter(|r| r.holm_t.is_nan()).count();
+    let holm_t: Vec<f64> = rows.iter().map(|r| r.holm_t).collect();
     d.p(format!(
-        "Holm family: m = {} comparisons{}. \"World can rank?\" is the task's verdict in the first section: where it is **no**, a difference measures the failing world (see its checks), not selection.",
-        rows.len(),
-        if undefined > 0 {
-            format!(", of which {undefined} have an undefined paired t p (counted in m, shown as —)")
-        } else {
-            String::new()
-        }
+        "{}. \"World can rank?\" is the task's verdict in the first section: where it is **no**, a difference measures the failing world (see its checks), not selection.",
+        holm_family(&holm_t)
     ));
     let header = [
         "task",
@@ -95,18 +90,12 @@ fn table(d: &mut Doc, i: &Inputs, rows: &[ContrastRow]) {
                     row.push("not computed".into());
                 }
                 Ok(a) => {
-                    let ci = a
-                        .ci95
-                        .as_ref()
-                        .map_or("—".into(), |c| format!("[{:+.4}, {:+.4}]", c.0, c.1));
                     row.extend([
                         a.n.to_string(),
-                        format!("{:+.4} {ci}", a.mean),
+                        mean_ci_cell(a),
                         a.t.as_ref().map_or("—".into(), |t| pval(t.p_value)),
                         pval(r.holm_t),
-                        a.sign_flip.map_or("— (n > 12)".into(), |e| {
-                            format!("{} (≥ {})", pval(e.p_value), pval(e.min_p))
-                        }),
+                        sign_flip_cell(a),
                         pval(r.holm_exact),
                         format!("{:.3}", a.prob_improvement),
                         verdict(a, r.holm_t, r.holm_exact),

@@ -102,6 +102,35 @@ pub fn paired_winrate(d: &mut Doc, i: &Inputs) {
     d.table(header, rows);
 }
 
+/// "Holm family: m = … comparisons", saying how many have an undefined paired-t p
+/// (NaN among the adjusted `holm_t`).
+pub(super) fn holm_family(holm_t: &[f64]) -> String {
+    let undefined = holm_t.iter().filter(|p| p.is_nan()).count();
+    let mut s = format!("Holm family: m = {} comparisons", holm_t.len());
+    if undefined > 0 {
+        s.push_str(&format!(
+            ", of which {undefined} have an undefined paired t p (counted in m, shown as —)"
+        ));
+    }
+    s
+}
+
+/// `mean [95% t-CI]` of a paired analysis.
+pub(super) fn mean_ci_cell(a: &PairedAnalysis) -> String {
+    let ci = a
+        .ci95
+        .as_ref()
+        .map_or("—".into(), |c| format!("[{:+.4}, {:+.4}]", c.0, c.1));
+    format!("{:+.4} {ci}", a.mean)
+}
+
+/// The exact sign-flip p with its floor, `— (n > 12)` when not enumerated.
+pub(super) fn sign_flip_cell(a: &PairedAnalysis) -> String {
+    a.sign_flip.map_or("— (n > 12)".into(), |e| {
+        format!("{} (≥ {})", pval(e.p_value), pval(e.min_p))
+    })
+}
+
 /// The verdict column of a paired comparison (Holm-adjusted; says when only the
 /// normality-assuming t-test reaches significance).
 pub(super) fn verdict(a: &PairedAnalysis, holm_t: f64, holm_exact: f64) -> String {
@@ -180,18 +209,8 @@ pub fn paired(d: &mut Doc, i: &Inputs) {
             ));
         }
     }
-    let undefined = rows.iter().filter(|r| r.holm_t.is_nan()).count();
-    d.p(format!(
-        "Holm family: m = {} comparisons{}.",
-        rows.len(),
-        if undefined > 0 {
-            format!(
-                ", of which {undefined} have an undefined paired t p (counted in m, shown as —)"
-            )
-        } else {
-            String::new()
-        }
-    ));
+    let holm_t: Vec<f64> = rows.iter().map(|r| r.holm_t).collect();
+    d.p(format!("{}.", holm_family(&holm_t)));
     let header = [
         "strategy",
         "pairs",
@@ -230,21 +249,15 @@ pub fn paired(d: &mut Doc, i: &Inputs) {
                     Ok(t) => (format!("{:.3} ({:.0})", t.t, t.dof), pval(t.p_value)),
                     Err(e) => (format!("undefined ({e})"), "—".into()),
                 };
-                let ci = a
-                    .ci95
-                    .as_ref()
-                    .map_or("—".into(), |c| format!("[{:+.4}, {:+.4}]", c.0, c.1));
                 vec![
                     r.strategy.clone(),
                     a.n.to_string(),
-                    format!("{:+.4} {ci}", a.mean),
+                    mean_ci_cell(a),
                     f(a.sd, 4),
                     tt,
                     tp,
                     pval(r.holm_t),
-                    a.sign_flip.map_or("— (n > 12)".into(), |e| {
-                        format!("{} (≥ {})", pval(e.p_value), pval(e.min_p))
-                    }),
+                    sign_flip_cell(a),
                     pval(r.holm_exact),
                     r.welch.as_ref().map_or("—".into(), |t| pval(t.p_value)),
                     format!("{:.3}", a.prob_improvement),
