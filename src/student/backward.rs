@@ -4,17 +4,40 @@
 
 use super::model::{fit, probs_len, resize, Batch, Model, Workspace};
 use super::ops::{self, gemm};
+use super::{attention, wide};
 
 impl Workspace {
     /// Backward pass for the loss `scale · Σ NLL(loss rows)`; gradients are written
     /// (overwritten) into `grad`, laid out like `Model::params`. Requires the preceding
     /// `forward` on the same model and batch.
     pub fn backward(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if wide::avx2() {
+            // SAFETY: the CPU has AVX2 (checked at run time just above).
+            return unsafe { self.backward_avx2(m, b, scale_loss, grad) };
+        }
+        self.backward_portable(m, b, scale_loss, grad)
+    }
+
+    /// [`Self::backward_portable`] compiled with AVX2: the same bits ([`super::wide`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn backward_avx2(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
+        self.backward_portable(m, b, scale_loss, grad)
+    }
+
+    /// The backward pass for any CPU (the crate's baseline instruction set).
+    #[inline(always)]
+    pub(super) fn backward_portable(
+        &mut self,
+        m: &Model,
+        b: &Batch,
+        scale_loss: f32,
+        grad: &mut [f32],
+    ) {
         let cfg = &m.cfg;
         let (n, d, f, v, nh) = (b.rows(), cfg.d_model, cfg.d_ff, cfg.vocab, cfg.heads);
-        let dh = d / nh;
         let p = &m.params;
-        let att_scale = 1.0 / (dh as f32).sqrt();
         grad.fill(0.0);
         let mr = b.loss_rows.len();
         // dlogits = scale (p - onehot)
@@ -70,7 +93,6 @@ impl Workspace {
                 d,
             );
         }
-        let plen = probs_len(b, nh);
         for (li, li_idx) in m.idx.layers.iter().enumerate().rev() {
             let a = &self.layers[li];
             // MLP: x = x_mid + W2 gelu(W1 LN2(x_mid))
@@ -137,84 +159,17 @@ impl Workspace {
                 );
             }
             fit(&mut self.dqkv, n * 3 * d);
-            let mut po = 0;
-            debug_assert_eq!(plen, a.probs.len());
-            for s in 0..b.n_seq() {
-                let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
-                fit(&mut self.dp, l * l);
-                for h in 0..nh {
-                    let pr = &a.probs[po..po + l * l];
-                    let dout = &self.datt[o * d + h * dh..];
-                    let qo = o * 3 * d + h * dh;
-                    let (ko, vo) = (qo + d, qo + 2 * d);
-                    // dP = dO Vᵀ
-                    gemm(
-                        l,
-                        dh,
-                        l,
-                        1.0,
-                        dout,
-                        (d, 1),
-                        &a.qkv[vo..],
-                        (1, 3 * d),
-                        0.0,
-                        &mut self.dp,
-                        (l, 1),
-                    );
-                    // dV = Pᵀ dO
-                    gemm(
-                        l,
-                        l,
-                        dh,
-                        1.0,
-                        pr,
-                        (1, l),
-                        dout,
-                        (d, 1),
-                        0.0,
-                        &mut self.dqkv[vo..],
-                        (3 * d, 1),
-                    );
-                    // dS = P ∘ (dP − rowsum(dP ∘ P))
-                    for i in 0..l {
-                        let prow = &pr[i * l..(i + 1) * l];
-                        let drow = &mut self.dp[i * l..(i + 1) * l];
-                        let dot: f32 = prow[..=i].iter().zip(&drow[..=i]).map(|(a, b)| a * b).sum();
-                        for j in 0..=i {
-                            drow[j] = prow[j] * (drow[j] - dot);
-                        }
-                        drow[i + 1..].fill(0.0);
-                    }
-                    // dQ = scale dS K ; dK = scale dSᵀ Q
-                    gemm(
-                        l,
-                        l,
-                        dh,
-                        att_scale,
-                        &self.dp,
-                        (l, 1),
-                        &a.qkv[ko..],
-                        (3 * d, 1),
-                        0.0,
-                        &mut self.dqkv[qo..],
-                        (3 * d, 1),
-                    );
-                    gemm(
-                        l,
-                        l,
-                        dh,
-                        att_scale,
-                        &self.dp,
-                        (1, l),
-                        &a.qkv[qo..],
-                        (3 * d, 1),
-                        0.0,
-                        &mut self.dqkv[ko..],
-                        (3 * d, 1),
-                    );
-                    po += l * l;
-                }
-            }
+            debug_assert_eq!(probs_len(b, nh), a.probs.len());
+            attention::attention_backward(
+                &a.qkv,
+                &a.probs,
+                &self.datt,
+                &b.starts,
+                d,
+                nh,
+                &mut self.dp,
+                &mut self.dqkv,
+            );
             {
                 let (gw, gbq) = two_mut(grad, li_idx.wqkv, d * 3 * d, li_idx.bqkv, 3 * d);
                 ops::linear_backward(

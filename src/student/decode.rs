@@ -9,6 +9,7 @@
 
 use super::model::Model;
 use super::ops::{self, gemm};
+use super::{attention, wide};
 use crate::text::tokenizer::EOS;
 
 /// Prompts decoded together (bounds the KV-cache memory: 2·layers·context·d floats each).
@@ -16,6 +17,9 @@ const CHUNK: usize = 64;
 
 struct Decoder<'m> {
     m: &'m Model,
+    /// Run the AVX2 copy of [`Decoder::run`] (the CPU has it; tests turn it off to
+    /// compare the two copies).
+    wide: bool,
     slots: usize,
     kc: Vec<f32>,
     vc: Vec<f32>,
@@ -41,6 +45,10 @@ impl<'m> Decoder<'m> {
         let n = slots * c.layers * c.context * c.d_model;
         Decoder {
             m,
+            #[cfg(target_arch = "x86_64")]
+            wide: wide::avx2(),
+            #[cfg(not(target_arch = "x86_64"))]
+            wide: false,
             slots,
             kc: vec![0.0; n],
             vc: vec![0.0; n],
@@ -61,19 +69,46 @@ impl<'m> Decoder<'m> {
         }
     }
 
-    fn cache_at(&self, slot: usize, layer: usize, pos: usize) -> usize {
+    /// Start of the value row of (slot, layer, position): values are position-major,
+    /// d floats per position.
+    fn v_at(&self, slot: usize, layer: usize, pos: usize) -> usize {
         let c = &self.m.cfg;
         ((slot * c.layers + layer) * c.context + pos) * c.d_model
+    }
+
+    /// Start of the keys of (slot, layer, head), stored **transposed**: dh rows of
+    /// `context` positions, so a query's scores over all positions run in vector lanes
+    /// ([`attention::attend_cached`]).
+    fn k_at(&self, slot: usize, layer: usize, head: usize) -> usize {
+        let c = &self.m.cfg;
+        let dh = c.d_model / c.heads;
+        ((slot * c.layers + layer) * c.heads + head) * dh * c.context
     }
 
     /// Run rows `(slot, pos, token)` through the model, filling the cache; returns the
     /// argmax next token for each row listed in `want` (indices into `rows`).
     fn run(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
+        #[cfg(target_arch = "x86_64")]
+        if self.wide {
+            // SAFETY: `wide` is set only when the CPU has AVX2 (`Decoder::new`).
+            return unsafe { self.run_avx2(rows, want) };
+        }
+        self.run_portable(rows, want)
+    }
+
+    /// [`Self::run_portable`] compiled with AVX2: the same bits ([`super::wide`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_avx2(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
+        self.run_portable(rows, want)
+    }
+
+    #[inline(always)]
+    fn run_portable(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
         let m = self.m;
         let c = m.cfg;
-        let (n, d, f, nh) = (rows.len(), c.d_model, c.d_ff, c.heads);
+        let (n, d, f, nh, ctx) = (rows.len(), c.d_model, c.d_ff, c.heads, c.context);
         let dh = d / nh;
-        let scale = 1.0 / (dh as f32).sqrt();
         let p = &m.params;
         // Every element of these is overwritten below (embedding, LayerNorm, linear,
         // per-head attention output), so they only change length: no zero-filling.
@@ -117,37 +152,30 @@ impl<'m> Decoder<'m> {
                 3 * d,
             );
             for (r, &(slot, pos, _)) in rows.iter().enumerate() {
-                let at = self.cache_at(slot, l, pos);
-                self.kc[at..at + d].copy_from_slice(&self.qkv[r * 3 * d + d..r * 3 * d + 2 * d]);
-                self.vc[at..at + d]
-                    .copy_from_slice(&self.qkv[r * 3 * d + 2 * d..r * 3 * d + 3 * d]);
+                let row = &self.qkv[r * 3 * d..(r + 1) * 3 * d];
+                for hh in 0..nh {
+                    let kt = self.k_at(slot, l, hh);
+                    for i in 0..dh {
+                        self.kc[kt + i * ctx + pos] = row[d + hh * dh + i];
+                    }
+                }
+                let at = self.v_at(slot, l, pos);
+                self.vc[at..at + d].copy_from_slice(&row[2 * d..3 * d]);
             }
             for (r, &(slot, pos, _)) in rows.iter().enumerate() {
-                let base = self.cache_at(slot, l, 0);
+                let vbase = self.v_at(slot, l, 0);
                 for hh in 0..nh {
-                    let q = &self.qkv[r * 3 * d + hh * dh..r * 3 * d + (hh + 1) * dh];
-                    let sc = &mut self.scores[..=pos];
-                    let mut mx = f32::NEG_INFINITY;
-                    for (j, s) in sc.iter_mut().enumerate() {
-                        let k = &self.kc[base + j * d + hh * dh..base + j * d + (hh + 1) * dh];
-                        *s = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
-                        mx = mx.max(*s);
-                    }
-                    let mut sum = 0.0f32;
-                    for s in sc.iter_mut() {
-                        *s = (*s - mx).exp();
-                        sum += *s;
-                    }
-                    let inv = 1.0 / sum;
-                    let out = &mut self.att[r * d + hh * dh..r * d + (hh + 1) * dh];
-                    out.fill(0.0);
-                    for (j, s) in sc.iter().enumerate() {
-                        let w = s * inv;
-                        let vv = &self.vc[base + j * d + hh * dh..base + j * d + (hh + 1) * dh];
-                        for (o, v) in out.iter_mut().zip(vv) {
-                            *o += w * v;
-                        }
-                    }
+                    let kt = self.k_at(slot, l, hh);
+                    attention::attend_cached(
+                        &self.qkv[r * 3 * d + hh * dh..r * 3 * d + (hh + 1) * dh],
+                        &self.kc[kt..kt + dh * ctx],
+                        ctx,
+                        &self.vc[vbase + hh * dh..],
+                        d,
+                        pos,
+                        &mut self.scores,
+                        &mut self.att[r * d + hh * dh..r * d + (hh + 1) * dh],
+                    );
                 }
             }
             ops::linear(
@@ -294,4 +322,67 @@ fn decode_chunk(dec: &mut Decoder, prompts: &[Vec<u32>], max_new: usize) -> Vec<
         active = still;
     }
     gen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::student::ModelConfig;
+    use rand::SeedableRng;
+
+    /// The AVX2 copy of a decoder step gives the same logits, bit for bit, as the
+    /// portable one ([`super::super::wide`]): prefill of prompts of several lengths, then
+    /// incremental steps, at a head width of 16 (the scenarios') and of 6 (no fast path).
+    #[test]
+    fn wide_and_portable_decoder_steps_are_bit_identical() {
+        if !Decoder::new(&tiny(16), 1).wide {
+            eprintln!("no AVX2 on this CPU: only one copy exists, nothing to compare");
+            return;
+        }
+        for dh in [16, 6] {
+            let m = tiny(dh);
+            let (mut a, mut b) = (Decoder::new(&m, 5), Decoder::new(&m, 5));
+            b.wide = false;
+            let mut len = [0usize; 5];
+            let mut rows = Vec::new();
+            for (s, l) in len.iter_mut().enumerate() {
+                *l = 3 + 4 * s;
+                for p in 0..*l {
+                    rows.push((s, p, ((7 * s + 3 * p) % 19 + 1) as u32));
+                }
+            }
+            let mut want: Vec<usize> = (0..rows.len()).collect();
+            for step in 0..6 {
+                let (ta, tb) = (a.run(&rows, &want), b.run(&rows, &want));
+                assert_eq!(ta, tb);
+                let bits = |d: &Decoder| d.logits.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&a), bits(&b), "dh {dh}, step {step}");
+                assert!(a.logits.iter().all(|x| x.is_finite()));
+                // next: one new token per slot, at the position after its last one
+                rows = (0..5)
+                    .map(|s| {
+                        len[s] += 1;
+                        (s, len[s] - 1, (ta[ta.len() - 5 + s] + step as u32) % 19 + 1)
+                    })
+                    .collect();
+                want = (0..5).collect();
+            }
+        }
+    }
+
+    fn tiny(dh: usize) -> Model {
+        let cfg = ModelConfig {
+            vocab: 20,
+            layers: 2,
+            d_model: 4 * dh,
+            heads: 4,
+            d_ff: 40,
+            context: 32,
+        };
+        let mut m = Model::new(cfg, &mut crate::rng::Rng::seed_from_u64(3));
+        for (i, p) in m.params.iter_mut().enumerate() {
+            *p += 0.3 * (((i * 7919) % 101) as f32 / 50.0 - 1.0);
+        }
+        m
+    }
 }

@@ -6,6 +6,7 @@
 //! Training is single-threaded per model (runs are parallelised one level up), so the
 //! same seed gives bit-identical weights whatever the thread count.
 
+pub mod attention;
 pub mod backward;
 pub mod base;
 pub mod checkpoint;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod ops;
 pub mod score;
 pub mod train;
+pub mod wide;
 pub mod workload;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! on pad positions (which with causal attention never influence real tokens).
 
 use super::ops::{self, gemm};
+use super::{attention, wide};
 use crate::rng::Rng;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -344,11 +345,28 @@ impl Workspace {
     /// Forward pass over a packed batch. Returns the per-loss-row negative log-likelihood
     /// summed in f64 (the caller divides by the number of loss rows for a mean).
     pub fn forward(&mut self, m: &Model, b: &Batch) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        if wide::avx2() {
+            // SAFETY: the CPU has AVX2 (checked at run time just above).
+            return unsafe { self.forward_avx2(m, b) };
+        }
+        self.forward_portable(m, b)
+    }
+
+    /// [`Self::forward_portable`] compiled with AVX2 (see [`super::wide`]): the same
+    /// operations in wider lanes, so the same bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn forward_avx2(&mut self, m: &Model, b: &Batch) -> f64 {
+        self.forward_portable(m, b)
+    }
+
+    /// The forward pass for any CPU (the crate's baseline instruction set).
+    #[inline(always)]
+    pub(super) fn forward_portable(&mut self, m: &Model, b: &Batch) -> f64 {
         let cfg = &m.cfg;
         let (n, d, f, v, nh) = (b.rows(), cfg.d_model, cfg.d_ff, cfg.vocab, cfg.heads);
-        let dh = d / nh;
         let p = &m.params;
-        let scale = 1.0 / (dh as f32).sqrt();
         self.layers.resize_with(cfg.layers, LayerActs::default);
         // embeddings
         let mut x = std::mem::take(&mut self.x_out);
@@ -366,8 +384,11 @@ impl Workspace {
         let plen = probs_len(b, nh);
         for (li, li_idx) in m.idx.layers.iter().enumerate() {
             let a = &mut self.layers[li];
-            a.x_in.clear();
-            a.x_in.extend_from_slice(&x);
+            // The block's input is kept for the backward pass; `x` is then rewritten
+            // (by the MLP's output projection) before it is read again, so the two
+            // buffers are swapped rather than copied.
+            std::mem::swap(&mut a.x_in, &mut x);
+            fit(&mut x, n * d);
             fit(&mut a.xhat1, n * d);
             fit(&mut a.rstd1, n);
             fit(&mut a.h1, n * d);
@@ -392,46 +413,7 @@ impl Workspace {
             );
             fit(&mut a.probs, plen);
             fit(&mut a.att, n * d);
-            let mut po = 0;
-            for s in 0..b.n_seq() {
-                let (o, l) = (b.starts[s], b.starts[s + 1] - b.starts[s]);
-                for h in 0..nh {
-                    let q = &a.qkv[o * 3 * d + h * dh..];
-                    let k = &a.qkv[o * 3 * d + d + h * dh..];
-                    let vv = &a.qkv[o * 3 * d + 2 * d + h * dh..];
-                    let pr = &mut a.probs[po..po + l * l];
-                    gemm(
-                        l,
-                        dh,
-                        l,
-                        scale,
-                        q,
-                        (3 * d, 1),
-                        k,
-                        (1, 3 * d),
-                        0.0,
-                        pr,
-                        (l, 1),
-                    );
-                    for i in 0..l {
-                        let row = &mut pr[i * l..(i + 1) * l];
-                        let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-                        let mut sum = 0.0f32;
-                        for x in row[..=i].iter_mut() {
-                            *x = (*x - mx).exp();
-                            sum += *x;
-                        }
-                        let inv = 1.0 / sum;
-                        for x in row[..=i].iter_mut() {
-                            *x *= inv;
-                        }
-                        row[i + 1..].fill(0.0);
-                    }
-                    let out = &mut a.att[o * d + h * dh..];
-                    gemm(l, l, dh, 1.0, pr, (l, 1), vv, (3 * d, 1), 0.0, out, (d, 1));
-                    po += l * l;
-                }
-            }
+            attention::attention_forward(&a.qkv, &b.starts, d, nh, &mut a.probs, &mut a.att);
             fit(&mut a.x_mid, n * d);
             ops::linear(
                 &a.att,

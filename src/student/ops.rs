@@ -58,6 +58,7 @@ pub fn gemm(
 }
 
 /// `Y[n_rows, out] = X[n_rows, inp] W[inp, out] + bias` (W row-major, input-major).
+#[inline(always)]
 pub fn linear(
     x: &[f32],
     w: &[f32],
@@ -88,6 +89,7 @@ pub fn linear(
 /// Backward of [`linear`]: `dW += Xᵀ dY`, `db += Σ_rows dY`, `dX = dY Wᵀ` (overwritten,
 /// or accumulated when `accumulate_dx`).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn linear_backward(
     x: &[f32],
     w: &[f32],
@@ -138,6 +140,7 @@ pub fn linear_backward(
 pub const LN_EPS: f32 = 1e-5;
 
 /// LayerNorm over rows of width `d`; stores normalised `xhat` and `rstd` for backward.
+#[inline(always)]
 pub fn layernorm(
     x: &[f32],
     g: &[f32],
@@ -164,6 +167,7 @@ pub fn layernorm(
 /// Backward of [`layernorm`]: accumulates `dg`, `db`; `dx` is accumulated into (the
 /// residual stream's gradient already holds the skip-path contribution).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn layernorm_backward(
     dy: &[f32],
     xhat: &[f32],
@@ -250,6 +254,7 @@ pub fn gelu_grad(x: f32) -> f32 {
 }
 
 /// `out[i] = gelu(u[i])` over a slice: one tight loop the compiler vectorises.
+#[inline(always)]
 pub fn gelu_slice(u: &[f32], out: &mut [f32]) {
     for (g, &x) in out.iter_mut().zip(u) {
         *g = gelu(x);
@@ -257,6 +262,7 @@ pub fn gelu_slice(u: &[f32], out: &mut [f32]) {
 }
 
 /// `g[i] *= gelu'(u[i])` over a slice (the MLP's backward through the activation).
+#[inline(always)]
 pub fn gelu_backward_slice(u: &[f32], g: &mut [f32]) {
     for (gi, &x) in g.iter_mut().zip(u) {
         *gi *= gelu_grad(x);

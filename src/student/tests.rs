@@ -1028,3 +1028,52 @@ fn chunks_reusing_one_decoder_equal_prompts_decoded_alone() {
         "decoding produced almost nothing; test is vacuous"
     );
 }
+
+/// The AVX2 copies of the forward and backward passes ([`super::wide`]) give the same
+/// loss, gradient and hidden-state bits as the portable ones, at the scenarios' head
+/// width (16) and at widths and sequence lengths that leave vector tails.
+#[test]
+fn wide_and_portable_training_passes_are_bit_identical() {
+    if !cfg!(target_arch = "x86_64") {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if !super::wide::avx2() {
+        eprintln!("no AVX2 on this CPU: only one copy exists, nothing to compare");
+        return;
+    }
+    for (d_model, heads, d_ff, seed) in [(64, 4, 256, 1), (20, 2, 36, 2), (24, 3, 50, 3)] {
+        let cfg = ModelConfig {
+            vocab: 37,
+            layers: 2,
+            d_model,
+            heads,
+            d_ff,
+            context: 40,
+        };
+        let m = perturbed(cfg, seed, 0.3);
+        let seqs = random_seqs(&mut rng(seed + 10), cfg.vocab as u32, 9, 30);
+        let b = batch_of(&seqs, cfg.context);
+        let scale = 1.0 / b.loss_rows.len() as f32;
+        let mut bits = Vec::new();
+        for wide in [true, false] {
+            let mut ws = Workspace::default();
+            let mut grad = vec![0.0f32; m.n_params()];
+            let nll = if wide {
+                let nll = ws.forward(&m, &b);
+                ws.backward(&m, &b, scale, &mut grad);
+                nll
+            } else {
+                let nll = ws.forward_portable(&m, &b);
+                ws.backward_portable(&m, &b, scale, &mut grad);
+                nll
+            };
+            let mut v = vec![nll.to_bits()];
+            v.extend(grad.iter().map(|g| g.to_bits() as u64));
+            v.extend(ws.final_hidden().iter().map(|g| g.to_bits() as u64));
+            assert!(grad.iter().any(|g| *g != 0.0));
+            bits.push(v);
+        }
+        assert_eq!(bits[0], bits[1], "d {d_model}, heads {heads}");
+    }
+}

@@ -1,0 +1,308 @@
+//! Causal multi-head self-attention, forward and backward over a packed batch, and the
+//! decoder's one-row step against a KV cache — kept apart from the rest of the block (as
+//! llm.c separates `attention_forward`/`attention_backward`) so each can be read, tested
+//! and optimised on its own.
+//!
+//! Layout: `qkv` is rows × 3d (Q, K, V side by side, head `h` at columns `h·dh..`), the
+//! output rows × d with the heads side by side. Each sequence `s` of the batch occupies
+//! rows `starts[s]..starts[s+1]` and attends only within itself; `probs` keeps the
+//! softmax of every (sequence, head) as an L×L block (upper triangle zero) for the
+//! backward pass.
+
+use super::ops::gemm;
+
+/// Forward: for every sequence and head, `P = softmax_causal(Q Kᵀ / √dh)` into `probs`
+/// and `P V` into `att`. Inlined so that it is compiled into both copies of the
+/// forward pass ([`super::wide`]).
+#[inline(always)]
+pub fn attention_forward(
+    qkv: &[f32],
+    starts: &[usize],
+    d: usize,
+    heads: usize,
+    probs: &mut [f32],
+    att: &mut [f32],
+) {
+    let dh = d / heads;
+    let scale = 1.0 / (dh as f32).sqrt();
+    let mut po = 0;
+    for w in starts.windows(2) {
+        let (o, l) = (w[0], w[1] - w[0]);
+        for h in 0..heads {
+            let q = &qkv[o * 3 * d + h * dh..];
+            let k = &qkv[o * 3 * d + d + h * dh..];
+            let v = &qkv[o * 3 * d + 2 * d + h * dh..];
+            let pr = &mut probs[po..po + l * l];
+            gemm(
+                l,
+                dh,
+                l,
+                scale,
+                q,
+                (3 * d, 1),
+                k,
+                (1, 3 * d),
+                0.0,
+                pr,
+                (l, 1),
+            );
+            for i in 0..l {
+                softmax_causal_row(&mut pr[i * l..(i + 1) * l], i);
+            }
+            let out = &mut att[o * d + h * dh..];
+            gemm(l, l, dh, 1.0, pr, (l, 1), v, (3 * d, 1), 0.0, out, (d, 1));
+            po += l * l;
+        }
+    }
+}
+
+/// Softmax of `row[..=i]` in place (max-subtracted, f32 sum in index order), and zeros
+/// after `i` (the positions a causal query may not see).
+#[inline(always)]
+fn softmax_causal_row(row: &mut [f32], i: usize) {
+    let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let mut sum = 0.0f32;
+    for x in row[..=i].iter_mut() {
+        *x = (*x - mx).exp();
+        sum += *x;
+    }
+    let inv = 1.0 / sum;
+    for x in row[..=i].iter_mut() {
+        *x *= inv;
+    }
+    row[i + 1..].fill(0.0);
+}
+
+/// Backward of [`attention_forward`]: from `datt` (rows × d) and the saved `qkv` and
+/// `probs`, writes (overwrites) dQ, dK, dV into `dqkv` (rows × 3d). `dp` is scratch.
+/// Inlined into both copies of the backward pass, like the forward.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn attention_backward(
+    qkv: &[f32],
+    probs: &[f32],
+    datt: &[f32],
+    starts: &[usize],
+    d: usize,
+    heads: usize,
+    dp: &mut Vec<f32>,
+    dqkv: &mut [f32],
+) {
+    let dh = d / heads;
+    let scale = 1.0 / (dh as f32).sqrt();
+    let mut po = 0;
+    for w in starts.windows(2) {
+        let (o, l) = (w[0], w[1] - w[0]);
+        // every element of dp is written (a β = 0 GEMM) before it is read
+        dp.resize(l * l, 0.0);
+        for h in 0..heads {
+            let pr = &probs[po..po + l * l];
+            let dout = &datt[o * d + h * dh..];
+            let qo = o * 3 * d + h * dh;
+            let (ko, vo) = (qo + d, qo + 2 * d);
+            // dP = dO Vᵀ
+            gemm(
+                l,
+                dh,
+                l,
+                1.0,
+                dout,
+                (d, 1),
+                &qkv[vo..],
+                (1, 3 * d),
+                0.0,
+                dp,
+                (l, 1),
+            );
+            // dV = Pᵀ dO
+            gemm(
+                l,
+                l,
+                dh,
+                1.0,
+                pr,
+                (1, l),
+                dout,
+                (d, 1),
+                0.0,
+                &mut dqkv[vo..],
+                (3 * d, 1),
+            );
+            // dS = P ∘ (dP − rowsum(dP ∘ P))
+            for i in 0..l {
+                let prow = &pr[i * l..(i + 1) * l];
+                let drow = &mut dp[i * l..(i + 1) * l];
+                let dot: f32 = prow[..=i].iter().zip(&drow[..=i]).map(|(a, b)| a * b).sum();
+                for j in 0..=i {
+                    drow[j] = prow[j] * (drow[j] - dot);
+                }
+                drow[i + 1..].fill(0.0);
+            }
+            // dQ = scale dS K ; dK = scale dSᵀ Q
+            gemm(
+                l,
+                l,
+                dh,
+                scale,
+                dp,
+                (l, 1),
+                &qkv[ko..],
+                (3 * d, 1),
+                0.0,
+                &mut dqkv[qo..],
+                (3 * d, 1),
+            );
+            gemm(
+                l,
+                l,
+                dh,
+                scale,
+                dp,
+                (1, l),
+                &qkv[qo..],
+                (3 * d, 1),
+                0.0,
+                &mut dqkv[ko..],
+                (3 * d, 1),
+            );
+            po += l * l;
+        }
+    }
+}
+
+/// One decoder row of one head: the query `q` (dh) attends to cached positions
+/// `0..=pos`. `kt` holds the head's keys **transposed**, dimension-major (`kt[i·stride +
+/// j]` is dimension `i` of position `j`), so the scores of all positions are computed
+/// together, one dimension at a time, in lanes that the compiler vectorises; each score
+/// still adds its products in dimension order starting from −0.0, exactly the order of
+/// `q·k` summed as an iterator, so the bits equal a row-at-a-time dot product. `v` holds
+/// the values position-major with row stride `v_stride`. `scores` is scratch (≥ pos + 1).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn attend_cached(
+    q: &[f32],
+    kt: &[f32],
+    stride: usize,
+    v: &[f32],
+    v_stride: usize,
+    pos: usize,
+    scores: &mut [f32],
+    out: &mut [f32],
+) {
+    let dh = q.len();
+    let scale = 1.0 / (dh as f32).sqrt();
+    let sc = &mut scores[..=pos];
+    sc.fill(-0.0);
+    for (i, &qi) in q.iter().enumerate() {
+        let krow = &kt[i * stride..i * stride + pos + 1];
+        for (s, &k) in sc.iter_mut().zip(krow) {
+            *s += qi * k;
+        }
+    }
+    let mut mx = f32::NEG_INFINITY;
+    for s in sc.iter_mut() {
+        *s *= scale;
+        mx = mx.max(*s);
+    }
+    let mut sum = 0.0f32;
+    for s in sc.iter_mut() {
+        *s = (*s - mx).exp();
+        sum += *s;
+    }
+    let inv = 1.0 / sum;
+    match dh {
+        8 => weighted_sum::<8>(sc, inv, v, v_stride, out),
+        16 => weighted_sum::<16>(sc, inv, v, v_stride, out),
+        32 => weighted_sum::<32>(sc, inv, v, v_stride, out),
+        _ => {
+            out.fill(0.0);
+            for (j, s) in sc.iter().enumerate() {
+                let w = s * inv;
+                let vv = &v[j * v_stride..j * v_stride + dh];
+                for (o, x) in out.iter_mut().zip(vv) {
+                    *o += w * x;
+                }
+            }
+        }
+    }
+}
+
+/// `out = Σ_j (scores[j]·inv) v_j` for a head width known at compile time: the
+/// accumulator lives in registers across positions instead of being loaded and stored
+/// for every position. Same operations in the same order as the general loop.
+#[inline(always)]
+fn weighted_sum<const DH: usize>(
+    scores: &[f32],
+    inv: f32,
+    v: &[f32],
+    v_stride: usize,
+    out: &mut [f32],
+) {
+    let mut acc = [0.0f32; DH];
+    for (j, s) in scores.iter().enumerate() {
+        let w = s * inv;
+        let vv: &[f32; DH] = v[j * v_stride..j * v_stride + DH]
+            .try_into()
+            .expect("a head's values");
+        for i in 0..DH {
+            acc[i] += w * vv[i];
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+    }
+
+    /// The cached one-row step equals the plain definition (row-at-a-time dot products
+    /// summed as an iterator, softmax, weighted sum of values) bit for bit.
+    #[test]
+    fn cached_row_equals_row_at_a_time_bits() {
+        for dh in [4, 8, 16, 32] {
+            cached_row_case(dh);
+        }
+    }
+
+    fn cached_row_case(dh: usize) {
+        let (ctx, pos) = (40, 29);
+        let mut seed = 7;
+        let q: Vec<f32> = (0..dh).map(|_| lcg(&mut seed) * 3.0).collect();
+        let k: Vec<Vec<f32>> = (0..ctx)
+            .map(|_| (0..dh).map(|_| lcg(&mut seed) * 3.0).collect())
+            .collect();
+        let v: Vec<f32> = (0..ctx * dh).map(|_| lcg(&mut seed)).collect();
+        let mut kt = vec![0.0; dh * ctx];
+        for (j, kj) in k.iter().enumerate() {
+            for i in 0..dh {
+                kt[i * ctx + j] = kj[i];
+            }
+        }
+        let mut scores = vec![0.0; ctx];
+        let mut out = vec![0.0; dh];
+        attend_cached(&q, &kt, ctx, &v, dh, pos, &mut scores, &mut out);
+        // reference
+        let scale = 1.0 / (dh as f32).sqrt();
+        let s: Vec<f32> = (0..=pos)
+            .map(|j| q.iter().zip(&k[j]).map(|(a, b)| a * b).sum::<f32>() * scale)
+            .collect();
+        let mx = s.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let e: Vec<f32> = s.iter().map(|x| (x - mx).exp()).collect();
+        let inv = 1.0 / e.iter().fold(0.0f32, |a, b| a + b);
+        let mut want = vec![0.0f32; dh];
+        for (j, ej) in e.iter().enumerate() {
+            for i in 0..dh {
+                want[i] += ej * inv * v[j * dh + i];
+            }
+        }
+        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&out), bits(&want));
+    }
+}
