@@ -6,7 +6,7 @@
 use crate::engine::phases::{self, Phase};
 use crate::engine::records::WorldRecord;
 use crate::rng::StreamKey;
-use crate::scenario::{Scenario, StudentSpec, TaskSpec};
+use crate::scenario::{PretrainCorpus, Scenario, StudentSpec, TaskSpec};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::Tokenizer;
@@ -260,6 +260,31 @@ fn draw(
     })
 }
 
+/// One rewrite (the teacher's, fidelity 1) per parent, in order, each a question not in
+/// `taken` and distinct from the others (a parent whose rewrite fails or collides is
+/// rewritten again from the stream, cycling through the parents).
+fn rewrites_of(
+    task: &dyn Task,
+    parents: &[Example],
+    key: &StreamKey,
+    taken: &mut BTreeSet<String>,
+) -> Result<Vec<Example>> {
+    let mut rng = key.rng();
+    let mut i = 0usize;
+    draw_distinct(parents.len(), taken, false, || {
+        let p = &parents[i % parents.len()];
+        i += 1;
+        task.rewrite(p, 1.0, &mut rng)
+    })
+    .map_err(|got| {
+        anyhow!(
+            "task {} could not rewrite {} pre-training parents into distinct new questions (got {got})",
+            task.name(),
+            parents.len()
+        )
+    })
+}
+
 /// The draw loop of the worlds' sets ([`Recipe::draw_sets`]) and `student fit`'s pool: call `sample` (which may
 /// decline with `None`) until `n` examples whose questions are not in `taken` are found,
 /// adding each to `taken` unless `repeats` (then they may repeat among themselves).
@@ -358,12 +383,26 @@ impl Recipe<'_> {
         let d0 = set("d0", spec.seed_size, None, false)?;
         let val = set("val", spec.val_size, None, false)?;
         let test = set("test", spec.test_size, None, false)?;
-        let pretrain = set(
-            "pretrain",
-            st.pretrain_examples,
-            Some(st.pretrain_max_difficulty),
-            task.distinct_questions().is_some(),
-        )?;
+        let finite = task.distinct_questions().is_some();
+        let pretrain = match spec.pretrain_corpus {
+            PretrainCorpus::Seeds => set(
+                "pretrain",
+                st.pretrain_examples,
+                Some(st.pretrain_max_difficulty),
+                finite,
+            )?,
+            PretrainCorpus::Rewrites => {
+                // Parents as `Seeds` draws them (never a set's question); their rewrites
+                // must avoid every set's question too, and each other.
+                let parents = set(
+                    "pretrain",
+                    st.pretrain_examples,
+                    Some(st.pretrain_max_difficulty),
+                    finite,
+                )?;
+                rewrites_of(task, &parents, &self.stream("pretrain-rewrite"), &mut taken)?
+            }
+        };
         Ok(WorldSets {
             d0,
             val,
@@ -571,5 +610,56 @@ mod tests {
         assert_ne!(k, base_cache_key("recipe", &pre2, &val));
         let val2 = [ex("Leo has 3 cups.", "#### 3")];
         assert_ne!(k, base_cache_key("recipe", &pre, &val2));
+    }
+
+    /// `pretrain_corpus = "rewrites"` in game24's finite world: thousands of distinct
+    /// pre-training puzzles (the seed mix has only the ~260 puzzles the sets leave over),
+    /// none of them a D0, validation or test puzzle, each a correct worked solution by the
+    /// task's own verifier, most outside the world's numbers 1..13.
+    #[test]
+    fn rewrite_corpus_is_distinct_disjoint_and_correct() {
+        let task = tasks::by_name("game24").unwrap();
+        let mut spec = TaskSpec::with_defaults("game24");
+        (spec.seed_size, spec.val_size, spec.test_size) = (700, 100, 300);
+        spec.pretrain_corpus = PretrainCorpus::Rewrites;
+        let student = StudentSpec {
+            pretrain_examples: 2000,
+            pretrain_max_difficulty: 3,
+            ..StudentSpec::default()
+        };
+        let recipe = Recipe {
+            seed: 4,
+            task: task.as_ref(),
+            task_spec: &spec,
+            replicate: 1,
+            student: &student,
+        };
+        let sets = recipe.draw_sets().unwrap();
+        assert_eq!(sets.pretrain.len(), 2000);
+        let world: BTreeSet<&str> = sets
+            .d0
+            .iter()
+            .chain(&sets.val)
+            .chain(&sets.test)
+            .map(|e| e.question.as_str())
+            .collect();
+        assert_eq!(world.len(), 1100);
+        let corpus: BTreeSet<&str> = sets.pretrain.iter().map(|e| e.question.as_str()).collect();
+        assert_eq!(corpus.len(), 2000, "pre-training questions repeat");
+        assert!(corpus.is_disjoint(&world));
+        let mut beyond_13 = 0;
+        for e in &sets.pretrain {
+            assert!(task.verify(e, &e.answer).correct, "{}", e.question);
+            let nums: Vec<i64> = e
+                .question
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            beyond_13 += usize::from(nums.iter().any(|&n| n > 13 && n != 24));
+        }
+        assert!(beyond_13 > 1500, "only {beyond_13} of 2000 leave the world's numbers");
+        // Deterministic: the same recipe draws the same corpus.
+        let again = recipe.draw_sets().unwrap();
+        assert!(again.pretrain.iter().zip(&sets.pretrain).all(|(a, b)| a.question == b.question));
     }
 }

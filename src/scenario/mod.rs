@@ -86,6 +86,28 @@ pub struct TaskSpec {
     /// ROUGE-L dedup; default: on for every task but game24 (as in the paper).
     #[serde(default)]
     pub dedup: Option<bool>,
+    /// What the base student is pre-trained on ([`PretrainCorpus`]); default `seeds`.
+    #[serde(default)]
+    pub pretrain_corpus: PretrainCorpus,
+}
+
+/// The base student's pre-training corpus. The paper's students are instruct models with
+/// partial skill on the task before any synthetic data; the base here gets that skill from
+/// a corpus disjoint from D0, validation and test.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PretrainCorpus {
+    /// Fresh examples of the task's own mix (difficulty uniform up to
+    /// `pretrain_max_difficulty`), none of D0's, validation's or test's questions. In a
+    /// finite world (game24: 1,362 puzzles) these are the few puzzles the sets left over,
+    /// repeated.
+    #[default]
+    Seeds,
+    /// The teacher's rewrites (fidelity 1) of such examples: the same skills on questions
+    /// the world's sets can never contain when the rewrite leaves the seed mix's range
+    /// (game24's backward-reasoned puzzles use numbers up to 99, its world 1..13), so a
+    /// finite world gets a corpus of thousands of distinct questions.
+    Rewrites,
 }
 
 /// Learning-rate decay after warm-up (the paper: linear).
@@ -270,6 +292,7 @@ impl TaskSpec {
             test_size: d::test_size(),
             verify_synthetic: None,
             dedup: None,
+            pretrain_corpus: PretrainCorpus::Seeds,
         }
     }
 }
