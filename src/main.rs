@@ -58,6 +58,9 @@ enum TasksCommand {
 enum StudentCmd {
     /// Train a student on N examples of a task and print its learning progress.
     Fit(cli::student_fit::Args),
+    /// Choose learning rate, LoRA rank and epochs on the validation set (paper appendix B):
+    /// fine-tune the run's base on what `random` trains on at the first iteration.
+    Tune(cli::student_tune::Args),
     /// Time a training step and greedy decoding at the peer benchmark's sizes (per-thread
     /// CPU time, one JSON line each; see benches/peer/).
     Bench(cli::student_bench::Args),
@@ -75,6 +78,7 @@ fn dispatch(cli: Cli) -> CliResult {
             TasksCommand::Sample(a) => cli::tasks_sample::run(&a),
         },
         Command::Student(StudentCmd::Fit(a)) => cli::student_fit::run(&a),
+        Command::Student(StudentCmd::Tune(a)) => cli::student_tune::run(&a),
         Command::Student(StudentCmd::Bench(a)) => cli::student_bench::run(&a),
         Command::BenchKernels(a) => cli::bench_kernels::run(&a),
         Command::Score(a) => cli::score::run(&a),

@@ -3,6 +3,7 @@
 
 use super::messages::*;
 use crate::engine::phases::{self, Phase};
+use crate::engine::steps;
 use crate::engine::world::{self, World};
 use crate::rng::StreamKey;
 use crate::scoring::{self, Elems, Projection, ScoringBackend, ScoringInput};
@@ -10,7 +11,7 @@ use crate::selection::{Need, SeedScores};
 use crate::student::{self, Model, Sequence};
 use crate::tasks::Example;
 use actix::{Actor, Handler, SyncContext};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::sync::Arc;
 
 pub struct StudentActor {
@@ -169,23 +170,10 @@ impl Handler<Train> for StudentActor {
                     diverged_epoch: None,
                 });
             }
-            let mut seqs: Vec<Sequence> = msg
-                .examples
-                .iter()
-                .map(|e| world::to_sequence(&w.student_tokenizer, e))
-                .collect::<Result<_>>()?;
-            seqs.extend(w.replay.iter().cloned());
             // Algorithm 1: always restart from the base checkpoint, never warm-start.
-            let mut model = (*w.base).clone();
             let tc = world::train_config(&w.scenario, w.scenario.student.epochs);
             let mut rng = self.stream(msg.iteration, "train").rng();
-            let max_new = self.max_new();
-            let report = student::try_train(&mut model, &seqs, &tc, &mut rng, |m| {
-                let _phase = phases::scope(Phase::DecodeValidation);
-                world::accuracy(m, &*w.task, &w.student_tokenizer, &w.val, max_new)
-                    .map(|r| r.0)
-                    .with_context(|| format!("validation pass of iteration {}", msg.iteration))
-            })?;
+            let (model, report) = steps::finetune(w, &msg.examples, &tc, &mut rng, msg.iteration)?;
             let mut epoch_loss = report.epoch_loss.clone();
             if inject_nan("train") {
                 epoch_loss.push(f64::NAN);

@@ -5,11 +5,12 @@
 
 use super::messages::*;
 use crate::engine::phases::{self, Phase};
-use crate::engine::records::{SyntheticRecord, Tokens};
+use crate::engine::records::Tokens;
+use crate::engine::steps;
 use crate::engine::world::World;
 use crate::rng::{child, StreamKey};
 use crate::teacher::ledger::CallKind;
-use crate::teacher::oracle::{OracleTeacher, TeacherConfig};
+use crate::teacher::oracle::OracleTeacher;
 use crate::teacher::Teacher;
 use actix::{Actor, Handler, SyncContext};
 use std::sync::Arc;
@@ -22,13 +23,7 @@ pub struct TeacherActor {
 
 impl TeacherActor {
     pub fn new(world: Arc<World>, label: String) -> Self {
-        let config = TeacherConfig::from_scenario(&world.scenario, &world.task_spec);
-        let teacher = OracleTeacher::new(
-            world.task.clone(),
-            world.tokenizer.clone(),
-            config,
-            Arc::new(world.d0.clone()),
-        );
+        let teacher = steps::new_teacher(&world);
         TeacherActor {
             world,
             label,
@@ -52,34 +47,13 @@ impl Handler<Generate> for TeacherActor {
             maybe_inject_panic("teacher");
             let _phase = phases::scope(Phase::Teacher);
             let key = self.stream(msg.iteration, "generate");
-            let mut out = Vec::new();
-            for &p in &msg.parents {
-                let mut rng = child(&key, "seed", p as u64);
-                let seed = &self.world.d0[p];
-                let o = self.teacher.generate(seed, p, msg.iteration, &mut rng)?;
-                if let Some(s) = o.example {
-                    out.push(Generated {
-                        record: SyntheticRecord {
-                            iteration: msg.iteration,
-                            parent: p as u32,
-                            attempts: o.attempts,
-                            dedup_score: o.dedup_score,
-                            verified: o.verified,
-                            difficulty: s.example.difficulty,
-                            parent_loss: 0.0,
-                            parent_reward: 0.0,
-                            parent_correct: false,
-                            loss: 0.0,
-                            reward: 0.0,
-                            correct: false,
-                            question: s.example.question.clone(),
-                            answer: s.example.answer.clone(),
-                        },
-                        example: s.example,
-                    });
-                }
-            }
-            Ok(out)
+            steps::generate(
+                &self.world,
+                &mut self.teacher,
+                &key,
+                &msg.parents,
+                msg.iteration,
+            )
         })
     }
 }

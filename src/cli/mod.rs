@@ -14,6 +14,7 @@ pub mod score;
 pub mod select;
 pub mod student_bench;
 pub mod student_fit;
+pub mod student_tune;
 pub mod suggest;
 pub mod summary;
 pub mod tasks_sample;

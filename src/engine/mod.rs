@@ -1,8 +1,9 @@
 //! Algorithm 1 and what it works on, below the actors that host its components
 //! (docs/architecture.md §4): the loop itself over component traits ([`algorithm`]), the
 //! shared worlds of a (task, replicate) ([`world`]), the records of a run ([`records`]),
-//! progress display ([`progress`]) and the `--resume` store ([`resume`]). Executing a
-//! scenario on actors is `crate::runner`.
+//! progress display ([`progress`]), the `--resume` store ([`resume`]) and the generation
+//! and fine-tuning steps as plain functions of a world ([`steps`], which `student tune`
+//! calls too). Executing a scenario on actors is `crate::runner`.
 
 pub mod algorithm;
 pub mod phases;
@@ -10,6 +11,7 @@ pub mod progress;
 pub mod records;
 pub mod resume;
 pub mod shard;
+pub mod steps;
 pub mod world;
 
 pub use records::Outcome;
