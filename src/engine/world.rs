@@ -657,9 +657,16 @@ mod tests {
                 .collect();
             beyond_13 += usize::from(nums.iter().any(|&n| n > 13 && n != 24));
         }
-        assert!(beyond_13 > 1500, "only {beyond_13} of 2000 leave the world's numbers");
+        assert!(
+            beyond_13 > 1500,
+            "only {beyond_13} of 2000 leave the world's numbers"
+        );
         // Deterministic: the same recipe draws the same corpus.
         let again = recipe.draw_sets().unwrap();
-        assert!(again.pretrain.iter().zip(&sets.pretrain).all(|(a, b)| a.question == b.question));
+        assert!(again
+            .pretrain
+            .iter()
+            .zip(&sets.pretrain)
+            .all(|(a, b)| a.question == b.question));
     }
 }
