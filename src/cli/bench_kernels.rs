@@ -163,17 +163,21 @@ pub fn run(args: &Args) -> CliResult {
     let (machine, peak_gflops, peak_note) = if backend.name() == "cpu" {
         let threads = crate::scoring::default_threads();
         let p = peak::cpu_peak(threads);
-        let nominal = peak::nominal_core_gflops(2)
-            .map(|g| format!("; nominal {g:.0} per core at the current clock with 2 FMA pipes"))
-            .unwrap_or_default();
+        let nominal = |lanes| {
+            peak::nominal_core_gflops(2, lanes)
+                .map(|g| format!("; nominal {g:.0} per core at the current clock with 2 FMA pipes"))
+                .unwrap_or_default()
+        };
         let note = match p {
             Some(p) => format!(
-                "measured f32 FMA peak, best of {} short windows per thread: {:.1} GFLOP/s per core, \
-                 {:.1} on the {} threads used{nominal}",
+                "measured f32 FMA peak ({}-bit vectors), best of {} short windows per thread: \
+                 {:.1} GFLOP/s per core, {:.1} on the {} threads used{}",
+                p.lanes * 32,
                 peak::WINDOWS,
                 p.per_core,
                 p.all_threads,
-                p.threads
+                p.threads,
+                nominal(p.lanes)
             ),
             None => "no AVX2+FMA: peak unknown".to_string(),
         };

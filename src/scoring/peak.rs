@@ -1,8 +1,11 @@
 //! Peak arithmetic rates, so benchmark numbers can be reported as a fraction of what the
 //! hardware can do at best.
 //!
-//! CPU: *measured* with independent 256-bit FMAs (AVX2+FMA, detected at run time, as
-//! `matrixmultiply` does) on every thread at once. One long window on a shared machine
+//! CPU: *measured* with independent FMAs of the widest vectors the CPU has — 512-bit
+//! (AVX-512F) where present, else 256-bit (AVX2+FMA), detected at run time as
+//! `matrixmultiply` does when it picks its kernel — on every thread at once. (An AVX2-only
+//! loop on an AVX-512 machine reads half the peak that the GEMMs actually run against, and
+//! "of peak" would then be inflated up to 2×.) One long window on a shared machine
 //! reads whatever share of the core the other tenants left (43–63 GFLOP/s was seen for a
 //! core that delivers 103), so each thread times [`WINDOWS`] short windows and keeps its
 //! best: the rate the core delivers when this process has it, which is what "of peak"
@@ -14,7 +17,8 @@ use std::time::Instant;
 
 /// Short timing windows per thread; the best one counts.
 pub const WINDOWS: usize = 200;
-/// FMA iterations per window (12 chains × 8 lanes × 2 FLOPs each: ~0.5 ms at 100 GFLOP/s).
+/// FMA iterations per window (12 chains × 8 or 16 lanes × 2 FLOPs each: ~0.5 ms at
+/// 100 GFLOP/s with 8 lanes).
 const ITERS_PER_WINDOW: u64 = 25_000;
 const CHAINS: usize = 12;
 
@@ -27,6 +31,8 @@ pub struct CpuPeak {
     /// Sum over the threads of each one's best window (all running at once).
     pub all_threads: f64,
     pub threads: usize,
+    /// The vector width measured: 8 (AVX2) or 16 (AVX-512) f32 lanes.
+    pub lanes: u32,
 }
 
 /// Measure the f32 FMA peak on `threads` threads at once, or `None` when AVX2+FMA are not
@@ -40,9 +46,14 @@ pub fn cpu_peak(threads: usize) -> Option<CpuPeak> {
             return None;
         }
         let threads = threads.max(1);
+        let lanes = if std::arch::is_x86_feature_detected!("avx512f") {
+            16
+        } else {
+            8
+        };
         let best: Vec<f64> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
-                .map(|t| s.spawn(move || best_window_gflops(t as f32)))
+                .map(|t| s.spawn(move || best_window_gflops(t as f32, lanes)))
                 .collect();
             // A measuring thread that panicked contributes no throughput to the peak
             // estimate (a hint for reports, never a result).
@@ -52,6 +63,7 @@ pub fn cpu_peak(threads: usize) -> Option<CpuPeak> {
             per_core: best.iter().copied().fold(0.0, f64::max),
             all_threads: best.iter().sum(),
             threads,
+            lanes,
         })
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -67,14 +79,20 @@ pub fn cpu_peak_gflops(threads: usize) -> Option<f64> {
 }
 
 #[cfg(target_arch = "x86_64")]
-fn best_window_gflops(seed: f32) -> f64 {
-    let flops = (ITERS_PER_WINDOW * CHAINS as u64 * 8 * 2) as f64;
+fn best_window_gflops(seed: f32, lanes: u32) -> f64 {
+    let flops = (ITERS_PER_WINDOW * CHAINS as u64 * lanes as u64 * 2) as f64;
     let mut best = 0.0f64;
     let mut sink = 0.0f32;
     for _ in 0..WINDOWS {
         let start = Instant::now();
-        // SAFETY: the caller checked AVX2 and FMA.
-        sink += unsafe { fma_loop(ITERS_PER_WINDOW, seed) };
+        // SAFETY: the caller checked AVX2 and FMA, and AVX-512F for 16 lanes.
+        sink += unsafe {
+            if lanes == 16 {
+                fma_loop_512(ITERS_PER_WINDOW, seed)
+            } else {
+                fma_loop(ITERS_PER_WINDOW, seed)
+            }
+        };
         let secs = start.elapsed().as_secs_f64();
         if secs > 0.0 {
             best = best.max(flops / secs / 1e9);
@@ -84,10 +102,11 @@ fn best_window_gflops(seed: f32) -> f64 {
     best
 }
 
-/// Nominal f32 peak of one core from the data-sheet arithmetic: `pipes` FMA pipes × 8
-/// lanes × 2 FLOPs × the clock in /proc/cpuinfo (the current clock, so a turbo core can
-/// exceed it). `None` when the clock is not readable.
-pub fn nominal_core_gflops(pipes: u32) -> Option<f64> {
+/// Nominal f32 peak of one core from the data-sheet arithmetic: `pipes` FMA pipes ×
+/// `lanes` × 2 FLOPs × the clock in /proc/cpuinfo (the current clock, so a turbo core can
+/// exceed it; and many AVX-512 cores run 512-bit FMAs at a lower clock or on one pipe).
+/// `None` when the clock is not readable.
+pub fn nominal_core_gflops(pipes: u32, lanes: u32) -> Option<f64> {
     let mhz: f64 = std::fs::read_to_string("/proc/cpuinfo")
         .ok()?
         .lines()
@@ -97,7 +116,26 @@ pub fn nominal_core_gflops(pipes: u32) -> Option<f64> {
         .trim()
         .parse()
         .ok()?;
-    Some(pipes as f64 * 8.0 * 2.0 * mhz / 1e3)
+    Some(pipes as f64 * lanes as f64 * 2.0 * mhz / 1e3)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fma_loop_512(iters: u64, seed: f32) -> f32 {
+    use std::arch::x86_64::*;
+    let a = _mm512_set1_ps(0.999_999);
+    let b = _mm512_set1_ps(1e-7);
+    let mut acc = [_mm512_set1_ps(seed); CHAINS];
+    for _ in 0..iters {
+        for x in acc.iter_mut() {
+            *x = _mm512_fmadd_ps(*x, a, b);
+        }
+    }
+    let mut s = acc[0];
+    for x in &acc[1..] {
+        s = _mm512_add_ps(s, *x);
+    }
+    _mm512_reduce_add_ps(s)
 }
 
 #[cfg(target_arch = "x86_64")]
