@@ -87,7 +87,10 @@ pub struct TaskSpec {
     #[serde(default)]
     pub dedup: Option<bool>,
     /// What the base student is pre-trained on ([`PretrainCorpus`]); default `seeds`.
-    #[serde(default)]
+    /// The default is not written out, so the canonical text (and hash) of a scenario
+    /// that does not use the knob is what it was before the knob existed: resume records
+    /// and results of earlier builds keep matching.
+    #[serde(default, skip_serializing_if = "PretrainCorpus::is_default")]
     pub pretrain_corpus: PretrainCorpus,
 }
 
@@ -108,6 +111,12 @@ pub enum PretrainCorpus {
     /// (game24's backward-reasoned puzzles use numbers up to 99, its world 1..13), so a
     /// finite world gets a corpus of thousands of distinct questions.
     Rewrites,
+}
+
+impl PretrainCorpus {
+    fn is_default(&self) -> bool {
+        *self == PretrainCorpus::default()
+    }
 }
 
 /// Learning-rate decay after warm-up (the paper: linear).

@@ -87,6 +87,35 @@ mod tests {
         assert!(!game24.dedup_or_default() && game24.verify_synthetic_or_default());
     }
 
+    /// The default pre-training corpus is not written into the canonical text, so the
+    /// text (and hash) of every scenario that does not use the knob is unchanged; a
+    /// scenario that uses it keeps it through a round trip.
+    #[test]
+    fn pretrain_corpus_is_written_only_when_not_the_default() {
+        let text =
+            "name = \"t\"\n[[tasks]]\nname = \"game24\"\n[[strategies]]\nname = \"random\"\n";
+        let plain = super::super::parse(text, "t.toml").unwrap();
+        assert!(!plain.to_toml().contains("pretrain_corpus"));
+        let with = text.replace(
+            "name = \"game24\"\n",
+            "name = \"game24\"\npretrain_corpus = \"rewrites\"\n",
+        );
+        let scn = super::super::parse(&with, "t.toml").unwrap();
+        let again = super::super::parse(&scn.to_toml(), "again.toml").unwrap();
+        assert_eq!(
+            again.tasks[0].pretrain_corpus,
+            super::super::PretrainCorpus::Rewrites
+        );
+        assert!(super::super::parse(
+            &text.replace(
+                "name = \"game24\"\n",
+                "name = \"game24\"\npretrain_corpus = \"rewrite\"\n",
+            ),
+            "bad.toml"
+        )
+        .is_err());
+    }
+
     #[test]
     #[should_panic(expected = "unknown task \"physics\"")]
     fn an_unknown_task_gets_no_silent_default() {
