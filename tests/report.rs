@@ -95,7 +95,7 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
                         parent_correct: false,
                         loss: pl * 0.5 + ((j * 5 + si) % 7) as f64 / 10.0,
                         reward: pl * 0.5 + ((j * 5 + si) % 7) as f64 / 10.0,
-                        correct: (j * 3 + si) % 4 != 0,
+                        correct: !(j * 3 + si).is_multiple_of(4),
                         question: format!("what is {} plus {} times {}", j, si, j % 3),
                         answer: format!("{j}"),
                     });

@@ -38,9 +38,9 @@ fn cell(si: usize, r: usize, t: usize) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
         pl.push(p);
         cl.push(p * 0.5 + k / 10.0 * f);
         ok.push(if p < 1.5 {
-            (j * 3 + r + 2 * t + si) % 4 != 0
+            !(j * 3 + r + 2 * t + si).is_multiple_of(4)
         } else {
-            (j + r + t) % 5 == 0
+            (j + r + t).is_multiple_of(5)
         });
     }
     (pl, cl, ok)

@@ -161,7 +161,7 @@ fn inline(t: &str) -> String {
 
 fn pairs(t: &str, marker: &str, tag: &str) -> String {
     let parts: Vec<&str> = t.split(marker).collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return t.to_string();
     }
     let mut out = String::new();

@@ -231,7 +231,7 @@ fn check_student(s: &Scenario, ctx: &Ctx) -> Check {
     positive(ctx, "student.layers", st.layers)?;
     positive(ctx, "student.d_model", st.d_model)?;
     positive(ctx, "student.heads", st.heads)?;
-    if st.d_model % st.heads != 0 {
+    if !st.d_model.is_multiple_of(st.heads) {
         let at = ctx.written(&["student.heads", "student.d_model"]);
         return Err(ctx.at(
             &at,

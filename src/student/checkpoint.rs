@@ -138,7 +138,7 @@ pub fn from_bytes(b: &[u8], expected: Option<&ModelConfig>) -> Result<Model, Che
         && cfg.layers > 0
         && cfg.d_model > 0
         && cfg.heads > 0
-        && cfg.d_model % cfg.heads == 0
+        && cfg.d_model.is_multiple_of(cfg.heads)
         && cfg.d_ff > 0
         && cfg.context > 1
         && f.iter().all(|&x| x < 1 << 24);

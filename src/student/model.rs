@@ -34,7 +34,7 @@ impl ModelConfig {
         assert!(self.vocab > 4, "vocab must exceed the 4 special tokens");
         assert!(self.layers > 0 && self.d_model > 0 && self.d_ff > 0 && self.context > 1);
         assert!(
-            self.heads > 0 && self.d_model % self.heads == 0,
+            self.heads > 0 && self.d_model.is_multiple_of(self.heads),
             "heads ({}) must divide d_model ({})",
             self.heads,
             self.d_model
