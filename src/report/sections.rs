@@ -109,9 +109,15 @@ fn summary(d: &mut Doc, i: &Inputs) {
     ];
     if let Some(s) = &m.scenario {
         let st = &s.student;
+        let tuning = if st.lora_rank == 0 {
+            "full fine-tuning".to_string()
+        } else {
+            format!("LoRA rank {} (alpha = rank, base frozen)", st.lora_rank)
+        };
         items.push(format!(
-            "Student: {} layers, d_model {}, {} heads, d_ff {}, context {}; lr {}, batch {}, {} epochs",
-            st.layers, st.d_model, st.heads, st.d_ff, st.context, st.learning_rate, st.batch_size, st.epochs
+            "Student: {} layers, d_model {}, {} heads, d_ff {}, context {}; lr {}, batch {}, {} epochs, {tuning}, rehearsal of {} base-corpus examples; base pre-trained on {} examples (difficulty ≤ {}) for {} epochs",
+            st.layers, st.d_model, st.heads, st.d_ff, st.context, st.learning_rate, st.batch_size, st.epochs,
+            st.replay_examples, st.pretrain_examples, st.pretrain_max_difficulty, st.pretrain_epochs
         ));
         items.push(format!(
             "Teacher: {} (fidelity {}, answer error rate {}, failure rate {}, {} few-shot); dedup threshold {}",
@@ -121,8 +127,14 @@ fn summary(d: &mut Doc, i: &Inputs) {
             .tasks
             .iter()
             .map(|t| {
+                let corpus = match t.pretrain_corpus {
+                    crate::scenario::PretrainCorpus::Seeds => "",
+                    crate::scenario::PretrainCorpus::Rewrites => {
+                        ", base corpus: the teacher's rewrites"
+                    }
+                };
                 format!(
-                    "{} (|D0| = {}, val {}, test {})",
+                    "{} (|D0| = {}, val {}, test {}{corpus})",
                     t.name, t.seed_size, t.val_size, t.test_size
                 )
             })
