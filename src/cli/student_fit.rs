@@ -237,9 +237,6 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(e) = args.epochs {
         spec.epochs = e as u32;
     }
-    if let Some(n) = args.base_examples {
-        spec.pretrain_examples = n;
-    }
     let task: &dyn Task = task.as_ref();
     let tok = crate::tasks::student_tokenizer(task);
     // The world `run` builds for replicate 0 of this task: its seed, set sizes and
@@ -258,6 +255,12 @@ pub fn run(args: &Args) -> CliResult {
         // puzzles) the default D0 of 1,000, which `student fit` never uses, would leave
         // too few puzzles for the pool and the pre-training corpus, so it is left out.
         task_spec.seed_size = 0;
+    }
+    // The task's own pre-training budget (`tasks[].pretrain_examples`/`_epochs`), then
+    // the command line's, which wins.
+    let mut spec = task_spec.student(&spec);
+    if let Some(n) = args.base_examples {
+        spec.pretrain_examples = n;
     }
     let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(0);
     let recipe = Recipe {

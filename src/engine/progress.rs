@@ -45,12 +45,13 @@ impl Mode {
 
 /// Estimated work of base pre-training for one world of task `task`, in example passes.
 pub fn world_units(scn: &Scenario, task: usize) -> u64 {
-    epoch_units(scn, task) * scn.student.pretrain_epochs as u64
+    epoch_units(scn, task) * scn.tasks[task].student(&scn.student).pretrain_epochs as u64
 }
 
 /// One epoch of base pre-training: train on the corpus, decode the validation set.
 fn epoch_units(scn: &Scenario, task: usize) -> u64 {
-    scn.student.pretrain_examples as u64 + scn.tasks[task].val_size as u64
+    let t = &scn.tasks[task];
+    t.student(&scn.student).pretrain_examples as u64 + t.val_size as u64
 }
 
 /// Estimated work of iteration `t` of one run on task `task`, in example passes.
@@ -251,7 +252,9 @@ impl Progress {
         // Pre-training is the longest silent phase: a line per epoch in a log.
         self.line(&format!(
             "world {task} rep{replicate}: base pre-training epoch {epoch}/{}",
-            self.scn.student.pretrain_epochs
+            self.scn.tasks[ti]
+                .student(&self.scn.student)
+                .pretrain_epochs
         ));
     }
 

@@ -495,7 +495,7 @@ pub fn build_world(
         tasks::by_name(&task_spec.name)
             .ok_or_else(|| anyhow!("unknown task {}", task_spec.name))?,
     );
-    let st = &scenario.student;
+    let st = &task_spec.student(&scenario.student);
     let recipe = Recipe {
         seed: scenario.seed,
         task: &*task,

@@ -133,8 +133,17 @@ fn summary(d: &mut Doc, i: &Inputs) {
                         ", base corpus: the teacher's rewrites"
                     }
                 };
+                let budget = if t.pretrain_examples.is_some() || t.pretrain_epochs.is_some() {
+                    let tst = t.student(st);
+                    format!(
+                        ", its base pre-trained on {} examples for {} epochs",
+                        tst.pretrain_examples, tst.pretrain_epochs
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} (|D0| = {}, val {}, test {}{corpus})",
+                    "{} (|D0| = {}, val {}, test {}{corpus}{budget})",
                     t.name, t.seed_size, t.val_size, t.test_size
                 )
             })

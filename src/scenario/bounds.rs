@@ -36,6 +36,18 @@ pub const BOUNDS: &[Bound] = &[
     b("tasks[].val_size", 1.0, 100_000.0, "validation set"),
     b("tasks[].test_size", 1.0, 100_000.0, "test set"),
     b(
+        "tasks[].pretrain_examples",
+        1.0,
+        100_000.0,
+        "this task's base corpus",
+    ),
+    b(
+        "tasks[].pretrain_epochs",
+        1.0,
+        1000.0,
+        "this task's base pre-training passes",
+    ),
+    b(
         "strategies[].temperature",
         1e-6,
         1e6,
@@ -179,6 +191,20 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
             "tasks[].test_size",
             t.test_size as f64,
         );
+        if let Some(n) = t.pretrain_examples {
+            push(
+                format!("tasks[{i}].pretrain_examples"),
+                "tasks[].pretrain_examples",
+                n as f64,
+            );
+        }
+        if let Some(n) = t.pretrain_epochs {
+            push(
+                format!("tasks[{i}].pretrain_epochs"),
+                "tasks[].pretrain_epochs",
+                n as f64,
+            );
+        }
     }
     for (i, st) in s.strategies.iter().enumerate() {
         if let Some(t) = st.temperature {

@@ -231,7 +231,8 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
         .iter()
         .zip(&shapes)
         .map(|(t, x)| {
-            let examples = (t.seed_size + t.val_size + t.test_size + st.pretrain_examples) as f64;
+            let pre = t.student(st).pretrain_examples;
+            let examples = (t.seed_size + t.val_size + t.test_size + pre) as f64;
             4.0 * n + examples * (2.0 * x.text_bytes + 160.0)
         })
         .sum::<f64>()
@@ -275,9 +276,11 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
     let max_new = st.max_new_tokens as f64;
     for (t, x) in s.tasks.iter().zip(&shapes) {
         let reps = s.replicates as f64;
-        let pre =
-            st.pretrain_examples as f64 * st.pretrain_epochs as f64 * (x.pre_prompt + x.pre_answer);
-        let pre_dec = (t.val_size as f64 * st.pretrain_epochs as f64
+        let tst = t.student(st);
+        let pre = tst.pretrain_examples as f64
+            * tst.pretrain_epochs as f64
+            * (x.pre_prompt + x.pre_answer);
+        let pre_dec = (t.val_size as f64 * tst.pretrain_epochs as f64
             + (t.val_size + t.test_size) as f64)
             * (x.prompt + x.answer.min(max_new));
         train_tokens += reps * pre;

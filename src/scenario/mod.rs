@@ -92,6 +92,15 @@ pub struct TaskSpec {
     /// and results of earlier builds keep matching.
     #[serde(default, skip_serializing_if = "PretrainCorpus::is_default")]
     pub pretrain_corpus: PretrainCorpus,
+    /// This task's base pre-training corpus size, instead of `student.pretrain_examples`
+    /// (a task whose base needs more pre-training, e.g. game24 on rewrites, gets it
+    /// without multiplying the other tasks' cost). Not written when unset, like
+    /// `pretrain_corpus`. [`TaskSpec::student`] applies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrain_examples: Option<u32>,
+    /// This task's base pre-training epochs, instead of `student.pretrain_epochs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrain_epochs: Option<u32>,
 }
 
 /// The base student's pre-training corpus. The paper's students are instruct models with
@@ -302,6 +311,8 @@ impl TaskSpec {
             verify_synthetic: None,
             dedup: None,
             pretrain_corpus: PretrainCorpus::Seeds,
+            pretrain_examples: None,
+            pretrain_epochs: None,
         }
     }
 }

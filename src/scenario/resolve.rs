@@ -2,9 +2,20 @@
 //! strategy parameters and labels come from the strategy registry, `selection::registry`), so that downstream code never re-implements a
 //! default and `activesynth check` can show exactly what will run.
 
-use super::{Scenario, StrategySpec, TaskSpec};
+use super::{Scenario, StrategySpec, StudentSpec, TaskSpec};
 
 impl TaskSpec {
+    /// The student recipe of this task's worlds: the scenario's `[student]` with this
+    /// task's pre-training overrides (`pretrain_examples`, `pretrain_epochs`) applied.
+    /// Everything that builds, estimates or validates a base goes through this.
+    pub fn student(&self, st: &StudentSpec) -> StudentSpec {
+        StudentSpec {
+            pretrain_examples: self.pretrain_examples.unwrap_or(st.pretrain_examples),
+            pretrain_epochs: self.pretrain_epochs.unwrap_or(st.pretrain_epochs),
+            ..st.clone()
+        }
+    }
+
     /// The task registry's defaults for this task's teacher (`Task::teacher_defaults`).
     /// Panics on a task name the registry does not know: loading a scenario rejects
     /// one, so only a scenario built in code without validation can get here, and an
@@ -114,6 +125,53 @@ mod tests {
             "bad.toml"
         )
         .is_err());
+    }
+
+    /// A task's own pre-training budget gives that task exactly the recipe it would get
+    /// from `[student]` with those values (so the same base and cache key), and leaves
+    /// the other tasks on `[student]`'s; a rehearsal larger than a task's corpus is
+    /// refused naming that task's field and line; out-of-range values are refused.
+    #[test]
+    fn per_task_pretraining_budget_overrides_only_its_task() {
+        let parse = |t: &str| super::super::parse(t, "t.toml");
+        let head = "name = \"t\"\n[[strategies]]\nname = \"random\"\n";
+        let global = parse(&format!(
+            "{head}[[tasks]]\nname = \"game24\"\n[student]\npretrain_examples = 5000\npretrain_epochs = 30\n"
+        ))
+        .unwrap();
+        let per_task = parse(&format!(
+            "{head}[[tasks]]\nname = \"game24\"\npretrain_examples = 5000\npretrain_epochs = 30\n[[tasks]]\nname = \"arith\"\n"
+        ))
+        .unwrap();
+        let want = global.tasks[0].student(&global.student);
+        assert_eq!(per_task.tasks[0].student(&per_task.student), want);
+        assert_eq!((want.pretrain_examples, want.pretrain_epochs), (5000, 30));
+        assert_eq!(
+            per_task.tasks[1].student(&per_task.student),
+            per_task.student
+        );
+        assert_ne!(per_task.student.pretrain_examples, 5000);
+        // written out only when set, and read back
+        let text = per_task.to_toml();
+        assert_eq!(text.matches("pretrain_examples = 5000").count(), 1);
+        assert_eq!(parse(&text).unwrap(), per_task);
+
+        let err = parse(&format!(
+            "{head}[[tasks]]\nname = \"arith\"\n[[tasks]]\nname = \"game24\"\npretrain_examples = 100\n[student]\nreplay_examples = 200\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("tasks[1].pretrain_examples"), "{err}");
+        assert!(
+            err.contains("t.toml:8:"),
+            "names the line of the field: {err}"
+        );
+        let err = parse(&format!(
+            "{head}[[tasks]]\nname = \"arith\"\npretrain_epochs = 0\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("tasks[0].pretrain_epochs"), "{err}");
     }
 
     #[test]

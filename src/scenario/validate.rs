@@ -266,6 +266,20 @@ fn check_student(s: &Scenario, ctx: &Ctx) -> Check {
             ),
         ));
     }
+    for (i, t) in s.tasks.iter().enumerate() {
+        let n = t.student(st).pretrain_examples;
+        if st.replay_examples > n {
+            let field = format!("tasks[{i}].pretrain_examples");
+            let at = ctx.written(&[field.as_str(), "student.replay_examples"]);
+            return Err(ctx.at(
+                &at,
+                format!(
+                    "student.replay_examples = {} exceeds {field} = {n}: replay draws from the base's pre-training corpus",
+                    st.replay_examples
+                ),
+            ));
+        }
+    }
     positive_real(ctx, "student.learning_rate", st.learning_rate)?;
     positive_real(
         ctx,
