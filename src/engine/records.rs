@@ -83,6 +83,36 @@ pub struct SyntheticRecord {
     pub answer: String,
 }
 
+impl SyntheticRecord {
+    /// The record of a freshly generated example, before the probe step scores it and
+    /// its parent under the student (those six fields start at 0 / false).
+    pub fn unscored(
+        iteration: u32,
+        parent: u32,
+        attempts: u32,
+        dedup_score: f64,
+        verified: bool,
+        example: &crate::tasks::Example,
+    ) -> SyntheticRecord {
+        SyntheticRecord {
+            iteration,
+            parent,
+            attempts,
+            dedup_score,
+            verified,
+            difficulty: example.difficulty,
+            parent_loss: 0.0,
+            parent_reward: 0.0,
+            parent_correct: false,
+            loss: 0.0,
+            reward: 0.0,
+            correct: false,
+            question: example.question.clone(),
+            answer: example.answer.clone(),
+        }
+    }
+}
+
 /// Wall-clock timings, stored apart from the result tensors.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunTiming {

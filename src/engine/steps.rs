@@ -46,22 +46,14 @@ pub fn generate(
         let o = teacher.generate(seed, p, iteration, &mut rng)?;
         if let Some(s) = o.example {
             out.push(Generated {
-                record: SyntheticRecord {
+                record: SyntheticRecord::unscored(
                     iteration,
-                    parent: p as u32,
-                    attempts: o.attempts,
-                    dedup_score: o.dedup_score,
-                    verified: o.verified,
-                    difficulty: s.example.difficulty,
-                    parent_loss: 0.0,
-                    parent_reward: 0.0,
-                    parent_correct: false,
-                    loss: 0.0,
-                    reward: 0.0,
-                    correct: false,
-                    question: s.example.question.clone(),
-                    answer: s.example.answer.clone(),
-                },
+                    p as u32,
+                    o.attempts,
+                    o.dedup_score,
+                    o.verified,
+                    &s.example,
+                ),
                 example: s.example,
             });
         }

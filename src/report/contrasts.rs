@@ -190,9 +190,7 @@ mod tests {
     use crate::selection::{Direction, LossTarget};
 
     fn spec(name: &str, f: impl FnOnce(&mut StrategySpec)) -> StrategySpec {
-        let mut s = StrategySpec::named(name);
-        f(&mut s);
-        s
+        StrategySpec::named_with(name, f)
     }
 
     /// The paper's strategy list gives exactly its four ablations, in scenario order.

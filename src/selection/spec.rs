@@ -142,6 +142,14 @@ impl StrategySpec {
         self.temperature.unwrap_or(DEFAULT_TEMPERATURE)
     }
 
+    /// A spec of strategy `name` with `f` applied (tests build variants this way).
+    #[cfg(test)]
+    pub(crate) fn named_with(name: &str, f: impl FnOnce(&mut StrategySpec)) -> StrategySpec {
+        let mut s = StrategySpec::named(name);
+        f(&mut s);
+        s
+    }
+
     /// BADGE projection dimension with its default (16).
     pub fn dims_or_default(&self) -> u32 {
         self.dims.unwrap_or(DEFAULT_BADGE_DIMS)
@@ -153,9 +161,7 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, f: impl FnOnce(&mut StrategySpec)) -> StrategySpec {
-        let mut s = StrategySpec::named(name);
-        f(&mut s);
-        s
+        StrategySpec::named_with(name, f)
     }
 
     #[test]

@@ -173,22 +173,14 @@ impl LoopTeacher for FakeTeacher {
             .iter()
             .filter_map(|&p| {
                 child(&self.d0, p).map(|example| Generated {
-                    record: SyntheticRecord {
+                    record: SyntheticRecord::unscored(
                         iteration,
-                        parent: p as u32,
-                        attempts: 1 + p as u32 % 3,
-                        dedup_score: p as f64 / 100.0,
-                        verified: true,
-                        difficulty: example.difficulty,
-                        parent_loss: 0.0,
-                        parent_reward: 0.0,
-                        parent_correct: false,
-                        loss: 0.0,
-                        reward: 0.0,
-                        correct: false,
-                        question: example.question.clone(),
-                        answer: example.answer.clone(),
-                    },
+                        p as u32,
+                        1 + p as u32 % 3,
+                        p as f64 / 100.0,
+                        true,
+                        &example,
+                    ),
                     example,
                 })
             })
