@@ -53,7 +53,7 @@ fn d0(r: usize) -> (Vec<f64>, Vec<bool>) {
     (loss, correct)
 }
 
-fn outcome(strategies: &[&str]) -> Outcome {
+fn outcome(task: &str, strategies: &[&str]) -> Outcome {
     let mut worlds = Vec::new();
     let mut runs = Vec::new();
     for (r, &base) in BASE.iter().enumerate() {
@@ -61,7 +61,7 @@ fn outcome(strategies: &[&str]) -> Outcome {
         // Replicate 2 is an "old file" world: W3 must fall back to a strategy's t=0 scores.
         let old = r == 2;
         worlds.push(WorldRecord {
-            task: "arith".into(),
+            task: task.into(),
             replicate: r as u32,
             d0_difficulty: vec![1; 8],
             d0_token_hist: vec![1, 1, 0, 0],
@@ -121,7 +121,7 @@ fn outcome(strategies: &[&str]) -> Outcome {
             }
             runs.push(RunRecord {
                 key: RunKey {
-                    task: "arith".into(),
+                    task: task.into(),
                     replicate: r as u32,
                     strategy: s.to_string(),
                 },
@@ -141,8 +141,12 @@ fn outcome(strategies: &[&str]) -> Outcome {
 }
 
 fn write_fixture(dir: &Path, strategies: &[&str]) -> PathBuf {
+    write_task_fixture(dir, "arith", strategies)
+}
+
+fn write_task_fixture(dir: &Path, task: &str, strategies: &[&str]) -> PathBuf {
     let mut scn = format!(
-        "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"arith\"\n"
+        "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"{task}\"\n"
     );
     for s in strategies {
         scn.push_str(&format!(
@@ -154,10 +158,10 @@ fn write_fixture(dir: &Path, strategies: &[&str]) -> PathBuf {
     let b = build(
         &scn,
         "wc",
-        &["arith".to_string()],
+        &[task.to_string()],
         &labels,
         &vocab,
-        &outcome(strategies),
+        &outcome(task, strategies),
     )
     .unwrap();
     let p = dir.join("results.h5");
@@ -173,6 +177,31 @@ fn row(stats: &Stats, check: &str, stat: &str) -> f64 {
     stats
         .get("world_checks", "arith", "all", check, stat)
         .unwrap_or_else(|| panic!("no row {check}/{stat}"))
+}
+
+#[test]
+fn headroom_is_measured_above_what_guessing_scores() {
+    // The same file as below with the task renamed `logic` (True/False answers): the
+    // mean base accuracy 0.30 is (0.30 − 0.5) / (1 − 0.5) = −0.4 above chance, a student
+    // worse than a coin, so W2a fails low; for `arith` (open answers) it is 0.30.
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = write_task_fixture(dir.path(), "logic", &["random", "loss"]);
+    let m = merge::load(&[h5]).unwrap();
+    let mut stats = Stats::default();
+    let tc = &compute(&m, &mut stats)[0];
+    let w2a = tc.checks.iter().find(|c| c.id == "W2a").unwrap();
+    close(w2a.value, -0.4, 1e-12, "W2a logic");
+    assert_eq!(w2a.pass, Some(false));
+    assert!(
+        w2a.detail.contains("raw accuracy 0.3000, chance 0.5"),
+        "{}",
+        w2a.detail
+    );
+    assert!(w2a.meaning.contains("barely solves"), "{}", w2a.meaning);
+    let v = stats
+        .get("world_checks", "logic", "all", "W2a", "value")
+        .unwrap();
+    close(v, -0.4, 1e-12, "W2a logic in stats");
 }
 
 #[test]

@@ -319,6 +319,10 @@ impl Task for Logic {
     fn prompt_family(&self) -> crate::tasks::PromptFamily {
         crate::tasks::PromptFamily::ProntoQa
     }
+    /// True or False: a guess is right half the time.
+    fn chance_accuracy(&self) -> f64 {
+        0.5
+    }
     /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
     fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
         crate::tasks::TeacherDefaults {

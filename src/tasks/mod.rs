@@ -87,6 +87,11 @@ pub trait Task: Send + Sync {
     /// `tasks[i].dedup` and `verify_synthetic` override them).
     fn teacher_defaults(&self) -> TeacherDefaults;
 
+    /// Accuracy of a student that guesses: 1/2 where the final answer is True/False,
+    /// 0 where it is open (a number, an expression). The headroom check W2a measures
+    /// the base's accuracy above it (`report::world`).
+    fn chance_accuracy(&self) -> f64;
+
     /// How many distinct questions the world holds, when that is small enough to matter
     /// for a scenario's seed, validation and test sets (which never share a question).
     /// `None`: effectively unlimited.

@@ -46,6 +46,10 @@ impl Task for FakeTask {
     fn prompt_family(&self) -> crate::tasks::PromptFamily {
         crate::tasks::PromptFamily::Gsm8k
     }
+    /// A number: open.
+    fn chance_accuracy(&self) -> f64 {
+        0.0
+    }
     /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
     fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
         crate::tasks::TeacherDefaults {

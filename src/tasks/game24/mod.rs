@@ -239,6 +239,10 @@ impl Task for Game24 {
     fn prompt_family(&self) -> crate::tasks::PromptFamily {
         crate::tasks::PromptFamily::Game24
     }
+    /// Any expression that makes 24: open.
+    fn chance_accuracy(&self) -> f64 {
+        0.0
+    }
     /// The paper's defaults: dedup off, verifier gate on (backward-reasoned puzzles are
     /// checked, and many share a ROUGE-L-similar template).
     fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {

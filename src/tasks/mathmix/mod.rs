@@ -122,6 +122,10 @@ impl Task for MathMix {
     fn prompt_family(&self) -> crate::tasks::PromptFamily {
         crate::tasks::PromptFamily::Math
     }
+    /// A number or an expression: open.
+    fn chance_accuracy(&self) -> f64 {
+        0.0
+    }
     /// The paper's defaults: ROUGE-L dedup on, no verifier gate.
     fn teacher_defaults(&self) -> crate::tasks::TeacherDefaults {
         crate::tasks::TeacherDefaults {
