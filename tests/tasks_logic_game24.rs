@@ -202,6 +202,47 @@ fn logic_steps_strictly_increase_with_hops() {
 }
 
 #[test]
+fn logic_rewrite_keeps_the_seeds_kinds_of_distractor() {
+    use activesynth::tasks::logic::{distractors, Distractor};
+    // The most distractor rules per hop count, 1..=5 (the generator's cap).
+    const CAP: [usize; 5] = [4, 4, 3, 3, 2];
+    let mut r = rng(21);
+    let mut opposite_total = 0;
+    for _ in 0..300 {
+        let seed = Logic.generate(&mut r, None);
+        let kinds = distractors(&seed.question).unwrap();
+        // Independent count of the classic distractor: every context sentence that
+        // names the queried adjective, but for the one the chain ends in.
+        let (ctx, query) = seed.question.split_once("True or false:").unwrap();
+        let adj = query
+            .trim()
+            .trim_end_matches('.')
+            .rsplit(' ')
+            .next()
+            .unwrap();
+        let naming = ctx
+            .split('.')
+            .filter(|s| s.trim_end().ends_with(&format!(" {adj}")))
+            .count();
+        let opposite = kinds
+            .iter()
+            .filter(|k| **k == Distractor::OppositeProperty)
+            .count();
+        assert_eq!(opposite, naming - 1, "{}", seed.question);
+        opposite_total += opposite;
+        let child = Logic.rewrite(&seed, 1.0, &mut r).unwrap();
+        let mut got = distractors(&child.question).unwrap();
+        let keep = kinds.len().min(CAP[child.difficulty as usize - 1]);
+        let mut want = kinds[..keep].to_vec();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{}\n{}", seed.question, child.question);
+    }
+    // The classic distractor is about a third of 2.6 distractors per question.
+    assert!((150..400).contains(&opposite_total), "{opposite_total}");
+}
+
+#[test]
 fn logic_answers_match_brute_force_closure() {
     // Independent reference: forward-chain every rule to a fixed point and read the
     // queried property off the closure.
@@ -524,5 +565,28 @@ fn lexicon_covers_everything_and_lengths_are_compact() {
             );
         }
         assert!(n >= 2000 * 2);
+    }
+}
+
+#[test]
+fn logic_generation_is_pinned() {
+    // Every logic world (D0, validation, test, base corpus) is drawn by `generate`; a
+    // change to what it draws changes every logic result. These are its first two
+    // examples from seed 1; the rewrite's inherited distractors left `generate` as it was
+    // at 0fb2275 (`tasks sample`, 600 examples, identical).
+    let mut r = rng(1);
+    let want = [
+        (
+            "Gorpuses are not sad. Brimpuses are rompuses. Each rompus is sad. Tara is a brimpus. True or false: Tara is sad.",
+            "Tara is a brimpus.\nTara is a rompus.\nTara is sad.\n#### True",
+        ),
+        (
+            "Each sterpus is a numpus. Each lorpus is a jompus. Each jompus is a numpus. Each numpus is fruity. Leo is a jompus. True or false: Leo is fruity.",
+            "Leo is a jompus.\nLeo is a numpus.\nLeo is fruity.\n#### True",
+        ),
+    ];
+    for (q, a) in want {
+        let ex = Logic.generate(&mut r, None);
+        assert_eq!((ex.question.as_str(), ex.answer.as_str()), (q, a));
     }
 }

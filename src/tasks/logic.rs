@@ -2,10 +2,12 @@
 //!
 //! A context of rules over invented categories ("Every wumpus is a yumpus.") and real
 //! adjectives ("Yumpuses are not red."), one fact ("Max is a wumpus.") and a question
-//! ("True or false: Max is red.", always the positive form: see `generate_with`). Difficulty = reasoning hops 1–5: the number of rule
-//! applications from the fact to the queried property. Distractor rules (fewer at high
-//! hops, to keep the question within ~60 tokens) mention categories the entity is not
-//! in, or properties it has but that are not asked about.
+//! ("True or false: Max is red.", always the positive form: see `generate_with`).
+//! Difficulty = reasoning hops 1–5: the number of rule applications from the fact to the
+//! queried property. Distractor rules (fewer at high hops, to keep the question within
+//! ~60 tokens) mention categories the entity is not in, or properties it has but that
+//! are not asked about ([`Distractor`]). The teacher's rewrite keeps its seed's kinds of
+//! distractor rule and changes the words and the hop count (see `Logic::rewrite`).
 //!
 //! Answer format: one statement per line, the given fact first and then one deduction
 //! per line, ending in `#### True` / `#### False`:
@@ -15,8 +17,10 @@
 //! Max is not red.
 //! #### False
 //! ```
-//! `check_steps` re-derives every line from the context with one rule application, by
-//! parsing the world's fixed sentence forms.
+//! ProntoQA's own chain of thought also cites the rule before each deduction; that
+//! format was measured and not adopted (results/calibration/README.md, "logic: citing
+//! the rule"). `check_steps` re-derives every line from the context with one rule
+//! application, by parsing the world's fixed sentence forms.
 
 use super::{answer, Example, Task, Verdict};
 use crate::rng::Rng;
@@ -235,11 +239,67 @@ fn pick<'a>(rng: &mut Rng, pool: &[&'a str], k: usize, exclude: &BTreeSet<String
     avail
 }
 
+/// The kinds of distractor rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Distractor {
+    /// The classic ProntoQA distractor: the queried adjective with the opposite polarity,
+    /// on a category the entity is not in. The student's errors are on these (a wrong
+    /// answer copies this rule's polarity).
+    OppositeProperty,
+    /// A category the entity is not in, leading into the chain.
+    SideBranch,
+    /// Another adjective on a chain category.
+    OtherProperty,
+}
+
+/// The distractor rules of a question, in context order (`None`: not the world's fixed
+/// forms). The chain is followed from the fact through the rules; every other rule is a
+/// distractor, classified by what it says.
+pub fn distractors(question: &str) -> Option<Vec<Distractor>> {
+    let (ctx, query) = parse_question(question)?;
+    let Stmt::Has(_, adj, _) = query else {
+        return None;
+    };
+    let mut chain: Vec<&str> = ctx.iter().find_map(|s| match s {
+        Stmt::IsA(_, c) => Some(vec![c.as_str()]),
+        _ => None,
+    })?;
+    while let Some(next) = ctx.iter().find_map(|s| match s {
+        Stmt::Sub(c, d) if c == chain[chain.len() - 1] && !chain.contains(&d.as_str()) => {
+            Some(d.as_str())
+        }
+        _ => None,
+    }) {
+        chain.push(next);
+    }
+    let last = chain[chain.len() - 1];
+    let kinds = ctx.iter().filter_map(|s| match s {
+        Stmt::Sub(c, _) if chain.contains(&c.as_str()) => None,
+        Stmt::Sub(..) => Some(Distractor::SideBranch),
+        Stmt::Prop(c, a, _) if c == last && *a == adj => None,
+        Stmt::Prop(c, _, _) if chain.contains(&c.as_str()) => Some(Distractor::OtherProperty),
+        Stmt::Prop(..) => Some(Distractor::OppositeProperty),
+        _ => None,
+    });
+    Some(kinds.collect())
+}
+
 /// Generate an example with `hops` rule applications, avoiding the words in `exclude`
-/// (the rewrite's "new names, objects and adjectives").
-fn generate_with(rng: &mut Rng, hops: u32, exclude: &BTreeSet<String>) -> Example {
+/// (the rewrite's "new names, objects and adjectives"). `kinds`: the distractor rules
+/// to write (the rewrite keeps its seed's, at most as many as the hop count allows);
+/// `None` draws them.
+fn generate_with(
+    rng: &mut Rng,
+    hops: u32,
+    exclude: &BTreeSet<String>,
+    kinds: Option<&[Distractor]>,
+) -> Example {
     let h = hops.clamp(1, 5) as usize;
-    let n_distract = rng.gen_range(1..=MAX_DISTRACTORS[h - 1]);
+    let kinds = kinds.map(|k| &k[..k.len().min(MAX_DISTRACTORS[h - 1])]);
+    let n_distract = match kinds {
+        Some(k) => k.len(),
+        None => rng.gen_range(1..=MAX_DISTRACTORS[h - 1]),
+    };
     let name = pick(rng, &NAMES, 1, exclude)[0].to_string();
     let cats = pick(rng, &CATEGORIES, h + n_distract, exclude);
     let adjs = pick(rng, &ADJECTIVES, 1 + n_distract, exclude);
@@ -262,12 +322,19 @@ fn generate_with(rng: &mut Rng, hops: u32, exclude: &BTreeSet<String>) -> Exampl
     rules.push(Stmt::Prop(chain[h - 1].to_string(), adj.to_string(), pol));
     for (i, d) in fresh.iter().enumerate() {
         let other = chain[rng.gen_range(0..h)].to_string();
-        let s = match rng.gen_range(0..3) {
-            // The classic ProntoQA distractor: the opposite property on a category the
-            // entity is not in.
-            0 => Stmt::Prop(d.to_string(), adj.to_string(), !pol),
-            1 => Stmt::Sub(d.to_string(), other),
-            _ => Stmt::Prop(other, adjs[1 + i].to_string(), rng.gen()),
+        let kind = match kinds {
+            Some(k) => k[i],
+            // An i32 draw, as before `kinds` existed: a usize range samples other bits.
+            None => match rng.gen_range(0..3) {
+                0 => Distractor::OppositeProperty,
+                1 => Distractor::SideBranch,
+                _ => Distractor::OtherProperty,
+            },
+        };
+        let s = match kind {
+            Distractor::OppositeProperty => Stmt::Prop(d.to_string(), adj.to_string(), !pol),
+            Distractor::SideBranch => Stmt::Sub(d.to_string(), other),
+            Distractor::OtherProperty => Stmt::Prop(other, adjs[1 + i].to_string(), rng.gen()),
         };
         let at = rng.gen_range(0..=rules.len());
         rules.insert(at, s);
@@ -340,7 +407,7 @@ impl Task for Logic {
 
     fn generate(&self, rng: &mut Rng, difficulty: Option<u32>) -> Example {
         let h = difficulty.unwrap_or_else(|| sample_hops(rng));
-        generate_with(rng, h, &BTreeSet::new())
+        generate_with(rng, h, &BTreeSet::new(), None)
     }
 
     fn verify(&self, ex: &Example, response: &str) -> Verdict {
@@ -396,7 +463,13 @@ impl Task for Logic {
             .filter(|w| !w.is_empty())
             .flat_map(|w| [w.to_string(), singular(w).unwrap_or_default()])
             .collect();
-        Some(generate_with(rng, new_h, &used))
+        // The rewritten context keeps the seed's kinds of distractor rule: the prompt
+        // (D.2.3) asks for new names, objects and adjectives and another number of
+        // steps, not another structure. What makes a seed hard for the student (a rule
+        // with the queried adjective's opposite on another category) then carries over
+        // to its children, as hardness does in the paper (C.4).
+        let kinds = distractors(&seed.question);
+        Some(generate_with(rng, new_h, &used, kinds.as_deref()))
     }
 
     fn corrupt_answer(&self, ex: &Example, _rng: &mut Rng) -> String {
