@@ -59,6 +59,12 @@ const CASES: &[(&str, usize, &str, &[&str])] = &[
         &["m = 500", "seed_size = 300"],
     ),
     (
+        "task_m_exceeds_seed_set.toml",
+        11,
+        "tasks[1].samples_per_iteration",
+        &["m = 2000", "seed_size = 1000", "mathmix"],
+    ),
+    (
         "replay_exceeds_pretrain.toml",
         11,
         "student.replay_examples",

@@ -87,7 +87,10 @@ async fn drive(
         key: key.clone(),
         d0: &world.d0,
         iterations: scn.iterations,
-        samples_per_iteration: scn.samples_per_iteration as usize,
+        samples_per_iteration: world
+            .task_spec
+            .samples_per_iteration(scn.samples_per_iteration)
+            as usize,
         needs: &needs,
         tokenizer: &world.tokenizer,
         learning_rate: scn.student.learning_rate,

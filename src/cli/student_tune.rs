@@ -58,8 +58,8 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     pub epochs: Vec<u32>,
     /// Synthetic examples to fine-tune on: N seeds drawn uniformly from D0 and rewritten
-    /// by the teacher (default: the scenario's `samples_per_iteration`, what `random`
-    /// trains on at the first iteration).
+    /// by the teacher (default: the task's m, its `samples_per_iteration` or else the
+    /// scenario's, what `random` trains on at the first iteration).
     #[arg(long)]
     pub train: Option<u32>,
     /// Replicates 0..K (each its own world and base, as in `run`).
@@ -452,7 +452,9 @@ pub fn run(args: &Args) -> CliResult {
     }
     .clone();
     let st = scn.student.clone();
-    let n = args.train.unwrap_or(scn.samples_per_iteration) as usize;
+    let n = args
+        .train
+        .unwrap_or(task_spec.samples_per_iteration(scn.samples_per_iteration)) as usize;
     if n > task_spec.seed_size as usize {
         return Err(usage(format!(
             "--train {n} is more than D0 holds ({} seeds of {}): ask for fewer",

@@ -90,7 +90,7 @@ pub fn table(scn: &Scenario, outcome: &Outcome) -> String {
             "task {}: test accuracy after {} iterations of {} samples, {} replicate{} ({spread})\n",
             task.name,
             scn.iterations,
-            scn.samples_per_iteration,
+            task.samples_per_iteration(scn.samples_per_iteration),
             reps,
             if reps == 1 { "" } else { "s" },
         ));

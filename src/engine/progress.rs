@@ -58,7 +58,8 @@ fn epoch_units(scn: &Scenario, task: usize) -> u64 {
 pub fn iteration_units(scn: &Scenario, task: usize, t: u32) -> u64 {
     let spec = &scn.tasks[task];
     let st = &scn.student;
-    let n = (t as u64 + 1) * scn.samples_per_iteration as u64 + st.replay_examples as u64;
+    let m = spec.samples_per_iteration(scn.samples_per_iteration) as u64;
+    let n = (t as u64 + 1) * m + st.replay_examples as u64;
     let batches = n.div_ceil(st.batch_size.max(1) as u64).max(1);
     let epochs = (st.epochs as u64).max((st.min_steps as u64).div_ceil(batches));
     epochs * (n + spec.val_size as u64) + spec.test_size as u64 + spec.seed_size as u64

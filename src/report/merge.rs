@@ -84,9 +84,9 @@ pub struct Merged {
     pub vocab: Vec<String>,
     pub worlds: Vec<WorldRecord>,
     pub runs: Vec<RunRecord>,
-    /// Iterations per run (T) and seeds per iteration (m), from the data.
+    /// Iterations per run (T) and seeds per iteration (m) of each task, from the data.
     pub iterations: usize,
-    pub m: usize,
+    pub m: BTreeMap<String, usize>,
     /// Human-readable notes on what merging did (renumbered replicates).
     pub notes: Vec<String>,
     /// The identity of every merged (task, replicate), in merge order.
@@ -132,8 +132,9 @@ impl Merged {
     }
 }
 
-/// (T, m) of a results file, from its runs (the maximum over runs).
-fn shape_of(r: &Results) -> (usize, usize) {
+/// T and m per task of a results file, from its runs (the maxima over runs; m is the
+/// first iteration's selection, per task because a task may set its own m).
+fn shape_of(r: &Results) -> (usize, BTreeMap<String, usize>) {
     let t = r
         .outcome
         .runs
@@ -141,14 +142,13 @@ fn shape_of(r: &Results) -> (usize, usize) {
         .map(|x| x.iterations.len())
         .max()
         .unwrap_or(0);
-    let m = r
-        .outcome
-        .runs
-        .iter()
-        .flat_map(|x| x.iterations.first())
-        .map(|i| i.selected.len())
-        .max()
-        .unwrap_or(0);
+    let mut m: BTreeMap<String, usize> = BTreeMap::new();
+    for run in &r.outcome.runs {
+        if let Some(first) = run.iterations.first() {
+            let e = m.entry(run.key.task.clone()).or_insert(0);
+            *e = (*e).max(first.selected.len());
+        }
+    }
     (t, m)
 }
 
@@ -219,13 +219,20 @@ pub fn merge(inputs: &[PathBuf], files: Vec<Results>) -> Result<Merged> {
             )?;
             let (t, m) = shape_of(&f);
             check("iterations", p0, path, t0.to_string(), t.to_string())?;
-            check(
-                "samples_per_iteration (m)",
-                p0,
-                path,
-                m0.to_string(),
-                m.to_string(),
-            )?;
+            for (task, mt) in m {
+                match merged.m.get(&task) {
+                    Some(&m0) => check(
+                        &format!("samples_per_iteration (m) of task {task}"),
+                        p0,
+                        path,
+                        m0.to_string(),
+                        mt.to_string(),
+                    )?,
+                    None => {
+                        merged.m.insert(task, mt);
+                    }
+                }
+            }
             if let (Some(a), Some(b)) = (&scenario, &parsed) {
                 check(
                     "iterations",

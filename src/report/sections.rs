@@ -93,10 +93,21 @@ fn summary(d: &mut Doc, i: &Inputs) {
         format!("Tasks: {}", m.tasks.join(", ")),
         format!("Strategies: {}", m.strategies.join(", ")),
         format!("Replicates per task: {}", reps.join(", ")),
-        format!(
-            "Iterations T = {}, seeds selected per iteration m = {}",
-            m.iterations, m.m
-        ),
+        {
+            let ms: std::collections::BTreeSet<usize> = m.m.values().copied().collect();
+            let m_text = if ms.len() <= 1 {
+                ms.first().copied().unwrap_or(0).to_string()
+            } else {
+                m.m.iter()
+                    .map(|(t, v)| format!("{t} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                "Iterations T = {}, seeds selected per iteration m = {m_text}",
+                m.iterations
+            )
+        },
         format!(
             "Master seed(s): {}",
             m.seeds

@@ -36,6 +36,12 @@ pub const BOUNDS: &[Bound] = &[
     b("tasks[].val_size", 1.0, 100_000.0, "validation set"),
     b("tasks[].test_size", 1.0, 100_000.0, "test set"),
     b(
+        "tasks[].samples_per_iteration",
+        1.0,
+        100_000.0,
+        "this task's seeds per iteration",
+    ),
+    b(
         "tasks[].pretrain_examples",
         1.0,
         100_000.0,
@@ -191,6 +197,13 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
             "tasks[].test_size",
             t.test_size as f64,
         );
+        if let Some(m) = t.samples_per_iteration {
+            push(
+                format!("tasks[{i}].samples_per_iteration"),
+                "tasks[].samples_per_iteration",
+                m as f64,
+            );
+        }
         if let Some(n) = t.pretrain_examples {
             push(
                 format!("tasks[{i}].pretrain_examples"),

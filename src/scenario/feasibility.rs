@@ -286,12 +286,12 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
         train_tokens += reps * pre;
         decode_tokens += reps * pre_dec;
         let dec_len = x.prompt + x.answer.min(max_new);
+        let m = t.samples_per_iteration(s.samples_per_iteration) as f64;
         for strat in &s.strategies {
             let mut run_train = 0.0;
             let mut run_dec = 0.0;
             for it in 0..s.iterations {
-                let size =
-                    s.samples_per_iteration as f64 * (it as f64 + 1.0) + st.replay_examples as f64;
+                let size = m * (it as f64 + 1.0) + st.replay_examples as f64;
                 let per_epoch = (size / bs).ceil().max(1.0);
                 let epochs = (st.epochs as f64).max((st.min_steps as f64 / per_epoch).ceil());
                 run_train += size * epochs * (x.prompt + x.answer);
@@ -303,17 +303,15 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                 } else {
                     t.seed_size as f64
                 };
-                let decodes = predict
-                    + 2.0 * s.samples_per_iteration as f64
-                    + t.test_size as f64
-                    + t.val_size as f64 * st.epochs as f64;
+                let decodes =
+                    predict + 2.0 * m + t.test_size as f64 + t.val_size as f64 * st.epochs as f64;
                 // Forward-only scoring passes: the seeds' losses or BADGE's answer
                 // states (loss, badge), and the probes' losses.
                 let scored = if needs.iter().any(|x| x.model_pass()) {
                     t.seed_size as f64
                 } else {
                     0.0
-                } + 2.0 * s.samples_per_iteration as f64;
+                } + 2.0 * m;
                 run_dec += (decodes + scored) * dec_len;
             }
             train_tokens += reps * run_train;

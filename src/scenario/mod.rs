@@ -98,6 +98,13 @@ pub struct TaskSpec {
     /// `pretrain_corpus`. [`TaskSpec::student`] applies it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretrain_examples: Option<u32>,
+    /// Seeds selected per iteration for this task, instead of the scenario's
+    /// `samples_per_iteration` (the paper's synthetic budgets differ by dataset, and a
+    /// world whose student needs more data to learn gets it without multiplying the other
+    /// tasks' cost). Not written when unset, like `pretrain_corpus`.
+    /// [`TaskSpec::samples_per_iteration`] applies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_per_iteration: Option<u32>,
     /// This task's base pre-training epochs, instead of `student.pretrain_epochs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretrain_epochs: Option<u32>,
@@ -313,6 +320,7 @@ impl TaskSpec {
             pretrain_corpus: PretrainCorpus::Seeds,
             pretrain_examples: None,
             pretrain_epochs: None,
+            samples_per_iteration: None,
         }
     }
 }

@@ -16,6 +16,13 @@ impl TaskSpec {
         }
     }
 
+    /// m, the seeds selected per iteration in this task's runs: this task's
+    /// `samples_per_iteration`, else the scenario's. Everything that selects, estimates
+    /// or validates per task goes through this.
+    pub fn samples_per_iteration(&self, scenario_m: u32) -> u32 {
+        self.samples_per_iteration.unwrap_or(scenario_m)
+    }
+
     /// The task registry's defaults for this task's teacher (`Task::teacher_defaults`).
     /// Panics on a task name the registry does not know: loading a scenario rejects
     /// one, so only a scenario built in code without validation can get here, and an
@@ -125,6 +132,35 @@ mod tests {
             "bad.toml"
         )
         .is_err());
+    }
+
+    /// A task's own m applies to that task only, is written out only when set (so the
+    /// canonical text, and hash, of a scenario without it is unchanged), and lets the
+    /// scenario's m exceed that task's seed set, which the task no longer draws from.
+    #[test]
+    fn per_task_m_overrides_only_its_task() {
+        let parse = |t: &str| super::super::parse(t, "t.toml");
+        let text = "name = \"t\"\nsamples_per_iteration = 500\n[[tasks]]\nname = \"arith\"\nseed_size = 300\nsamples_per_iteration = 100\n[[tasks]]\nname = \"mathmix\"\nseed_size = 2000\n[[strategies]]\nname = \"random\"\n";
+        let s = parse(text).unwrap();
+        assert_eq!(
+            s.tasks[0].samples_per_iteration(s.samples_per_iteration),
+            100
+        );
+        assert_eq!(
+            s.tasks[1].samples_per_iteration(s.samples_per_iteration),
+            500
+        );
+        let canonical = s.to_toml();
+        assert_eq!(canonical.matches("samples_per_iteration = 100").count(), 1);
+        assert_eq!(parse(&canonical).unwrap(), s);
+        let plain =
+            parse("name = \"t\"\n[[tasks]]\nname = \"arith\"\n[[strategies]]\nname = \"random\"\n")
+                .unwrap();
+        assert_eq!(plain.to_toml().matches("samples_per_iteration").count(), 1);
+        let err = parse(&text.replace("samples_per_iteration = 100", "samples_per_iteration = 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tasks[0].samples_per_iteration"), "{err}");
     }
 
     /// A task's own pre-training budget gives that task exactly the recipe it would get

@@ -124,14 +124,23 @@ fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
         positive(ctx, &p("seed_size"), t.seed_size)?;
         positive(ctx, &p("val_size"), t.val_size)?;
         positive(ctx, &p("test_size"), t.test_size)?;
-        if s.samples_per_iteration > t.seed_size {
-            let at = ctx.written(&["samples_per_iteration", &p("seed_size")]);
+        if let Some(m) = t.samples_per_iteration {
+            positive(ctx, &p("samples_per_iteration"), m)?;
+        }
+        let m = t.samples_per_iteration(s.samples_per_iteration);
+        if m > t.seed_size {
+            let m_field = if t.samples_per_iteration.is_some() {
+                p("samples_per_iteration")
+            } else {
+                "samples_per_iteration".to_string()
+            };
+            let at = ctx.written(&[&m_field, &p("seed_size")]);
             return Err(ctx.at(
                 &at,
                 format!(
-                    "samples_per_iteration (m = {}) exceeds tasks[{i}].seed_size = {} ({}): \
+                    "{m_field} (m = {m}) exceeds tasks[{i}].seed_size = {} ({}): \
                      m seeds cannot be selected from a smaller seed set",
-                    s.samples_per_iteration, t.seed_size, t.name
+                    t.seed_size, t.name
                 ),
             ));
         }
