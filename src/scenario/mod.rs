@@ -80,6 +80,13 @@ pub struct TaskSpec {
     /// Held-out test set size.
     #[serde(default = "d::test_size")]
     pub test_size: u32,
+    /// Seeds selected per iteration for this task, instead of the scenario's
+    /// `samples_per_iteration` (the paper's synthetic budgets differ by dataset, and a
+    /// world whose student needs more data to learn gets it without multiplying the other
+    /// tasks' cost). Not written when unset, like `pretrain_corpus` below.
+    /// [`TaskSpec::samples_per_iteration`] applies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_per_iteration: Option<u32>,
     /// Verifier gate on synthetic examples; default: on for game24 only (as in the paper).
     #[serde(default)]
     pub verify_synthetic: Option<bool>,
@@ -98,13 +105,6 @@ pub struct TaskSpec {
     /// `pretrain_corpus`. [`TaskSpec::student`] applies it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretrain_examples: Option<u32>,
-    /// Seeds selected per iteration for this task, instead of the scenario's
-    /// `samples_per_iteration` (the paper's synthetic budgets differ by dataset, and a
-    /// world whose student needs more data to learn gets it without multiplying the other
-    /// tasks' cost). Not written when unset, like `pretrain_corpus`.
-    /// [`TaskSpec::samples_per_iteration`] applies it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub samples_per_iteration: Option<u32>,
     /// This task's base pre-training epochs, instead of `student.pretrain_epochs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretrain_epochs: Option<u32>,
@@ -315,12 +315,12 @@ impl TaskSpec {
             seed_size: d::seed_size(),
             val_size: d::val_size(),
             test_size: d::test_size(),
+            samples_per_iteration: None,
             verify_synthetic: None,
             dedup: None,
             pretrain_corpus: PretrainCorpus::Seeds,
             pretrain_examples: None,
             pretrain_epochs: None,
-            samples_per_iteration: None,
         }
     }
 }
