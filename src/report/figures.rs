@@ -107,12 +107,13 @@ pub fn write_all(
                 .mean_size
                 .iter()
                 .enumerate()
-                .map(|(k, n)| format!("t={k} ({n:.0} examples)"))
+                // Short enough that five iterations' labels do not run into each other.
+                .map(|(k, n)| format!("t={k}, n={n:.0}"))
                 .collect();
             interval_chart(
                 &p,
                 &title,
-                "iteration t (mean synthetic training-set size)",
+                "iteration t, n = mean synthetic training-set size",
                 "accuracy − random's accuracy",
                 &series,
                 &names,
