@@ -41,6 +41,8 @@ fn outcome() -> Outcome {
                 base_by_difficulty: vec![(1, 10, 2)],
                 d0_loss_own: vec![],
                 d0_correct: vec![],
+                test_difficulty: vec![],
+                base_test_correct: vec![],
             });
             for (si, label) in LABELS.iter().enumerate() {
                 // Two iterations: the first is a distractor, only the last counts.
@@ -54,6 +56,7 @@ fn outcome() -> Outcome {
                         } else {
                             0.9
                         },
+                        test_correct: vec![],
                         val_accuracy: 0.2,
                         best_epoch: 1,
                         tokens: Tokens::default(),

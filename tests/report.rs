@@ -52,6 +52,8 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
             base_by_difficulty: vec![(1, 10, 4)],
             d0_loss_own: vec![],
             d0_correct: vec![],
+            test_difficulty: vec![],
+            base_test_correct: vec![],
         });
         for (si, s) in strategies.iter().enumerate() {
             let mut iterations = Vec::new();
@@ -62,6 +64,7 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
                     train_size: 10 * (t as u32 + 1),
                     generated: 2,
                     test_accuracy: acc(s)[rep][t],
+                    test_correct: vec![],
                     val_accuracy: acc(s)[rep][t],
                     best_epoch: 1,
                     tokens: Tokens {

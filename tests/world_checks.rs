@@ -70,6 +70,8 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
             base_by_difficulty: vec![(1, 10, 3)],
             d0_loss_own: if old { vec![] } else { loss.clone() },
             d0_correct: if old { vec![] } else { correct.clone() },
+            test_difficulty: vec![],
+            base_test_correct: vec![],
         });
         for s in strategies {
             let si = usize::from(*s != "random");
@@ -92,6 +94,7 @@ fn outcome(task: &str, strategies: &[&str]) -> Outcome {
                     train_size: 10 * (t as u32 + 1),
                     generated: N as u32,
                     test_accuracy: acc(s)[r][t],
+                    test_correct: vec![],
                     val_accuracy: acc(s)[r][t],
                     best_epoch: 1,
                     tokens: Tokens::default(),

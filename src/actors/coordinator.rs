@@ -151,7 +151,7 @@ impl LoopStudent for Addr<StudentActor> {
         )
         .await
     }
-    async fn evaluate_test(&mut self) -> Result<f64, ActorFailure> {
+    async fn evaluate_test(&mut self) -> Result<TestOutcome, ActorFailure> {
         ask(self, "student", EvaluateTest).await
     }
 }

@@ -8,7 +8,7 @@
 //! crashed actors).
 
 pub use crate::engine::algorithm::{
-    divergence, first_non_finite, ActorFailure, Generated, JudgeScores, Probe, Trained,
+    divergence, first_non_finite, ActorFailure, Generated, JudgeScores, Probe, TestOutcome, Trained,
 };
 use crate::engine::records::Tokens;
 use crate::selection::{Need, SeedScores};
@@ -107,9 +107,9 @@ pub struct Train {
     pub iteration: u32,
 }
 
-/// Accuracy of the current student on the test set.
+/// Accuracy of the current student on the test set, with the verdict on each item.
 #[derive(Message)]
-#[rtype(result = "Result<f64, ActorFailure>")]
+#[rtype(result = "Result<TestOutcome, ActorFailure>")]
 pub struct EvaluateTest;
 
 // ---- Verifier, reward model, selector ----

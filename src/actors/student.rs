@@ -202,19 +202,19 @@ impl Handler<Train> for StudentActor {
 }
 
 impl Handler<EvaluateTest> for StudentActor {
-    type Result = Result<f64, ActorFailure>;
+    type Result = Result<TestOutcome, ActorFailure>;
     fn handle(&mut self, _: EvaluateTest, _: &mut Self::Context) -> Self::Result {
         guarded("student", || {
             let _phase = phases::scope(Phase::DecodeTest);
             let w = &self.world;
-            Ok(world::accuracy(
+            let (accuracy, correct) = world::accuracy(
                 &self.current,
                 &*w.task,
                 &w.student_tokenizer,
                 &w.test,
                 self.max_new(),
-            )?
-            .0)
+            )?;
+            Ok(TestOutcome { accuracy, correct })
         })
     }
 }

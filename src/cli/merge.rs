@@ -117,6 +117,8 @@ fn same_world(a: &WorldRecord, b: &WorldRecord) -> bool {
         && a.base_by_difficulty == b.base_by_difficulty
         && bits(&a.d0_loss_own) == bits(&b.d0_loss_own)
         && a.d0_correct == b.d0_correct
+        && a.test_difficulty == b.test_difficulty
+        && a.base_test_correct == b.base_test_correct
 }
 
 /// Checks that `inputs` are exactly the N shards of one scenario and combines them into

@@ -228,6 +228,8 @@ mod tests {
                 base_by_difficulty: vec![],
                 d0_loss_own: vec![],
                 d0_correct: vec![],
+                test_difficulty: vec![],
+                base_test_correct: vec![],
             })
             .collect();
         let mut runs = Vec::new();
@@ -246,6 +248,7 @@ mod tests {
                         train_size: 10,
                         generated: 10,
                         test_accuracy: a,
+                        test_correct: vec![],
                         val_accuracy: a,
                         best_epoch: 1,
                         tokens: Tokens {

@@ -126,6 +126,15 @@ pub struct Trained {
     pub diverged_epoch: Option<usize>,
 }
 
+/// What [`LoopStudent::evaluate_test`] returns: the accuracy and the verdict on each test
+/// item, in test-set order (recorded so that the report can pair strategies item by item
+/// and break differences down by difficulty).
+#[derive(Clone, Debug)]
+pub struct TestOutcome {
+    pub accuracy: f64,
+    pub correct: Vec<bool>,
+}
+
 /// What [`LoopTeacher::judge_seeds`] returns.
 #[derive(Clone, Debug)]
 pub struct JudgeScores {
@@ -162,8 +171,8 @@ pub trait LoopStudent {
     /// Restart from the base checkpoint and fine-tune on `examples` (D̂t); the result is
     /// the new current student.
     async fn train_from_base(&mut self, examples: Vec<Example>, iteration: u32) -> Res<Trained>;
-    /// Accuracy of the current student on the test set.
-    async fn evaluate_test(&mut self) -> Res<f64>;
+    /// Accuracy of the current student on the test set, and its verdict on each item.
+    async fn evaluate_test(&mut self) -> Res<TestOutcome>;
 }
 
 /// The teacher of one run: owns its token ledger and dedup index.
@@ -311,7 +320,10 @@ where
                 wd,
             ));
         }
-        let test_accuracy = c.student.evaluate_test().await?;
+        let TestOutcome {
+            accuracy: test_accuracy,
+            correct: test_correct,
+        } = c.student.evaluate_test().await?;
         let tokens = c.teacher.tokens().await?;
         let hist = token_hist(setup.tokenizer, &train_set.iter().collect::<Vec<_>>())
             .map_err(|e| ActorFailure::caused_by("coordinator", e))?;
@@ -320,6 +332,7 @@ where
             train_size: train_set.len() as u32,
             generated: k as u32,
             test_accuracy,
+            test_correct,
             val_accuracy: trained.val_accuracy,
             best_epoch: trained.best_epoch,
             tokens,

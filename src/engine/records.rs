@@ -43,6 +43,10 @@ pub struct IterationRecord {
     /// New synthetic examples accepted this iteration (≤ m: failures and gate rejections).
     pub generated: u32,
     pub test_accuracy: f64,
+    /// The verdict on each test item, in the world's test-set order (empty in files
+    /// written before it was recorded). `test_accuracy` is its mean.
+    #[serde(default)]
+    pub test_correct: Vec<bool>,
     pub val_accuracy: f64,
     /// Epoch whose checkpoint was kept (best on validation).
     pub best_epoch: u32,
@@ -145,6 +149,12 @@ pub struct WorldRecord {
     pub base_val_accuracy: f64,
     /// Per-difficulty test-set accuracy of the base student (difficulty, n, correct).
     pub base_by_difficulty: Vec<(u32, u32, u32)>,
+    /// Difficulty of each test item, and whether the base student answers it right, in
+    /// test-set order (the item-level pairing of the report; empty in older files).
+    #[serde(default)]
+    pub test_difficulty: Vec<u32>,
+    #[serde(default)]
+    pub base_test_correct: Vec<bool>,
     /// The base student's own-generation loss on each seed of D0 (what `loss_own`
     /// strategies see at t = 0), recorded once per world so that world check W3 (is
     /// uncertainty informative?) needs no strategy that happens to record it. Empty in

@@ -564,6 +564,8 @@ pub fn build_world(
         base_test_accuracy: base_test,
         base_val_accuracy: base_val,
         base_by_difficulty: by_diff.into_iter().map(|(d, (n, c))| (d, n, c)).collect(),
+        test_difficulty: test.iter().map(|e| e.difficulty).collect(),
+        base_test_correct: test_correct,
         d0_loss_own,
         d0_correct,
     };

@@ -5,8 +5,10 @@
 //!   `activesynth_version`; datasets `/tasks`, `/strategies` (labels, scenario order),
 //!   `/vocab` (token texts, index = token id);
 //! - `/worlds/<task>/rep<r>/`: shared material of a replicate (D0 difficulties, D0 token
-//!   histogram, base accuracies, base accuracy by difficulty);
-//! - `/runs/<task>/rep<r>/<strategy>/`: per-iteration curves `[T]`, `selected [T, m]`,
+//!   histogram, base accuracies, base accuracy by difficulty; the base student's own view
+//!   of D0; each test item's difficulty and the base student's verdict on it);
+//! - `/runs/<task>/rep<r>/<strategy>/`: per-iteration curves `[T]`, the verdict on each
+//!   test item `test_correct [T, n_test]` (format 3), `selected [T, m]`,
 //!   `seed_scores/<name> [T, |D0|]`, `token_hist [T, V]` and `synthetic/*` (one entry per
 //!   synthetic example: provenance and before/after scores);
 //! - `/timing/...`: wall-clock numbers, which differ between identical executions
@@ -25,7 +27,7 @@ use anyhow::{anyhow, Context, Result};
 use std::path::Path;
 
 /// Bump when the layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The group replay ignores.
 pub const TIMING_GROUP: &str = "/timing";
 
@@ -96,6 +98,15 @@ pub fn build(
                 u8s(w.d0_correct.iter().copied()),
             )?;
         }
+        if !w.test_difficulty.is_empty() {
+            f.vector(&format!("{g}/test_difficulty"), w.test_difficulty.clone())?;
+        }
+        if !w.base_test_correct.is_empty() {
+            f.vector(
+                &format!("{g}/base_test_correct"),
+                u8s(w.base_test_correct.iter().copied()),
+            )?;
+        }
     }
     for r in &outcome.runs {
         write_run(&mut f, r)?;
@@ -132,6 +143,18 @@ fn write_run(f: &mut H5Builder, r: &RunRecord) -> Result<()> {
         &format!("{g}/val_accuracy"),
         it.iter().map(|i| i.val_accuracy).collect::<Vec<f64>>(),
     )?;
+    let n_test = it.first().map_or(0, |i| i.test_correct.len());
+    if n_test > 0 {
+        anyhow::ensure!(
+            it.iter().all(|i| i.test_correct.len() == n_test),
+            "test verdicts differ in number across iterations"
+        );
+        f.dataset(
+            &format!("{g}/test_correct"),
+            &[it.len(), n_test],
+            u8s(it.iter().flat_map(|i| i.test_correct.iter().copied())),
+        )?;
+    }
     f.vector(&format!("{g}/tokens_input"), col(&|i| i.tokens.input))?;
     f.vector(&format!("{g}/tokens_output"), col(&|i| i.tokens.output))?;
     f.vector(
@@ -332,6 +355,14 @@ fn u64s(f: &H5File, path: &str) -> Result<Vec<u64>> {
     Ok(f64s(f, path)?.into_iter().map(|x| x as u64).collect())
 }
 
+/// A 0/1 dataset as booleans, or empty when the file predates it.
+fn bools_if(f: &H5File, has: &dyn Fn(&str) -> bool, path: &str) -> Result<Vec<bool>> {
+    if !has(path) {
+        return Ok(Vec::new());
+    }
+    Ok(f64s(f, path)?.into_iter().map(|x| x != 0.0).collect())
+}
+
 fn attr_str(f: &H5File, name: &str) -> Result<String> {
     f.attr("/", name)?
         .and_then(|a| a.as_str().map(str::to_string))
@@ -377,14 +408,14 @@ pub fn read(path: &Path) -> Result<Results> {
                 } else {
                     Vec::new()
                 },
-                d0_correct: if has(&format!("{g}/d0_correct")) {
-                    f64s(&f, &format!("{g}/d0_correct"))?
-                        .into_iter()
-                        .map(|x| x != 0.0)
-                        .collect()
+                d0_correct: bools_if(&f, &has, &format!("{g}/d0_correct"))?,
+                // Absent in files written before item-level test verdicts existed.
+                test_difficulty: if has(&format!("{g}/test_difficulty")) {
+                    u32s(&f, &format!("{g}/test_difficulty"))?
                 } else {
                     Vec::new()
                 },
+                base_test_correct: bools_if(&f, &has, &format!("{g}/base_test_correct"))?,
             });
             for label in &strategies {
                 let key = RunKey {
@@ -436,6 +467,13 @@ fn read_run(
     let m = sel_shape.get(1).copied().unwrap_or(0);
     let (hist, hist_shape) = f.read_f64(&p("token_hist"))?;
     let v = hist_shape.get(1).copied().unwrap_or(0);
+    // Absent in files written before item-level test verdicts existed.
+    let (tc, tc_shape) = if listing.iter().any(|(q, _)| *q == p("test_correct")) {
+        f.read_f64(&p("test_correct"))?
+    } else {
+        (Vec::new(), vec![t, 0])
+    };
+    let n_test = tc_shape.get(1).copied().unwrap_or(0);
     let prefix = format!("{g}/seed_scores/");
     let mut scores: Vec<(String, Vec<f64>, usize)> = Vec::new();
     for (path, _) in listing.iter().filter(|(q, _)| q.starts_with(&prefix)) {
@@ -453,6 +491,10 @@ fn read_run(
             train_size: train_size[i],
             generated: generated[i],
             test_accuracy: test[i],
+            test_correct: tc[i * n_test..(i + 1) * n_test]
+                .iter()
+                .map(|x| *x != 0.0)
+                .collect(),
             val_accuracy: val[i],
             best_epoch: best_epoch[i],
             tokens: Tokens {

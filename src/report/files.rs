@@ -130,6 +130,10 @@ fn part(s: &str) -> String {
 pub fn stat_units(section: &str, statistic: &str) -> &'static str {
     match (section, statistic) {
         (_, "n") | (_, "random_needs") | (_, "calls") => "count",
+        ("items_difficulty", "items") => "count",
+        ("items_sampling", "sampling_share") => "1",
+        ("items_sampling", _) => "fraction squared",
+        ("items_difficulty", _) => "fraction",
         (_, s) if s.ends_with("_p") || s == "p" => "probability",
         (_, "prob_improvement") => "probability",
         (_, "input" | "output" | "judge_input" | "judge_output" | "teacher_tokens_mean") => {

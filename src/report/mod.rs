@@ -4,8 +4,8 @@
 //!
 //! Module map: [`merge`] reads and merges inputs, [`world`] checks whether the world can
 //! rank strategies at all (shown first), [`analyses`] (curves, win rate,
-//! efficiency, TVD, tokens, Vendi) and [`inference`] (Spearman, cumulative accuracy,
-//! paired tests) compute, [`sections`] writes the text into a [`doc::Doc`], [`figures`]
+//! efficiency, TVD, tokens, Vendi), [`inference`] (Spearman, cumulative accuracy,
+//! paired tests) and [`items`] (paired differences by test item) compute, [`sections`] writes the text into a [`doc::Doc`], [`figures`]
 //! draws, [`files`] writes the stats files.
 
 pub mod analyses;
@@ -14,11 +14,13 @@ pub mod doc;
 pub mod figures;
 pub mod files;
 pub mod inference;
+pub mod items;
 pub mod merge;
 pub mod planning;
 pub mod section_kit;
 pub mod sections;
 pub mod sections_contrasts;
+pub mod sections_items;
 pub mod sections_stats;
 pub mod world;
 
@@ -111,6 +113,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     let paired = inference::paired_tests(&m, &mut stats);
     let paired_task = contrasts::per_task_vs_random(&m, &mut stats);
     let variants = contrasts::variants(&m, &mut stats);
+    let items = items::compute(&m, &mut stats);
     let aggregate = inference::aggregate(&m, seed, &mut stats);
     let paired_win = analyses::paired_win_rate(&m, opts.alpha, &mut stats)?;
     let power = planning::power_rows(&m, &mut stats);
@@ -139,6 +142,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
         paired: &paired,
         paired_task: &paired_task,
         variants: &variants,
+        items: &items,
         aggregate: &aggregate,
         paired_win: &paired_win,
         power: &power,

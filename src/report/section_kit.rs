@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub paired_task: &'a Result<Vec<super::contrasts::ContrastRow>, String>,
     /// The ablations between variants of one strategy, per task (one Holm family).
     pub variants: &'a Result<Vec<super::contrasts::ContrastRow>, String>,
+    /// Final paired differences by test item: by difficulty, and their sampling share.
+    pub items: &'a super::items::ItemAnalyses,
     pub aggregate: &'a Result<Vec<AggRow>, String>,
     /// The paired win-rate matrix (beside the paper's unpaired one).
     pub paired_win: &'a WinRate,

@@ -61,6 +61,7 @@ pub fn build(i: &Inputs) -> Doc {
     stats::paired(&mut d, i);
     super::sections_contrasts::per_task(&mut d, i);
     super::sections_contrasts::variants(&mut d, i);
+    super::sections_items::section(&mut d, i.items);
     stats::power(&mut d, i);
     stats::aggregate(&mut d, i);
     stats::efficiency(&mut d, i);

@@ -72,6 +72,16 @@ fn the_synthetic_set_accumulates_and_each_fine_tune_gets_all_of_it() {
     );
     let acc: Vec<f64> = rec.iterations.iter().map(|i| i.test_accuracy).collect();
     assert_eq!(acc, [0.03, 0.07, 0.10]);
+    // The per-item verdicts are recorded beside the accuracy, as the student gave them.
+    let right: Vec<usize> = rec
+        .iterations
+        .iter()
+        .map(|i| {
+            assert_eq!(i.test_correct.len(), 100);
+            i.test_correct.iter().filter(|c| **c).count()
+        })
+        .collect();
+    assert_eq!(right, [3, 7, 10]);
     let trained_on = c.student.current.unwrap();
     let d0 = d0();
     let expected: Vec<Example> = (0..T as usize)

@@ -337,3 +337,37 @@ fn format_1_files_compare_equal_to_self_describing_ones() {
     // Rank must match the axis names.
     assert!(new.describe("r/test_accuracy", 2, &doc).is_err());
 }
+
+#[test]
+fn datasets_added_later_are_not_a_replay_difference_one_way_only() {
+    // A file recorded before per-item test verdicts existed, and its replay with them.
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = H5Builder::new();
+    old.vector("runs/r/test_accuracy", vec![0.5f64]).unwrap();
+    old.vector("worlds/w/base_test_accuracy", vec![0.25f64])
+        .unwrap();
+    let mut new = H5Builder::new();
+    new.vector("runs/r/test_accuracy", vec![0.5f64]).unwrap();
+    new.vector("worlds/w/base_test_accuracy", vec![0.25f64])
+        .unwrap();
+    new.dataset("runs/r/test_correct", &[1, 2], vec![1u8, 0])
+        .unwrap();
+    new.vector("worlds/w/test_difficulty", vec![1u32, 2])
+        .unwrap();
+    let a = write(dir.path(), "old.h5", &old);
+    let b = write(dir.path(), "new.h5", &new);
+    assert_eq!(first_difference(&a, &b, &[]), None);
+    // The other way round the recorded file has something the replay lacks.
+    let d = first_difference(&b, &a, &[]).unwrap();
+    assert!(d.contains("only in the first file"), "{d}");
+    // Any other new dataset still counts, and so do the values of shared ones.
+    let mut other = H5Builder::new();
+    other.vector("runs/r/test_accuracy", vec![0.5f64]).unwrap();
+    other
+        .vector("worlds/w/base_test_accuracy", vec![0.25f64])
+        .unwrap();
+    other.vector("runs/r/something_new", vec![1u8]).unwrap();
+    let c = write(dir.path(), "other.h5", &other);
+    let d = first_difference(&a, &c, &[]).unwrap();
+    assert!(d.contains("something_new: only in the second file"), "{d}");
+}

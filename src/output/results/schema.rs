@@ -54,6 +54,16 @@ fn doc_of(c: &[&str]) -> Option<Doc> {
                 "count",
                 &["difficulty_level", "column"],
             ),
+            "test_difficulty" => Doc::new(
+                "difficulty of each test item, in test-set order",
+                "level",
+                &["test_item"],
+            ),
+            "base_test_correct" => Doc::new(
+                "whether the base student answers each test item correctly",
+                "0/1",
+                &["test_item"],
+            ),
             _ => return None,
         },
         ("runs", 5) => run_doc(leaf)?,
@@ -108,6 +118,11 @@ fn run_doc(leaf: &str) -> Option<Doc> {
         "generated" => it("synthetic examples accepted at iteration t", "examples"),
         "best_epoch" => it("fine-tuning epoch kept (best on validation)", "epoch"),
         "test_accuracy" => it("test accuracy of the student fine-tuned on D̂t", "fraction"),
+        "test_correct" => Doc::new(
+            "whether the student fine-tuned on D̂t answers each test item correctly (mean = test_accuracy)",
+            "0/1",
+            &["iteration", "test_item"],
+        ),
         "val_accuracy" => it(
             "validation accuracy of the student fine-tuned on D̂t",
             "fraction",
