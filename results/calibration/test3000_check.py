@@ -1,4 +1,5 @@
-"""Checks arith-5rep-test3000 against arith-5rep (issue 16, the item-level section).
+"""Checks a 3,000-item rerun against its 300-item original (issue 16, the item-level
+section): arith-5rep-test3000 against arith-5rep, cal8-test3000 against cal8.
 
 1. The students are the same: every dataset of the 3,000-item run except the test-set
    ones equals the 300-item run's byte for byte, and the first 300 test items (and the
@@ -15,6 +16,7 @@ import h5py
 import numpy as np
 
 small, large = (h5py.File(p, "r") for p in sys.argv[1:3])
+TASK = list(small["runs"].keys())[0]
 TEST = {"test_accuracy", "test_correct", "test_difficulty", "base_test_correct",
         "base_test_accuracy", "base_by_difficulty"}
 
@@ -37,21 +39,25 @@ def same(a, b):
 
 differ = [n for n in ds if not same(ds[n], dl[n])]
 print(f"1. non-test datasets compared: {len(ds)}, differing: {len(differ)} {differ[:5]}")
-reps = sorted(small["runs/arith"].keys())
-strategies = list(small["runs/arith/rep0"].keys())
+reps = sorted(small["runs"][TASK].keys())
+strategies = list(small["runs"][TASK]["rep0"].keys())
 same_items = all(
-    np.array_equal(small[f"worlds/arith/{r}/test_difficulty"][()],
-                   large[f"worlds/arith/{r}/test_difficulty"][()][:300])
-    and np.array_equal(small[f"runs/arith/{r}/{s}/test_correct"][()],
-                       large[f"runs/arith/{r}/{s}/test_correct"][()][:, :300])
+    np.array_equal(small[f"worlds/{TASK}/{r}/test_difficulty"][()],
+                   large[f"worlds/{TASK}/{r}/test_difficulty"][()][:300])
+    and np.array_equal(small[f"runs/{TASK}/{r}/{s}/test_correct"][()],
+                       large[f"runs/{TASK}/{r}/{s}/test_correct"][()][:, :300])
     for r in reps for s in strategies)
 print(f"   first 300 test items and verdicts identical in every run: {same_items}")
+if differ or not same_items:
+    print("   THE STUDENTS DIFFER (the bases differ: the pre-training corpus is drawn to avoid every"
+          " test question, so a larger test set can change it): below, 300 and 3,000 items grade"
+          " different worlds of the same recipe, not the same students.")
 
 
 def final(f, r, s):
     if s == "base":
-        return f[f"worlds/arith/{r}/base_test_correct"][()].astype(float)
-    return f[f"runs/arith/{r}/{s}/test_correct"][()][-1].astype(float)
+        return f[f"worlds/{TASK}/{r}/base_test_correct"][()].astype(float)
+    return f[f"runs/{TASK}/{r}/{s}/test_correct"][()][-1].astype(float)
 
 
 def decompose(f, other, ref):
@@ -61,6 +67,19 @@ def decompose(f, other, ref):
     sampling = np.mean([x.var(ddof=1) / len(x) for x in d])
     return means, between, sampling
 
+
+from scipy import stats  # noqa: E402
+
+print("\n1b. random minus the base after each iteration, paired (W1a reads t = 0): mean [95 % t-CI]")
+T = small[f"runs/{TASK}/rep0/random/test_accuracy"].shape[0]
+for name, f in (("300 items", small), ("3,000 items", large)):
+    cells = []
+    for t in range(T):
+        g = np.array([f[f"runs/{TASK}/{r}/random/test_accuracy"][t]
+                      - f[f"worlds/{TASK}/{r}/base_test_accuracy"][()] for r in reps])
+        lo, hi = stats.t.interval(0.95, len(g) - 1, loc=g.mean(), scale=stats.sem(g))
+        cells.append(f"t={t}: {g.mean():+.3f} [{lo:+.3f}, {hi:+.3f}]")
+    print(f"   {name}: " + "; ".join(cells))
 
 print("\n2. SD over 5 replicates of the final paired difference")
 print("| comparison | 300 items: observed SD | test-sampling share | projected SD at 3,000 | 3,000 items: observed SD | 3,000: sampling share |")
@@ -76,20 +95,18 @@ for other, ref in pairs:
     print(f"|   mean diff (300 → 3,000) | {m3.mean():+.4f} | | | {m30.mean():+.4f} | |")
     if ref == "random":
         pooled.append((b3, s3, proj ** 2, b30))
-b3, s3, p2, b30 = np.mean(pooled, axis=0)
-print(f"| pooled over the {len(pooled)} strategies vs random (root mean variance) | {np.sqrt(b3):.4f} | "
-      f"{100*s3/b3:.0f} % | {np.sqrt(p2):.4f} | {np.sqrt(b30):.4f} | |")
+if pooled:
+    b3, s3, p2, b30 = np.mean(pooled, axis=0)
+    print(f"| pooled over the {len(pooled)} strategies vs random (root mean variance) | {np.sqrt(b3):.4f} | "
+          f"{100*s3/b3:.0f} % | {np.sqrt(p2):.4f} | {np.sqrt(b30):.4f} | |")
 
 
 # 3. Exploratory (chosen after seeing the difficulty table, so not a confirmatory test):
 #    per replicate, the strategy-minus-random difference on hard test items (d >= 4)
 #    minus that on easy ones (d <= 3), and the difference re-weighted to a uniform mix
 #    of difficulties 1-6 instead of the test mix. Paired t over the 5 replicates.
-from scipy import stats  # noqa: E402
-
-
 def by_level(f, r, s, keep):
-    d = f[f"worlds/arith/{r}/test_difficulty"][()]
+    d = f[f"worlds/{TASK}/{r}/test_difficulty"][()]
     return final(f, r, s)[keep(d)].mean()
 
 
