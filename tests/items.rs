@@ -217,6 +217,11 @@ fn item_level_differences_match_numpy() {
 
     let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
     assert!(md.contains("## Where the differences come from (test items)"));
+    // 2 comparisons × 3 difficulty levels, 5 % of them.
+    assert!(
+        md.contains("of these 6 cells, about 0.3 would exclude 0"),
+        "{md}"
+    );
     assert!(md.contains("| hi − random | −0.611") || md.contains("| hi − random | -0.611"));
     // Projected SD with 4× the items: sqrt(max(0.0370 − 0.0352, 0) + 0.0352 / 4) = 0.1032.
     assert!(md.contains("0.1032"), "projected SD missing");
