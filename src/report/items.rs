@@ -88,6 +88,8 @@ type Paired<'a> = Vec<(&'a [u32], &'a [bool], &'a [bool])>;
 
 fn pairs<'a>(m: &'a Merged, task: &str, other: &str, reference: &str) -> Paired<'a> {
     let mut out = Vec::new();
+    // Looked up once: `runs_of` scans and sorts every run of the file.
+    let reference_runs = m.runs_of(task, reference);
     for run in m.runs_of(task, other) {
         let rep = run.key.replicate;
         let Some(w) = m.world(task, rep) else {
@@ -96,11 +98,7 @@ fn pairs<'a>(m: &'a Merged, task: &str, other: &str, reference: &str) -> Paired<
         let reference_verdicts: &[bool] = if reference == "base" {
             &w.base_test_correct
         } else {
-            match m
-                .runs_of(task, reference)
-                .into_iter()
-                .find(|r| r.key.replicate == rep)
-            {
+            match reference_runs.iter().find(|r| r.key.replicate == rep) {
                 Some(r) => final_verdicts(r),
                 None => continue,
             }

@@ -47,24 +47,21 @@ pub fn section(d: &mut Doc, a: &ItemAnalyses) {
                 comparisons.push(c);
             }
         }
-        let mut references: Vec<&str> = Vec::new();
-        for (_, reference) in &comparisons {
-            if !references.contains(reference) {
-                references.push(reference);
+        // One context row per reference (base, random): its accuracy, read from the
+        // first comparison against it (every comparison against it carries the same).
+        let mut seen: Vec<&str> = Vec::new();
+        for (other, reference) in &comparisons {
+            if seen.contains(reference) {
+                continue;
             }
-        }
-        for reference in references {
-            if let Some(first) = rows.iter().find(|r| r.reference == reference) {
-                let mut row = vec![format!("accuracy of {reference}")];
-                row.extend(levels.iter().map(|l| {
-                    rows.iter()
-                        .find(|r| {
-                            r.reference == reference && r.other == first.other && r.difficulty == *l
-                        })
-                        .map_or("—".into(), |r| f(r.reference_acc, 3))
-                }));
-                body.push(row);
-            }
+            seen.push(reference);
+            let mut row = vec![format!("accuracy of {reference}")];
+            row.extend(levels.iter().map(|l| {
+                rows.iter()
+                    .find(|r| r.other == *other && r.reference == *reference && r.difficulty == *l)
+                    .map_or("—".into(), |r| f(r.reference_acc, 3))
+            }));
+            body.push(row);
         }
         for (other, reference) in &comparisons {
             let mut row = vec![format!("{other} − {reference}")];
