@@ -9,11 +9,17 @@
 //! softmax of every (sequence, head) as an L×L block (upper triangle zero) for the
 //! backward pass.
 
+use super::attention_tiles as tiles;
 use super::ops::gemm;
 
 /// Forward: for every sequence and head, `P = softmax_causal(Q Kᵀ / √dh)` into `probs`
 /// and `P V` into `att`. Inlined so that it is compiled into both copies of the
 /// forward pass ([`super::wide`]).
+///
+/// Sequences of at most [`tiles::MAX_LEN`] rows with a head width the register tiles
+/// take run there ([`super::attention_tiles`], the same bits); the others, and every
+/// sequence when `use_tiles` is false, through `matrixmultiply`.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn attention_forward(
     qkv: &[f32],
@@ -22,12 +28,32 @@ pub fn attention_forward(
     heads: usize,
     probs: &mut [f32],
     att: &mut [f32],
+    scratch: &mut tiles::Scratch,
+    use_tiles: bool,
 ) {
     let dh = d / heads;
     let scale = 1.0 / (dh as f32).sqrt();
+    let tiled = use_tiles && tiles::usable(dh);
     let mut po = 0;
     for w in starts.windows(2) {
         let (o, l) = (w[0], w[1] - w[0]);
+        if tiled && l <= tiles::MAX_LEN {
+            for h in 0..heads {
+                tiles::forward(
+                    &qkv[o * 3 * d..],
+                    l,
+                    d,
+                    dh,
+                    h,
+                    &mut probs[po..po + l * l],
+                    &mut att[o * d..],
+                    scratch,
+                    softmax_causal_row,
+                );
+                po += l * l;
+            }
+            continue;
+        }
         for h in 0..heads {
             let q = &qkv[o * 3 * d + h * dh..];
             let k = &qkv[o * 3 * d + d + h * dh..];
@@ -59,7 +85,7 @@ pub fn attention_forward(
 /// Softmax of `row[..=i]` in place (max-subtracted, f32 sum in index order), and zeros
 /// after `i` (the positions a causal query may not see).
 #[inline(always)]
-fn softmax_causal_row(row: &mut [f32], i: usize) {
+pub(super) fn softmax_causal_row(row: &mut [f32], i: usize) {
     let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
     let mut sum = 0.0f32;
     for x in row[..=i].iter_mut() {
@@ -76,6 +102,7 @@ fn softmax_causal_row(row: &mut [f32], i: usize) {
 /// Backward of [`attention_forward`]: from `datt` (rows × d) and the saved `qkv` and
 /// `probs`, writes (overwrites) dQ, dK, dV into `dqkv` (rows × 3d). `dp` is scratch.
 /// Inlined into both copies of the backward pass, like the forward.
+/// Which sequences take the register tiles: as in [`attention_forward`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn attention_backward(
@@ -87,12 +114,32 @@ pub fn attention_backward(
     heads: usize,
     dp: &mut Vec<f32>,
     dqkv: &mut [f32],
+    scratch: &mut tiles::Scratch,
+    use_tiles: bool,
 ) {
     let dh = d / heads;
     let scale = 1.0 / (dh as f32).sqrt();
+    let tiled = use_tiles && tiles::usable(dh);
     let mut po = 0;
     for w in starts.windows(2) {
         let (o, l) = (w[0], w[1] - w[0]);
+        if tiled && l <= tiles::MAX_LEN {
+            for h in 0..heads {
+                tiles::backward(
+                    &qkv[o * 3 * d..],
+                    &probs[po..po + l * l],
+                    &datt[o * d..],
+                    l,
+                    d,
+                    dh,
+                    h,
+                    &mut dqkv[o * 3 * d..],
+                    scratch,
+                );
+                po += l * l;
+            }
+            continue;
+        }
         // every element of dp is written (a β = 0 GEMM) before it is read
         dp.resize(l * l, 0.0);
         for h in 0..heads {
@@ -260,6 +307,49 @@ mod tests {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         ((*seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+    }
+
+    /// The register tiles give the GEMM path's bits: probabilities, output and dQ, dK, dV,
+    /// at every head width they take, at lengths that leave partial row blocks and
+    /// partial column vectors (1, 7, 8, 9, 16, 17, 62, 200, 256), and beside a 257-row
+    /// sequence that both runs take through the GEMM.
+    #[test]
+    fn tiles_and_gemm_give_the_same_bits() {
+        if !tiles::usable(16) {
+            eprintln!("no AVX-512 on this CPU: the tiles are never used, nothing to compare");
+            return;
+        }
+        for (dh, heads) in [(16, 4), (32, 2), (48, 1), (64, 2)] {
+            let d = dh * heads;
+            let lens = [1usize, 7, 8, 9, 16, 17, 62, 200, 256, 257];
+            let mut starts = vec![0];
+            for l in lens {
+                starts.push(starts.last().unwrap() + l);
+            }
+            let n = *starts.last().unwrap();
+            let mut seed = dh as u64;
+            let qkv: Vec<f32> = (0..n * 3 * d).map(|_| lcg(&mut seed) * 4.0).collect();
+            let datt: Vec<f32> = (0..n * d).map(|_| lcg(&mut seed)).collect();
+            let plen: usize = lens.iter().map(|l| heads * l * l).sum();
+            let mut out = Vec::new();
+            for use_tiles in [true, false] {
+                let mut sc = tiles::Scratch::default();
+                let (mut probs, mut att) = (vec![f32::NAN; plen], vec![f32::NAN; n * d]);
+                attention_forward(
+                    &qkv, &starts, d, heads, &mut probs, &mut att, &mut sc, use_tiles,
+                );
+                let (mut dp, mut dqkv) = (Vec::new(), vec![f32::NAN; n * 3 * d]);
+                attention_backward(
+                    &qkv, &probs, &datt, &starts, d, heads, &mut dp, &mut dqkv, &mut sc, use_tiles,
+                );
+                let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert!(att.iter().chain(&dqkv).all(|x| x.is_finite()));
+                out.push((bits(&probs), bits(&att), bits(&dqkv)));
+            }
+            assert!(out[0].0 == out[1].0, "probs, dh {dh}");
+            assert!(out[0].1 == out[1].1, "output, dh {dh}");
+            assert!(out[0].2 == out[1].2, "dq dk dv, dh {dh}");
+        }
     }
 
     /// The cached one-row step equals the plain definition (row-at-a-time dot products

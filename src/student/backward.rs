@@ -11,18 +11,44 @@ impl Workspace {
     /// (overwritten) into `grad`, laid out like `Model::params`. Requires the preceding
     /// `forward` on the same model and batch.
     pub fn backward(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
-        #[cfg(target_arch = "x86_64")]
-        if wide::avx2() {
-            // SAFETY: the CPU has AVX2 (checked at run time just above).
-            return unsafe { self.backward_avx2(m, b, scale_loss, grad) };
-        }
-        self.backward_portable(m, b, scale_loss, grad)
+        self.backward_with(wide::Lanes::best(), m, b, scale_loss, grad)
     }
 
-    /// [`Self::backward_portable`] compiled with AVX2: the same bits ([`super::wide`]).
+    /// [`Self::backward`] through the copy compiled for `lanes`: the same bits
+    /// ([`super::wide`]). `lanes` must be one the CPU has.
+    pub(super) fn backward_with(
+        &mut self,
+        lanes: wide::Lanes,
+        m: &Model,
+        b: &Batch,
+        scale_loss: f32,
+        grad: &mut [f32],
+    ) {
+        assert!(
+            lanes <= wide::Lanes::best(),
+            "{lanes:?} copy on a CPU without it"
+        );
+        match lanes {
+            wide::Lanes::Portable => self.backward_portable(m, b, scale_loss, grad),
+            // SAFETY: the CPU has these instructions (asserted just above).
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx2 => unsafe { self.backward_avx2(m, b, scale_loss, grad) },
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx512 => unsafe { self.backward_avx512(m, b, scale_loss, grad) },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
+        }
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn backward_avx2(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
+        self.backward_portable(m, b, scale_loss, grad)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2")]
+    fn backward_avx512(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
         self.backward_portable(m, b, scale_loss, grad)
     }
 
@@ -169,6 +195,8 @@ impl Workspace {
                 nh,
                 &mut self.dp,
                 &mut self.dqkv,
+                &mut self.tiles,
+                !self.gemm_attention,
             );
             {
                 let (gw, gbq) = two_mut(grad, li_idx.wqkv, d * 3 * d, li_idx.bqkv, 3 * d);

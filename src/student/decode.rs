@@ -17,9 +17,9 @@ const CHUNK: usize = 64;
 
 struct Decoder<'m> {
     m: &'m Model,
-    /// Run the AVX2 copy of [`Decoder::run`] (the CPU has it; tests turn it off to
-    /// compare the two copies).
-    wide: bool,
+    /// Which compiled copy of [`Decoder::run`] runs (the widest the CPU has; tests pick
+    /// each to compare them).
+    lanes: wide::Lanes,
     slots: usize,
     kc: Vec<f32>,
     vc: Vec<f32>,
@@ -45,10 +45,7 @@ impl<'m> Decoder<'m> {
         let n = slots * c.layers * c.context * c.d_model;
         Decoder {
             m,
-            #[cfg(target_arch = "x86_64")]
-            wide: wide::avx2(),
-            #[cfg(not(target_arch = "x86_64"))]
-            wide: false,
+            lanes: wide::Lanes::best(),
             slots,
             kc: vec![0.0; n],
             vc: vec![0.0; n],
@@ -88,18 +85,30 @@ impl<'m> Decoder<'m> {
     /// Run rows `(slot, pos, token)` through the model, filling the cache; returns the
     /// argmax next token for each row listed in `want` (indices into `rows`).
     fn run(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
-        #[cfg(target_arch = "x86_64")]
-        if self.wide {
-            // SAFETY: `wide` is set only when the CPU has AVX2 (`Decoder::new`).
-            return unsafe { self.run_avx2(rows, want) };
+        assert!(self.lanes <= wide::Lanes::best());
+        match self.lanes {
+            wide::Lanes::Portable => self.run_portable(rows, want),
+            // SAFETY: the CPU has these instructions (asserted just above).
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx2 => unsafe { self.run_avx2(rows, want) },
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx512 => unsafe { self.run_avx512(rows, want) },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
         }
-        self.run_portable(rows, want)
     }
 
     /// [`Self::run_portable`] compiled with AVX2: the same bits ([`super::wide`]).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn run_avx2(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
+        self.run_portable(rows, want)
+    }
+
+    /// [`Self::run_portable`] compiled with AVX-512: the same bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2")]
+    fn run_avx512(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
         self.run_portable(rows, want)
     }
 
@@ -330,19 +339,27 @@ mod tests {
     use crate::student::ModelConfig;
     use rand::SeedableRng;
 
-    /// The AVX2 copy of a decoder step gives the same logits, bit for bit, as the
-    /// portable one ([`super::super::wide`]): prefill of prompts of several lengths, then
-    /// incremental steps, at a head width of 16 (the scenarios') and of 6 (no fast path).
+    /// Every compiled copy of a decoder step the CPU can run (AVX-512, AVX2) gives the
+    /// same logits, bit for bit, as the portable one ([`super::super::wide`]): prefill of
+    /// prompts of several lengths, then incremental steps, at a head width of 16 (the
+    /// scenarios') and of 6 (no fast path).
     #[test]
     fn wide_and_portable_decoder_steps_are_bit_identical() {
-        if !Decoder::new(&tiny(16), 1).wide {
-            eprintln!("no AVX2 on this CPU: only one copy exists, nothing to compare");
+        let lanes = wide::Lanes::available();
+        if lanes.len() < 2 {
+            eprintln!("only the portable copy runs on this CPU: nothing to compare");
             return;
         }
         for dh in [16, 6] {
             let m = tiny(dh);
-            let (mut a, mut b) = (Decoder::new(&m, 5), Decoder::new(&m, 5));
-            b.wide = false;
+            let mut decs: Vec<Decoder> = lanes
+                .iter()
+                .map(|&l| {
+                    let mut d = Decoder::new(&m, 5);
+                    d.lanes = l;
+                    d
+                })
+                .collect();
             let mut len = [0usize; 5];
             let mut rows = Vec::new();
             for (s, l) in len.iter_mut().enumerate() {
@@ -353,11 +370,19 @@ mod tests {
             }
             let mut want: Vec<usize> = (0..rows.len()).collect();
             for step in 0..6 {
-                let (ta, tb) = (a.run(&rows, &want), b.run(&rows, &want));
-                assert_eq!(ta, tb);
+                let toks: Vec<Vec<u32>> = decs.iter_mut().map(|d| d.run(&rows, &want)).collect();
                 let bits = |d: &Decoder| d.logits.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&a), bits(&b), "dh {dh}, step {step}");
-                assert!(a.logits.iter().all(|x| x.is_finite()));
+                for (d, t) in decs.iter().zip(&toks).skip(1) {
+                    assert_eq!(*t, toks[0], "{:?}", d.lanes);
+                    assert_eq!(
+                        bits(d),
+                        bits(&decs[0]),
+                        "{:?}, dh {dh}, step {step}",
+                        d.lanes
+                    );
+                }
+                assert!(decs[0].logits.iter().all(|x| x.is_finite()));
+                let ta = &toks[0];
                 // next: one new token per slot, at the position after its last one
                 rows = (0..5)
                     .map(|s| {

@@ -7,6 +7,7 @@
 //! same seed gives bit-identical weights whatever the thread count.
 
 pub mod attention;
+pub mod attention_tiles;
 pub mod backward;
 pub mod base;
 pub mod checkpoint;

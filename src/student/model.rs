@@ -12,7 +12,7 @@
 //! on pad positions (which with causal attention never influence real tokens).
 
 use super::ops::{self, gemm};
-use super::{attention, wide};
+use super::{attention, attention_tiles, wide};
 use crate::rng::Rng;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -314,6 +314,10 @@ pub struct Workspace {
     pub(super) datt: Vec<f32>,
     pub(super) dp: Vec<f32>,
     pub(super) dhsel: Vec<f32>,
+    /// Scratch of the attention's register tiles.
+    pub(super) tiles: attention_tiles::Scratch,
+    /// Compute attention through `matrixmultiply` only (the tests compare the two paths).
+    pub(super) gemm_attention: bool,
 }
 
 /// Set `v` to `n` zeros (for buffers that are accumulated into).
@@ -345,19 +349,38 @@ impl Workspace {
     /// Forward pass over a packed batch. Returns the per-loss-row negative log-likelihood
     /// summed in f64 (the caller divides by the number of loss rows for a mean).
     pub fn forward(&mut self, m: &Model, b: &Batch) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        if wide::avx2() {
-            // SAFETY: the CPU has AVX2 (checked at run time just above).
-            return unsafe { self.forward_avx2(m, b) };
-        }
-        self.forward_portable(m, b)
+        self.forward_with(wide::Lanes::best(), m, b)
     }
 
-    /// [`Self::forward_portable`] compiled with AVX2 (see [`super::wide`]): the same
-    /// operations in wider lanes, so the same bits.
+    /// [`Self::forward`] through the copy compiled for `lanes` (see [`super::wide`]): the
+    /// same operations in wider lanes, so the same bits. `lanes` must be one the CPU has
+    /// ([`wide::Lanes::available`]).
+    pub(super) fn forward_with(&mut self, lanes: wide::Lanes, m: &Model, b: &Batch) -> f64 {
+        assert!(
+            lanes <= wide::Lanes::best(),
+            "{lanes:?} copy on a CPU without it"
+        );
+        match lanes {
+            wide::Lanes::Portable => self.forward_portable(m, b),
+            // SAFETY: the CPU has these instructions (asserted just above).
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx2 => unsafe { self.forward_avx2(m, b) },
+            #[cfg(target_arch = "x86_64")]
+            wide::Lanes::Avx512 => unsafe { self.forward_avx512(m, b) },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
+        }
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn forward_avx2(&mut self, m: &Model, b: &Batch) -> f64 {
+        self.forward_portable(m, b)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2")]
+    fn forward_avx512(&mut self, m: &Model, b: &Batch) -> f64 {
         self.forward_portable(m, b)
     }
 
@@ -413,7 +436,16 @@ impl Workspace {
             );
             fit(&mut a.probs, plen);
             fit(&mut a.att, n * d);
-            attention::attention_forward(&a.qkv, &b.starts, d, nh, &mut a.probs, &mut a.att);
+            attention::attention_forward(
+                &a.qkv,
+                &b.starts,
+                d,
+                nh,
+                &mut a.probs,
+                &mut a.att,
+                &mut self.tiles,
+                !self.gemm_attention,
+            );
             fit(&mut a.x_mid, n * d);
             ops::linear(
                 &a.att,

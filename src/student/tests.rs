@@ -1029,20 +1029,20 @@ fn chunks_reusing_one_decoder_equal_prompts_decoded_alone() {
     );
 }
 
-/// The AVX2 copies of the forward and backward passes ([`super::wide`]) give the same
-/// loss, gradient and hidden-state bits as the portable ones, at the scenarios' head
-/// width (16) and at widths and sequence lengths that leave vector tails.
+/// Every compiled copy of the forward and backward passes the CPU can run (AVX-512,
+/// AVX2; [`super::wide`]) gives the same loss, gradient and hidden-state bits as the
+/// portable one, with attention through the register tiles (where the CPU has them) and
+/// through `matrixmultiply`, at the scenarios' head width (16), at the 4-layer d 128
+/// student's (32), and at widths and sequence lengths that leave vector tails.
 #[test]
 fn wide_and_portable_training_passes_are_bit_identical() {
-    if !cfg!(target_arch = "x86_64") {
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if !super::wide::avx2() {
-        eprintln!("no AVX2 on this CPU: only one copy exists, nothing to compare");
-        return;
-    }
-    for (d_model, heads, d_ff, seed) in [(64, 4, 256, 1), (20, 2, 36, 2), (24, 3, 50, 3)] {
+    let lanes = super::wide::Lanes::available();
+    for (d_model, heads, d_ff, seed) in [
+        (64, 4, 256, 1),
+        (128, 4, 64, 4),
+        (20, 2, 36, 2),
+        (24, 3, 50, 3),
+    ] {
         let cfg = ModelConfig {
             vocab: 37,
             layers: 2,
@@ -1056,24 +1056,28 @@ fn wide_and_portable_training_passes_are_bit_identical() {
         let b = batch_of(&seqs, cfg.context);
         let scale = 1.0 / b.loss_rows.len() as f32;
         let mut bits = Vec::new();
-        for wide in [true, false] {
-            let mut ws = Workspace::default();
-            let mut grad = vec![0.0f32; m.n_params()];
-            let nll = if wide {
-                let nll = ws.forward(&m, &b);
-                ws.backward(&m, &b, scale, &mut grad);
-                nll
-            } else {
-                let nll = ws.forward_portable(&m, &b);
-                ws.backward_portable(&m, &b, scale, &mut grad);
-                nll
-            };
-            let mut v = vec![nll.to_bits()];
-            v.extend(grad.iter().map(|g| g.to_bits() as u64));
-            v.extend(ws.final_hidden().iter().map(|g| g.to_bits() as u64));
-            assert!(grad.iter().any(|g| *g != 0.0));
-            bits.push(v);
+        for &l in &lanes {
+            for gemm_attention in [false, true] {
+                let mut ws = Workspace {
+                    gemm_attention,
+                    ..Workspace::default()
+                };
+                let mut grad = vec![0.0f32; m.n_params()];
+                let nll = ws.forward_with(l, &m, &b);
+                ws.backward_with(l, &m, &b, scale, &mut grad);
+                let mut v = vec![nll.to_bits()];
+                v.extend(grad.iter().map(|g| g.to_bits() as u64));
+                v.extend(ws.final_hidden().iter().map(|g| g.to_bits() as u64));
+                assert!(grad.iter().any(|g| *g != 0.0));
+                bits.push(((l, gemm_attention), v));
+            }
         }
-        assert_eq!(bits[0], bits[1], "d {d_model}, heads {heads}");
+        for (which, v) in &bits[1..] {
+            assert!(
+                *v == bits[0].1,
+                "{which:?} against {:?}: d {d_model}, heads {heads}",
+                bits[0].0
+            );
+        }
     }
 }
