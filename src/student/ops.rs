@@ -6,14 +6,94 @@
 //! total) and adds minutes of build time, while sgemm with explicit strides lets attention
 //! read heads straight out of the fused QKV buffer without copies. Being single-threaded,
 //! every reduction has a fixed order, so results are bit-identical run to run.
+//! The linear layers' products run in [`super::gemm_tiles`] instead where the CPU has
+//! AVX-512 (no packing; the same bits).
+
+use super::gemm_tiles;
 
 /// `C[m,n] = alpha * A[m,k] B[k,n] + beta * C` with arbitrary (row, column) strides.
 ///
-/// Safety is established here once: the slices must cover the strided extents, which
+/// With α = 1, β ∈ {0, 1} and contiguous rows of C (every linear layer) it runs in
+/// [`gemm_tiles`] where the CPU has AVX-512, with the same bits as `matrixmultiply`,
+/// which takes every other case.
+///
+/// Safety is established in [`matrixmultiply_gemm`] once: the slices must cover the strided extents, which
 /// the asserts check before the unsafe call.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    beta: f32,
+    c: &mut [f32],
+    (rsc, csc): (usize, usize),
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if alpha == 1.0 && (beta == 0.0 || beta == 1.0) && csc == 1 && k > 0 && gemm_tiles::usable() {
+        return gemm_in_tiles(m, k, n, a, (rsa, csa), b, (rsb, csb), beta == 1.0, c, rsc);
+    }
+    matrixmultiply_gemm(
+        m,
+        k,
+        n,
+        alpha,
+        a,
+        (rsa, csa),
+        b,
+        (rsb, csb),
+        beta,
+        c,
+        (rsc, csc),
+    );
+}
+
+thread_local! {
+    /// B laid out by rows for [`gemm_in_tiles`] when the caller's B is transposed.
+    static B_ROWS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`gemm`] through [`gemm_tiles`] (same bits, operands read in place): B is used as it
+/// is when its columns are contiguous, else copied once into row-major order.
+#[allow(clippy::too_many_arguments)]
+fn gemm_in_tiles(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    sa: (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    accumulate: bool,
+    c: &mut [f32],
+    rsc: usize,
+) {
+    if csb == 1 {
+        return gemm_tiles::gemm(m, k, n, a, sa, b, rsb, accumulate, c, rsc);
+    }
+    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb, "gemm: B too short");
+    B_ROWS.with(|buf| {
+        let mut bt = buf.borrow_mut();
+        bt.clear();
+        bt.reserve(k * n);
+        for p in 0..k {
+            bt.extend((0..n).map(|j| b[p * rsb + j * csb]));
+        }
+        gemm_tiles::gemm(m, k, n, a, sa, &bt, n, accumulate, c, rsc);
+    });
+}
+
+/// [`gemm`] through `matrixmultiply::sgemm`: every case the tiles do not take, and the
+/// reference the tiles are tested against.
+#[allow(clippy::too_many_arguments)]
+pub fn matrixmultiply_gemm(
     m: usize,
     k: usize,
     n: usize,
@@ -292,6 +372,56 @@ mod tests {
         let mut c = [0.0f32; 4];
         gemm(2, 3, 2, 1.0, &at, (1, 2), &b, (2, 1), 0.0, &mut c, (2, 1));
         assert_eq!(c, [4.0, 5.0, 10.0, 11.0]);
+    }
+
+    /// The tiles give `matrixmultiply`'s bits for every case [`gemm`] sends them:
+    /// β 0 and 1, k across the 256 block boundary, partial row tiles and column vectors,
+    /// A read by rows or transposed, B by rows or transposed (copied), C with a row
+    /// stride wider than n.
+    #[test]
+    fn tiles_give_matrixmultiply_bits() {
+        if !gemm_tiles::usable() {
+            eprintln!("no AVX-512 on this CPU: the tiles are never used, nothing to compare");
+            return;
+        }
+        let mut seed = 11u64;
+        let mut rnd = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        let mut cases = 0;
+        for &m in &[1usize, 5, 12, 13, 40] {
+            for &k in &[1usize, 7, 64, 256, 257, 600] {
+                for &n in &[1usize, 15, 16, 17, 32, 33, 64, 100] {
+                    for (ta, tb, beta) in [
+                        (false, false, 0.0),
+                        (true, false, 1.0),
+                        (false, true, 0.0),
+                        (true, true, 1.0),
+                        (false, false, 1.0),
+                    ] {
+                        let a: Vec<f32> = (0..m * k).map(|_| rnd() * 3.0).collect();
+                        let b: Vec<f32> = (0..k * n).map(|_| rnd() * 3.0).collect();
+                        let sa = if ta { (1, m) } else { (k, 1) };
+                        let sb = if tb { (1, k) } else { (n, 1) };
+                        let rsc = n + 3;
+                        let c0: Vec<f32> = (0..m * rsc).map(|_| rnd()).collect();
+                        let (mut c1, mut c2) = (c0.clone(), c0.clone());
+                        gemm(m, k, n, 1.0, &a, sa, &b, sb, beta, &mut c1, (rsc, 1));
+                        matrixmultiply_gemm(m, k, n, 1.0, &a, sa, &b, sb, beta, &mut c2, (rsc, 1));
+                        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                        assert!(
+                            bits(&c1) == bits(&c2),
+                            "m {m} k {k} n {n} ta {ta} tb {tb} beta {beta}"
+                        );
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 5 * 6 * 8 * 5);
     }
 
     #[test]
