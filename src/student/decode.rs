@@ -43,26 +43,35 @@ impl<'m> Decoder<'m> {
     fn new(m: &'m Model, slots: usize) -> Self {
         let c = &m.cfg;
         let n = slots * c.layers * c.context * c.d_model;
+        let mut pool = POOL.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        pool.resize_with(BUFFERS, Vec::new);
+        let mut take = |len: usize| {
+            let mut v = pool.pop().expect("one buffer each");
+            // Kept contents are never read before they are written (see `greedy_decode`),
+            // so a reused buffer only changes length.
+            v.resize(len, 0.0);
+            v
+        };
         Decoder {
             m,
             lanes: wide::Lanes::best(),
             slots,
-            kc: vec![0.0; n],
-            vc: vec![0.0; n],
-            x: Vec::new(),
-            h: Vec::new(),
-            xhat: Vec::new(),
-            rstd: Vec::new(),
-            qkv: Vec::new(),
-            att: Vec::new(),
-            tmp: Vec::new(),
-            u: Vec::new(),
-            scores: vec![0.0; c.context],
-            hl: Vec::new(),
-            hf: Vec::new(),
-            xhf: Vec::new(),
-            rsf: Vec::new(),
-            logits: Vec::new(),
+            kc: take(n),
+            vc: take(n),
+            x: take(0),
+            h: take(0),
+            xhat: take(0),
+            rstd: take(0),
+            qkv: take(0),
+            att: take(0),
+            tmp: take(0),
+            u: take(0),
+            scores: take(c.heads * c.context),
+            hl: take(0),
+            hf: take(0),
+            xhf: take(0),
+            rsf: take(0),
+            logits: take(0),
         }
     }
 
@@ -173,6 +182,36 @@ impl<'m> Decoder<'m> {
             }
             for (r, &(slot, pos, _)) in rows.iter().enumerate() {
                 let vbase = self.v_at(slot, l, 0);
+                let kbase = self.k_at(slot, l, 0);
+                let (q, att) = (
+                    &self.qkv[r * 3 * d..r * 3 * d + d],
+                    &mut self.att[r * d..(r + 1) * d],
+                );
+                let (kt, vc) = (
+                    &self.kc[kbase..kbase + d * ctx],
+                    &self.vc[vbase..vbase + ctx * d],
+                );
+                let scores = &mut self.scores;
+                // Direct calls (not through a pointer), so each is inlined into the
+                // compiled copy that runs ([`super::wide`]).
+                macro_rules! heads {
+                    ($dh:literal, $h:literal) => {{
+                        attention::attend_cached_heads::<$dh, $h>(q, kt, ctx, vc, pos, scores, att);
+                        true
+                    }};
+                }
+                let done = match (dh, nh) {
+                    (16, 4) => heads!(16, 4),
+                    (32, 4) => heads!(32, 4),
+                    (8, 4) => heads!(8, 4),
+                    (16, 2) => heads!(16, 2),
+                    (32, 2) => heads!(32, 2),
+                    (16, 8) => heads!(16, 8),
+                    _ => false,
+                };
+                if done {
+                    continue;
+                }
                 for hh in 0..nh {
                     let kt = self.k_at(slot, l, hh);
                     attention::attend_cached(
@@ -270,6 +309,52 @@ impl<'m> Decoder<'m> {
             .chunks_exact(v)
             .map(|row| ops::argmax(row) as u32)
             .collect()
+    }
+}
+
+/// Number of buffers a [`Decoder`] holds.
+const BUFFERS: usize = 16;
+
+/// Largest set of buffers kept for reuse: 64 MiB of f32 per thread.
+const POOL_MAX_FLOATS: usize = 16 << 20;
+
+thread_local! {
+    /// The buffers of this thread's last decoder, reused by the next: decoding is called
+    /// for every evaluation (seeds, validation after each epoch, test), and fresh
+    /// buffers of the KV cache's size (10 MB for the default student) cost page faults
+    /// and zero-filling on every call, 6–11 % of decoding (issue 11).
+    static POOL: std::cell::RefCell<Vec<Vec<f32>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Decoder<'_> {
+    fn drop(&mut self) {
+        let bufs = [
+            &mut self.kc,
+            &mut self.vc,
+            &mut self.x,
+            &mut self.h,
+            &mut self.xhat,
+            &mut self.rstd,
+            &mut self.qkv,
+            &mut self.att,
+            &mut self.tmp,
+            &mut self.u,
+            &mut self.scores,
+            &mut self.hl,
+            &mut self.hf,
+            &mut self.xhf,
+            &mut self.rsf,
+            &mut self.logits,
+        ];
+        debug_assert_eq!(bufs.len(), BUFFERS);
+        // Reversed, so that `new` pops each buffer into the field it came from.
+        let back: Vec<Vec<f32>> = bufs.into_iter().rev().map(std::mem::take).collect();
+        // Large students' caches are freed as before, so that memory the estimate
+        // (`scenario::feasibility`) counts for decoding is not also held while training.
+        let floats: usize = back.iter().map(|v| v.capacity()).sum();
+        if floats <= POOL_MAX_FLOATS {
+            POOL.with(|p| *p.borrow_mut() = back);
+        }
     }
 }
 
