@@ -86,7 +86,10 @@ impl Scratch {
 /// Forward of one (sequence, head): `probs` (L × L, upper triangle zero) and the head's
 /// output columns of `att`. `qkv` starts at the sequence's first row, `att` too; `h` is
 /// the head. Requires [`usable`]`(dh)` and `l ≤ MAX_LEN`.
+/// Inlined so that its scalar loops (transposes, softmax) are compiled into each copy of
+/// the forward pass ([`super::wide`]).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn forward(
     qkv: &[f32],
     l: usize,
@@ -161,7 +164,9 @@ pub fn forward(
 /// Backward of one (sequence, head): from the head's columns of `datt` and the saved
 /// `qkv` and `probs`, writes dQ, dK, dV into the head's columns of `dqkv`. Slices start
 /// at the sequence's first row. Requires [`usable`]`(dh)` and `l ≤ MAX_LEN`.
+/// Inlined into each copy of the backward pass, like [`forward`].
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn backward(
     qkv: &[f32],
     probs: &[f32],
