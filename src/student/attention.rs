@@ -246,17 +246,7 @@ pub fn attend_cached(
             *s += qi * k;
         }
     }
-    let mut mx = f32::NEG_INFINITY;
-    for s in sc.iter_mut() {
-        *s *= scale;
-        mx = mx.max(*s);
-    }
-    let mut sum = 0.0f32;
-    for s in sc.iter_mut() {
-        *s = (*s - mx).exp();
-        sum += *s;
-    }
-    let inv = 1.0 / sum;
+    let inv = scaled_exp_row(sc, scale);
     match dh {
         8 => weighted_sum::<8>(sc, inv, v, v_stride, out),
         16 => weighted_sum::<16>(sc, inv, v, v_stride, out),
@@ -272,6 +262,23 @@ pub fn attend_cached(
             }
         }
     }
+}
+
+/// A decoder row's scores scaled by `scale`, then replaced by `exp(s − max)`; returns
+/// the reciprocal of their sum (f32, in position order), the softmax's normaliser.
+#[inline(always)]
+fn scaled_exp_row(sc: &mut [f32], scale: f32) -> f32 {
+    let mut mx = f32::NEG_INFINITY;
+    for s in sc.iter_mut() {
+        *s *= scale;
+        mx = mx.max(*s);
+    }
+    let mut sum = 0.0f32;
+    for s in sc.iter_mut() {
+        *s = (*s - mx).exp();
+        sum += *s;
+    }
+    1.0 / sum
 }
 
 /// Every head of one decoder row at once: for each head `h`, the same operations in
@@ -328,17 +335,7 @@ pub fn attend_cached_heads<const DH: usize, const H: usize>(
             }
             sc[j] = s;
         }
-        let mut mx = f32::NEG_INFINITY;
-        for s in sc.iter_mut() {
-            *s *= scale;
-            mx = mx.max(*s);
-        }
-        let mut sum = 0.0f32;
-        for s in sc.iter_mut() {
-            *s = (*s - mx).exp();
-            sum += *s;
-        }
-        inv[h] = 1.0 / sum;
+        inv[h] = scaled_exp_row(sc, scale);
     }
     let mut acc = [[0.0f32; DH]; H];
     for j in 0..n {

@@ -71,6 +71,44 @@ impl Scratch {
         lp
     }
 
+    /// Rows `i0..i0 + rows` of the score block `s = α · A tᵀ`, over the column vectors
+    /// that meet the causal part of those rows (`j ≤ i0 + rows − 1`). `a` starts at row
+    /// `i0` of A (row stride `a_rs`, `dh` wide); `t` holds the transposed other operand.
+    #[allow(clippy::too_many_arguments)]
+    fn causal_block(
+        &mut self,
+        a: &[f32],
+        a_rs: usize,
+        rows: usize,
+        i0: usize,
+        dh: usize,
+        lp: usize,
+        alpha: f32,
+    ) {
+        assert!(a.len() >= (rows - 1) * a_rs + dh && self.s.len() >= (i0 + rows) * lp);
+        for jb in (0..i0 + rows).step_by(16) {
+            // SAFETY: A rows 0..rows (stride a_rs, dh wide: asserted), B columns
+            // jb..jb+16 ≤ lp of the dh transposed rows of lp, C rows i0..i0+rows of the
+            // lp-wide score block (asserted); `s` and `t` are distinct buffers.
+            unsafe {
+                tile_dispatch(
+                    rows,
+                    0,
+                    dh,
+                    a.as_ptr(),
+                    a_rs,
+                    1,
+                    self.t[jb..].as_ptr(),
+                    lp,
+                    16,
+                    alpha,
+                    self.s[i0 * lp + jb..].as_mut_ptr(),
+                    lp,
+                );
+            }
+        }
+    }
+
     /// `t[c·lp + j] = src[j·stride + c]` for j < l, and 0 in the padding columns.
     fn transpose_from(&mut self, src: &[f32], stride: usize, l: usize, dh: usize, lp: usize) {
         for c in 0..dh {
@@ -113,27 +151,7 @@ pub fn forward(
         let rows = MR.min(l - i0);
         let last = i0 + rows - 1;
         // S = scale · Q Kᵀ over the column vectors that meet the causal part of the block
-        for jb in (0..=last).step_by(16) {
-            // SAFETY: A rows i0..i0+rows of Q (stride 3d, dh wide), B columns jb..jb+16
-            // of the transposed keys (dh rows of lp), C rows of the lp-wide score block;
-            // all inside the slices (asserted above and by construction).
-            unsafe {
-                tile_dispatch(
-                    rows,
-                    0,
-                    dh,
-                    q[i0 * s3..].as_ptr(),
-                    s3,
-                    1,
-                    sc.t[jb..].as_ptr(),
-                    lp,
-                    16,
-                    scale,
-                    sc.s[i0 * lp + jb..].as_mut_ptr(),
-                    lp,
-                );
-            }
-        }
+        sc.causal_block(&q[i0 * s3..], s3, rows, i0, dh, lp, scale);
         for i in i0..=last {
             let pr = &mut probs[i * l..(i + 1) * l];
             pr[..=i].copy_from_slice(&sc.s[i * lp..i * lp + i + 1]);
@@ -191,25 +209,7 @@ pub fn backward(
         let rows = MR.min(l - i0);
         let last = i0 + rows - 1;
         // dP = dO Vᵀ
-        for jb in (0..=last).step_by(16) {
-            // SAFETY: A = rows of dO (stride d), B = transposed values, C = score block.
-            unsafe {
-                tile_dispatch(
-                    rows,
-                    0,
-                    dh,
-                    dout[i0 * d..].as_ptr(),
-                    d,
-                    1,
-                    sc.t[jb..].as_ptr(),
-                    lp,
-                    16,
-                    1.0,
-                    sc.s[i0 * lp + jb..].as_mut_ptr(),
-                    lp,
-                );
-            }
-        }
+        sc.causal_block(&dout[i0 * d..], d, rows, i0, dh, lp, 1.0);
         // dS = P ∘ (dP − rowsum(dP ∘ P)), zero beyond the diagonal
         for i in i0..=last {
             let prow = &probs[i * l..(i + 1) * l];
