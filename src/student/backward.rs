@@ -2,7 +2,7 @@
 //! architecture). Gradients are accumulated in a fixed order (rows, then sequences, then
 //! heads), single-threaded, so they are bit-reproducible.
 
-use super::model::{fit, probs_len, resize, Batch, Model, Workspace};
+use super::model::{fit, probs_len, resize, spread_rows, Batch, Model, Workspace};
 use super::ops::{self, gemm};
 use super::{attention, wide};
 
@@ -101,11 +101,15 @@ impl Workspace {
             &mut self.dhsel,
             (d, 1),
         );
-        resize(&mut self.dh, n * d);
-        for (j, &r) in b.loss_rows.iter().enumerate() {
+        // The last block and the final LayerNorm hold the kept rows only (see
+        // `Workspace`): their gradients are computed on those rows, then spread over
+        // every row for the last block's attention.
+        let k = self.kept.len();
+        resize(&mut self.dh, k * d);
+        for (j, &r) in self.sel.iter().enumerate() {
             self.dh[r * d..(r + 1) * d].copy_from_slice(&self.dhsel[j * d..(j + 1) * d]);
         }
-        resize(&mut self.dx, n * d);
+        resize(&mut self.dx, k * d);
         {
             let (g0, rest) = grad.split_at_mut(m.idx.lnf_b);
             ops::layernorm_backward(
@@ -119,10 +123,18 @@ impl Workspace {
                 d,
             );
         }
+        let last = cfg.layers - 1;
         for (li, li_idx) in m.idx.layers.iter().enumerate().rev() {
             let a = &self.layers[li];
+            // Rows of this block's activations after its attention (`kept` in the last
+            // block): the weight gradients' k sums are cut where the whole batch's are.
+            let (rows, ids) = if li == last {
+                (k, Some(&self.kept[..]))
+            } else {
+                (n, None)
+            };
             // MLP: x = x_mid + W2 gelu(W1 LN2(x_mid))
-            fit(&mut self.dbig, n * f);
+            fit(&mut self.dbig, rows * f);
             {
                 let (gw2, gb2) = two_mut(grad, li_idx.w2, f * d, li_idx.b2, d);
                 ops::linear_backward(
@@ -132,13 +144,15 @@ impl Workspace {
                     gw2,
                     gb2,
                     &mut self.dbig,
-                    n,
+                    rows,
                     f,
                     d,
                     false,
+                    ids,
                 );
             }
             ops::gelu_backward_slice(&a.u, &mut self.dbig);
+            fit(&mut self.dh, rows * d);
             {
                 let (gw1, gb1) = two_mut(grad, li_idx.w1, d * f, li_idx.b1, f);
                 ops::linear_backward(
@@ -148,10 +162,11 @@ impl Workspace {
                     gw1,
                     gb1,
                     &mut self.dh,
-                    n,
+                    rows,
                     d,
                     f,
                     false,
+                    ids,
                 );
             }
             {
@@ -168,7 +183,7 @@ impl Workspace {
                 );
             }
             // attention: x_mid = x_in + Wo att
-            fit(&mut self.datt, n * d);
+            fit(&mut self.datt, rows * d);
             {
                 let (gwo, gbo) = two_mut(grad, li_idx.wo, d * d, li_idx.bo, d);
                 ops::linear_backward(
@@ -178,11 +193,16 @@ impl Workspace {
                     gwo,
                     gbo,
                     &mut self.datt,
-                    n,
+                    rows,
                     d,
                     d,
                     false,
+                    ids,
                 );
+            }
+            if li == last {
+                spread_rows(&mut self.datt, &self.kept, n, d, &mut self.spread);
+                spread_rows(&mut self.dx, &self.kept, n, d, &mut self.spread);
             }
             fit(&mut self.dqkv, n * 3 * d);
             debug_assert_eq!(probs_len(b, nh), a.probs.len());
@@ -198,6 +218,7 @@ impl Workspace {
                 &mut self.tiles,
                 !self.gemm_attention,
             );
+            fit(&mut self.dh, n * d);
             {
                 let (gw, gbq) = two_mut(grad, li_idx.wqkv, d * 3 * d, li_idx.bqkv, 3 * d);
                 ops::linear_backward(
@@ -211,6 +232,7 @@ impl Workspace {
                     d,
                     3 * d,
                     false,
+                    None,
                 );
             }
             {

@@ -295,9 +295,30 @@ pub(super) struct LayerActs {
 
 /// Reusable forward/backward workspace: after [`Workspace::forward`], `hsel` holds the
 /// final-LayerNorm outputs of the loss rows and `probs` their softmax over the vocab.
+///
+/// **The last block computes the loss rows only** after its attention. Every row's keys
+/// and values feed the loss rows' attention, so the last block's LayerNorm, QKV and
+/// attention still run on every row; but its output projection, MLP and the final
+/// LayerNorm reach the loss only through the loss rows (about half the rows of a
+/// fine-tuning batch: 46 % on `quick`'s arith). For those the other rows' gradient is
+/// exactly zero, so leaving them out changes no bit: a row's forward does not depend on
+/// the others', the backward's sums over rows (weight and bias gradients) only lose
+/// `+0`-valued terms, and the weight gradients' k sums are still cut every
+/// [`gemm_tiles::KC`](super::gemm_tiles::KC) rows of the *whole* batch
+/// ([`ops::linear_backward`]). (The one exception would be a sum that underflows to
+/// −0 mid-chain, where an omitted +0 term would have made it +0.) The tests compare it,
+/// bit for bit, with the last block on every row (`all_rows`).
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
     pub(super) layers: Vec<LayerActs>,
+    /// Rows the last block computes after its attention, in row order: the loss rows
+    /// (every row when `all_rows`). Its `att`, `x_mid`, LayerNorm and MLP activations,
+    /// and the final LayerNorm's, hold these rows only.
+    pub(super) kept: Vec<usize>,
+    /// For each loss row, its index among `kept`.
+    pub(super) sel: Vec<usize>,
+    /// Scratch for gathering rows into `kept` order and spreading them back.
+    pub(super) spread: Vec<f32>,
     pub(super) x_out: Vec<f32>,
     pub(super) xhatf: Vec<f32>,
     pub(super) rstdf: Vec<f32>,
@@ -318,6 +339,35 @@ pub struct Workspace {
     pub(super) tiles: attention_tiles::Scratch,
     /// Compute attention through `matrixmultiply` only (the tests compare the two paths).
     pub(super) gemm_attention: bool,
+    /// Run the last block on every row, not only the loss rows (the tests compare the
+    /// two paths).
+    pub(super) all_rows: bool,
+}
+
+/// `buf`'s rows `rows` (each `d` wide), gathered in order into `buf` itself (through
+/// `scratch`, which is left holding the old contents).
+fn gather_rows(buf: &mut Vec<f32>, rows: &[usize], d: usize, scratch: &mut Vec<f32>) {
+    fit(scratch, rows.len() * d);
+    for (i, &r) in rows.iter().enumerate() {
+        scratch[i * d..(i + 1) * d].copy_from_slice(&buf[r * d..(r + 1) * d]);
+    }
+    std::mem::swap(buf, scratch);
+}
+
+/// The inverse of [`gather_rows`]: `buf`'s i-th row moved to row `rows[i]` of an
+/// `n`-row buffer whose other rows are +0, the value the full computation gives them.
+pub(super) fn spread_rows(
+    buf: &mut Vec<f32>,
+    rows: &[usize],
+    n: usize,
+    d: usize,
+    scratch: &mut Vec<f32>,
+) {
+    resize(scratch, n * d);
+    for (i, &r) in rows.iter().enumerate() {
+        scratch[r * d..(r + 1) * d].copy_from_slice(&buf[i * d..(i + 1) * d]);
+    }
+    std::mem::swap(buf, scratch);
 }
 
 /// Set `v` to `n` zeros (for buffers that are accumulated into).
@@ -405,13 +455,23 @@ impl Workspace {
             }
         }
         let plen = probs_len(b, nh);
+        debug_assert!(b.loss_rows.windows(2).all(|w| w[0] < w[1]));
+        self.kept.clear();
+        self.sel.clear();
+        if self.all_rows {
+            self.kept.extend(0..n);
+            self.sel.extend_from_slice(&b.loss_rows);
+        } else {
+            self.kept.extend_from_slice(&b.loss_rows);
+            self.sel.extend(0..b.loss_rows.len());
+        }
+        let last = cfg.layers - 1;
         for (li, li_idx) in m.idx.layers.iter().enumerate() {
             let a = &mut self.layers[li];
             // The block's input is kept for the backward pass; `x` is then rewritten
             // (by the MLP's output projection) before it is read again, so the two
             // buffers are swapped rather than copied.
             std::mem::swap(&mut a.x_in, &mut x);
-            fit(&mut x, n * d);
             fit(&mut a.xhat1, n * d);
             fit(&mut a.rstd1, n);
             fit(&mut a.h1, n * d);
@@ -446,22 +506,37 @@ impl Workspace {
                 &mut self.tiles,
                 !self.gemm_attention,
             );
-            fit(&mut a.x_mid, n * d);
+            // From here on the last block computes the kept rows only.
+            let rows = if li == last {
+                gather_rows(&mut a.att, &self.kept, d, &mut self.spread);
+                self.kept.len()
+            } else {
+                n
+            };
+            fit(&mut a.x_mid, rows * d);
             ops::linear(
                 &a.att,
                 &p[li_idx.wo..li_idx.wo + d * d],
                 &p[li_idx.bo..li_idx.bo + d],
                 &mut a.x_mid,
-                n,
+                rows,
                 d,
                 d,
             );
-            for (y, xi) in a.x_mid.iter_mut().zip(&a.x_in) {
-                *y += xi;
+            if li == last {
+                for (y, &r) in a.x_mid.chunks_exact_mut(d).zip(&self.kept) {
+                    for (y, xi) in y.iter_mut().zip(&a.x_in[r * d..(r + 1) * d]) {
+                        *y += xi;
+                    }
+                }
+            } else {
+                for (y, xi) in a.x_mid.iter_mut().zip(&a.x_in) {
+                    *y += xi;
+                }
             }
-            fit(&mut a.xhat2, n * d);
-            fit(&mut a.rstd2, n);
-            fit(&mut a.h2, n * d);
+            fit(&mut a.xhat2, rows * d);
+            fit(&mut a.rstd2, rows);
+            fit(&mut a.h2, rows * d);
             ops::layernorm(
                 &a.x_mid,
                 &p[li_idx.ln2_g..li_idx.ln2_g + d],
@@ -471,24 +546,25 @@ impl Workspace {
                 &mut a.rstd2,
                 d,
             );
-            fit(&mut a.u, n * f);
+            fit(&mut a.u, rows * f);
             ops::linear(
                 &a.h2,
                 &p[li_idx.w1..li_idx.w1 + d * f],
                 &p[li_idx.b1..li_idx.b1 + f],
                 &mut a.u,
-                n,
+                rows,
                 d,
                 f,
             );
-            fit(&mut a.gu, n * f);
+            fit(&mut a.gu, rows * f);
             ops::gelu_slice(&a.u, &mut a.gu);
+            fit(&mut x, rows * d);
             ops::linear(
                 &a.gu,
                 &p[li_idx.w2..li_idx.w2 + f * d],
                 &p[li_idx.b2..li_idx.b2 + d],
                 &mut x,
-                n,
+                rows,
                 f,
                 d,
             );
@@ -497,9 +573,10 @@ impl Workspace {
             }
         }
         self.x_out = x;
-        fit(&mut self.xhatf, n * d);
-        fit(&mut self.rstdf, n);
-        fit(&mut self.hf, n * d);
+        let k = self.kept.len();
+        fit(&mut self.xhatf, k * d);
+        fit(&mut self.rstdf, k);
+        fit(&mut self.hf, k * d);
         ops::layernorm(
             &self.x_out,
             &p[m.idx.lnf_g..m.idx.lnf_g + d],
@@ -512,7 +589,7 @@ impl Workspace {
         // head only on the scored rows
         let mr = b.loss_rows.len();
         fit(&mut self.hsel, mr * d);
-        for (j, &r) in b.loss_rows.iter().enumerate() {
+        for (j, &r) in self.sel.iter().enumerate() {
             self.hsel[j * d..(j + 1) * d].copy_from_slice(&self.hf[r * d..(r + 1) * d]);
         }
         fit(&mut self.probs, mr * v);
@@ -534,11 +611,6 @@ impl Workspace {
             nll += softmax_nll(row, b.targets[j] as usize);
         }
         nll
-    }
-
-    /// The final-LayerNorm output of every row (valid after `forward`), n × d.
-    pub fn final_hidden(&self) -> &[f32] {
-        &self.hf
     }
 }
 

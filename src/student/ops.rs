@@ -167,7 +167,7 @@ pub fn linear(
 }
 
 /// Backward of [`linear`]: `dW += Xᵀ dY`, `db += Σ_rows dY`, `dX = dY Wᵀ` (overwritten,
-/// or accumulated when `accumulate_dx`).
+/// or accumulated when `accumulate_dx`). `row_ids`: see [`weight_gradient`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn linear_backward(
@@ -181,20 +181,9 @@ pub fn linear_backward(
     inp: usize,
     out: usize,
     accumulate_dx: bool,
+    row_ids: Option<&[usize]>,
 ) {
-    gemm(
-        inp,
-        rows,
-        out,
-        1.0,
-        x,
-        (1, inp),
-        dy,
-        (out, 1),
-        1.0,
-        dw,
-        (out, 1),
-    );
+    weight_gradient(x, dy, dw, rows, inp, out, row_ids);
     for r in 0..rows {
         for (b, g) in db.iter_mut().zip(&dy[r * out..(r + 1) * out]) {
             *b += g;
@@ -218,6 +207,48 @@ pub fn linear_backward(
 
 /// LayerNorm epsilon (GPT-2's value).
 pub const LN_EPS: f32 = 1e-5;
+
+/// `dw += xᵀ dy` over `rows` rows. When the rows are a subset of a larger batch
+/// (`row_ids`: each row's index in it, increasing), the k sum is cut where the whole
+/// batch's would be cut, at every [`gemm_tiles::KC`]-th row of the batch: the result then
+/// has the bits of the whole batch's product with zero gradient on the rows left out
+/// (see `model::Workspace`), which adds only +0 terms to each chain.
+#[inline(always)]
+fn weight_gradient(
+    x: &[f32],
+    dy: &[f32],
+    dw: &mut [f32],
+    rows: usize,
+    inp: usize,
+    out: usize,
+    row_ids: Option<&[usize]>,
+) {
+    let block = |s: usize| match row_ids {
+        Some(ids) => ids[s] / gemm_tiles::KC,
+        None => s / gemm_tiles::KC,
+    };
+    let mut s = 0;
+    while s < rows {
+        let mut e = s + 1;
+        while e < rows && block(e) == block(s) {
+            e += 1;
+        }
+        gemm(
+            inp,
+            e - s,
+            out,
+            1.0,
+            &x[s * inp..],
+            (1, inp),
+            &dy[s * out..],
+            (out, 1),
+            1.0,
+            dw,
+            (out, 1),
+        );
+        s = e;
+    }
+}
 
 /// LayerNorm over rows of width `d`; stores normalised `xhat` and `rstd` for backward.
 #[inline(always)]

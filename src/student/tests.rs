@@ -980,7 +980,7 @@ fn reused_workspace_is_bit_identical_to_a_fresh_one() {
         ws.backward(&m, b, 1.0 / b.loss_rows.len() as f32, &mut grad);
         let mut bits = vec![nll.to_bits()];
         bits.extend(grad.iter().map(|g| g.to_bits() as u64));
-        bits.extend(ws.final_hidden().iter().map(|g| g.to_bits() as u64));
+        bits.extend(ws.hsel.iter().map(|g| g.to_bits() as u64));
         bits
     };
     // Big, small, big again, then a different packing of the same size.
@@ -1029,6 +1029,53 @@ fn chunks_reusing_one_decoder_equal_prompts_decoded_alone() {
     );
 }
 
+/// The last block on the loss rows only (the default) gives the loss, gradient, hidden
+/// state and softmax bits of the last block on every row, through every compiled copy:
+/// with one and three layers, loss rows spread over several of the weight gradients'
+/// 256-row k blocks, and a first block (a 270-token prompt) with no loss row at all.
+#[test]
+fn last_block_on_loss_rows_is_bit_identical_to_every_row() {
+    for (layers, seed) in [(1, 31), (3, 32)] {
+        let cfg = ModelConfig {
+            vocab: 29,
+            layers,
+            d_model: 32,
+            heads: 2,
+            d_ff: 48,
+            context: 300,
+        };
+        let m = perturbed(cfg, seed, 0.3);
+        let mut r = rng(seed + 1);
+        let long: Vec<u32> = (0..270).map(|_| r.gen_range(4..29)).collect();
+        let mut seqs = vec![Sequence::new(&long, &[5, 6])];
+        seqs.extend(random_seqs(&mut r, 29, 14, 40));
+        let b = batch_of(&seqs, cfg.context);
+        assert!(b.rows() > 512 && b.loss_rows[0] >= 256, "{} rows", b.rows());
+        let scale = 1.0 / b.loss_rows.len() as f32;
+        for &l in &super::wide::Lanes::available() {
+            let bits = |all_rows: bool| {
+                let mut ws = Workspace {
+                    all_rows,
+                    ..Workspace::default()
+                };
+                let mut grad = vec![0.0f32; m.n_params()];
+                let nll = ws.forward_with(l, &m, &b);
+                let mut v = vec![nll.to_bits()];
+                v.extend(ws.hsel.iter().map(|g| g.to_bits() as u64));
+                v.extend(ws.probs.iter().map(|g| g.to_bits() as u64));
+                ws.backward_with(l, &m, &b, scale, &mut grad);
+                assert!(grad.iter().all(|g| g.is_finite()) && grad.iter().any(|g| *g != 0.0));
+                v.extend(grad.iter().map(|g| g.to_bits() as u64));
+                v
+            };
+            assert!(
+                bits(false) == bits(true),
+                "{l:?}, {layers} layers: loss rows only differ from every row"
+            );
+        }
+    }
+}
+
 /// Every compiled copy of the forward and backward passes the CPU can run (AVX-512,
 /// AVX2; [`super::wide`]) gives the same loss, gradient and hidden-state bits as the
 /// portable one, with attention through the register tiles (where the CPU has them) and
@@ -1067,7 +1114,7 @@ fn wide_and_portable_training_passes_are_bit_identical() {
                 ws.backward_with(l, &m, &b, scale, &mut grad);
                 let mut v = vec![nll.to_bits()];
                 v.extend(grad.iter().map(|g| g.to_bits() as u64));
-                v.extend(ws.final_hidden().iter().map(|g| g.to_bits() as u64));
+                v.extend(ws.hsel.iter().map(|g| g.to_bits() as u64));
                 assert!(grad.iter().any(|g| *g != 0.0));
                 bits.push(((l, gemm_attention), v));
             }
