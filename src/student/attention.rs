@@ -10,6 +10,7 @@
 //! backward pass.
 
 use super::attention_tiles as tiles;
+use super::expf;
 use super::ops::gemm;
 
 /// Forward: for every sequence and head, `P = softmax_causal(Q Kᵀ / √dh)` into `probs`
@@ -87,9 +88,9 @@ pub fn attention_forward(
 #[inline(always)]
 pub(super) fn softmax_causal_row(row: &mut [f32], i: usize) {
     let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    expf::exp_minus(&mut row[..=i], mx);
     let mut sum = 0.0f32;
-    for x in row[..=i].iter_mut() {
-        *x = (*x - mx).exp();
+    for x in &row[..=i] {
         sum += *x;
     }
     let inv = 1.0 / sum;
@@ -273,9 +274,9 @@ fn scaled_exp_row(sc: &mut [f32], scale: f32) -> f32 {
         *s *= scale;
         mx = mx.max(*s);
     }
+    expf::exp_minus(sc, mx);
     let mut sum = 0.0f32;
-    for s in sc.iter_mut() {
-        *s = (*s - mx).exp();
+    for s in sc.iter() {
         sum += *s;
     }
     1.0 / sum

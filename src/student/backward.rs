@@ -41,7 +41,7 @@ impl Workspace {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     fn backward_avx2(&mut self, m: &Model, b: &Batch, scale_loss: f32, grad: &mut [f32]) {
         self.backward_portable(m, b, scale_loss, grad)
     }

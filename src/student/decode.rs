@@ -109,7 +109,7 @@ impl<'m> Decoder<'m> {
 
     /// [`Self::run_portable`] compiled with AVX2: the same bits ([`super::wide`]).
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     fn run_avx2(&mut self, rows: &[(usize, usize, u32)], want: &[usize]) -> Vec<u32> {
         self.run_portable(rows, want)
     }

@@ -12,6 +12,7 @@ pub mod backward;
 pub mod base;
 pub mod checkpoint;
 pub mod decode;
+pub mod expf;
 pub mod gemm_tiles;
 pub mod lora;
 pub mod model;

@@ -423,7 +423,7 @@ impl Workspace {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     fn forward_avx2(&mut self, m: &Model, b: &Batch) -> f64 {
         self.forward_portable(m, b)
     }
@@ -615,13 +615,15 @@ impl Workspace {
 }
 
 /// In-place softmax of a logit row; returns −log p[target] computed in f64 from the
-/// log-sum-exp (stable).
+/// log-sum-exp (stable). Inlined into each compiled copy of the forward pass, so that its
+/// exponentials run in that copy's vectors (and fused multiply-adds; see [`super::expf`]).
+#[inline(always)]
 pub fn softmax_nll(row: &mut [f32], target: usize) -> f64 {
     let mx = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-    let mut sum = 0.0f32;
     let zt = row[target];
-    for x in row.iter_mut() {
-        *x = (*x - mx).exp();
+    super::expf::exp_minus(row, mx);
+    let mut sum = 0.0f32;
+    for x in row.iter() {
         sum += *x;
     }
     let inv = 1.0 / sum;

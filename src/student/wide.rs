@@ -11,16 +11,20 @@
 //! **The copies produce the same bits.** LLVM never reassociates or contracts (FMA) f32
 //! arithmetic unless fast-math flags allow it, which Rust never sets: a wider vector runs
 //! the same per-element operations in more lanes, and reductions stay in source order.
-//! `libm` calls (`expf`) are the same function in both copies. The GEMMs are
-//! `matrixmultiply`'s, which chooses its kernel at run time in both copies alike.
+//! The exponentials are [`super::expf`]'s, whose `mul_add`s round once in every copy
+//! (an FMA instruction in the wide ones, a correctly rounded call in the portable one).
+//! The GEMMs are
+//! the register tiles' (or `matrixmultiply`'s), chosen at run time in every copy alike.
 //! `student::tests` checks a training step and a decode bit for bit under every copy the
 //! CPU can run.
 
-/// Whether the AVX2 copies may run on this CPU (detected once, then a cached load).
+/// Whether the AVX2 copies may run on this CPU (detected once, then a cached load). They
+/// are compiled with FMA too (every AVX2 CPU from Intel and AMD has it), so that
+/// [`super::expf`]'s fused multiply-adds are instructions rather than calls.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 pub fn avx2() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
 /// Whether the AVX-512 copies may run on this CPU: the foundation, byte/word, vector-length
