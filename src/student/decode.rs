@@ -150,6 +150,7 @@ impl<'m> Decoder<'m> {
                 self.x[r * d + i] = p[e + i] + p[pe + i];
             }
         }
+        let last = m.idx.layers.len() - 1;
         for (l, li) in m.idx.layers.iter().enumerate() {
             ops::layernorm(
                 &self.x,
@@ -180,12 +181,21 @@ impl<'m> Decoder<'m> {
                 let at = self.v_at(slot, l, pos);
                 self.vc[at..at + d].copy_from_slice(&row[2 * d..3 * d]);
             }
-            for (r, &(slot, pos, _)) in rows.iter().enumerate() {
+            // Every row's keys and values are cached above; after that, the last layer
+            // computes only the rows whose next token is wanted (a prefill's last row per
+            // prompt), in `want` order: the other rows' outputs would never be read, and
+            // every row's result depends on its own row alone, so the wanted rows get
+            // the bits they get when every row is computed.
+            let k = if l == last { want.len() } else { n };
+            #[allow(clippy::needless_range_loop)] // `i` is the output row, `want[i]` the input's
+            for i in 0..k {
+                let r = if l == last { want[i] } else { i };
+                let (slot, pos, _) = rows[r];
                 let vbase = self.v_at(slot, l, 0);
                 let kbase = self.k_at(slot, l, 0);
                 let (q, att) = (
                     &self.qkv[r * 3 * d..r * 3 * d + d],
-                    &mut self.att[r * d..(r + 1) * d],
+                    &mut self.att[i * d..(i + 1) * d],
                 );
                 let (kt, vc) = (
                     &self.kc[kbase..kbase + d * ctx],
@@ -222,16 +232,24 @@ impl<'m> Decoder<'m> {
                         d,
                         pos,
                         &mut self.scores,
-                        &mut self.att[r * d + hh * dh..r * d + (hh + 1) * dh],
+                        &mut self.att[i * d + hh * dh..i * d + (hh + 1) * dh],
                     );
                 }
+            }
+            if l == last {
+                // the residual stream of the wanted rows, in `want` order
+                self.hl.clear();
+                for &r in want {
+                    self.hl.extend_from_slice(&self.x[r * d..(r + 1) * d]);
+                }
+                std::mem::swap(&mut self.x, &mut self.hl);
             }
             ops::linear(
                 &self.att,
                 &p[li.wo..li.wo + d * d],
                 &p[li.bo..li.bo + d],
                 &mut self.tmp,
-                n,
+                k,
                 d,
                 d,
             );
@@ -252,11 +270,11 @@ impl<'m> Decoder<'m> {
                 &p[li.w1..li.w1 + d * f],
                 &p[li.b1..li.b1 + f],
                 &mut self.u,
-                n,
+                k,
                 d,
                 f,
             );
-            for u in self.u.iter_mut() {
+            for u in self.u[..k * f].iter_mut() {
                 *u = ops::gelu(*u);
             }
             ops::linear(
@@ -264,7 +282,7 @@ impl<'m> Decoder<'m> {
                 &p[li.w2..li.w2 + f * d],
                 &p[li.b2..li.b2 + d],
                 &mut self.tmp,
-                n,
+                k,
                 f,
                 d,
             );
@@ -272,16 +290,13 @@ impl<'m> Decoder<'m> {
                 *x += t;
             }
         }
+        // `x` holds the wanted rows, in `want` order (the last layer computed only those)
         let k = want.len();
-        self.hl.clear();
-        for &r in want {
-            self.hl.extend_from_slice(&self.x[r * d..(r + 1) * d]);
-        }
         self.hf.resize(k * d, 0.0);
         self.xhf.resize(k * d, 0.0);
         self.rsf.resize(k, 0.0);
         ops::layernorm(
-            &self.hl,
+            &self.x[..k * d],
             &p[m.idx.lnf_g..m.idx.lnf_g + d],
             &p[m.idx.lnf_b..m.idx.lnf_b + d],
             &mut self.hf,
@@ -477,6 +492,45 @@ mod tests {
                     .collect();
                 want = (0..5).collect();
             }
+        }
+    }
+
+    /// The last layer on the wanted rows only (a prefill's last row per prompt) gives
+    /// those rows the logits, bit for bit, that computing every row gives them, and the
+    /// cache it leaves gives the next step the same logits too.
+    #[test]
+    fn wanted_rows_only_give_the_logits_of_every_row() {
+        for dh in [16, 6] {
+            let m = tiny(dh);
+            let v = m.cfg.vocab;
+            let mut rows = Vec::new();
+            let mut last = Vec::new();
+            for s in 0..5 {
+                for p in 0..3 + 4 * s {
+                    rows.push((s, p, ((5 * s + 2 * p) % 19 + 1) as u32));
+                }
+                last.push(rows.len() - 1);
+            }
+            let every: Vec<usize> = (0..rows.len()).collect();
+            let (mut few, mut all) = (Decoder::new(&m, 5), Decoder::new(&m, 5));
+            let t_few = few.run(&rows, &last);
+            let t_all = all.run(&rows, &every);
+            let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            for (i, &r) in last.iter().enumerate() {
+                assert_eq!(t_few[i], t_all[r], "dh {dh}, row {r}");
+                assert_eq!(
+                    bits(&few.logits[i * v..(i + 1) * v]),
+                    bits(&all.logits[r * v..(r + 1) * v]),
+                    "dh {dh}, row {r}"
+                );
+            }
+            // a step after the prefill: every slot's next position
+            let next: Vec<(usize, usize, u32)> = (0..5).map(|s| (s, 3 + 4 * s, 7)).collect();
+            let want: Vec<usize> = (0..5).collect();
+            few.run(&next, &want);
+            all.run(&next, &want);
+            assert_eq!(bits(&few.logits), bits(&all.logits), "dh {dh}, step");
+            assert!(few.logits.iter().all(|x| x.is_finite()));
         }
     }
 
