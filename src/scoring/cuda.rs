@@ -11,7 +11,7 @@
 
 use super::{cpu, Elems, Projection, ScoringBackend, ScoringError, ScoringInput};
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DevicePtrMut, LaunchConfig, PushKernelArg,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -240,17 +240,11 @@ impl CudaBackend {
         let tgt = s.clone_htod(x.targets).map_err(dev("upload"))?;
         let offs_host: Vec<i64> = x.offsets.iter().map(|&o| o as i64).collect();
         let offs = s.clone_htod(&offs_host).map_err(dev("upload"))?;
-        let mut pm = s
-            .alloc_zeros::<f32>(nsplit * tokens.max(1))
-            .map_err(dev("alloc"))?;
-        let mut ps = s
-            .alloc_zeros::<f32>(nsplit * tokens.max(1))
-            .map_err(dev("alloc"))?;
-        let mut ly = s.alloc_zeros::<f32>(tokens.max(1)).map_err(dev("alloc"))?;
-        let mut lse = s.alloc_zeros::<f32>(tokens.max(1)).map_err(dev("alloc"))?;
-        let mut loss = s
-            .alloc_zeros::<f32>(x.n_seq().max(1))
-            .map_err(dev("alloc"))?;
+        let mut pm = poisoned(s, nsplit * tokens.max(1))?;
+        let mut ps = poisoned(s, nsplit * tokens.max(1))?;
+        let mut ly = poisoned(s, tokens.max(1))?;
+        let mut lse = poisoned(s, tokens.max(1))?;
+        let mut loss = poisoned(s, x.n_seq().max(1))?;
         let (t_i, v_i, d_i, per_i, ns_i) = (
             tokens as i32,
             x.v as i32,
@@ -294,6 +288,21 @@ impl CudaBackend {
             dtype_ix,
         })
     }
+}
+
+/// A device buffer of `n` f32 filled with NaN (every byte 0xFF), not zeros: an element
+/// that no kernel writes then reads back as NaN, which the tests (and any user looking
+/// at the output) see, where a zero would pass for a plausible value.
+fn poisoned(s: &Arc<CudaStream>, n: usize) -> Result<CudaSlice<f32>, ScoringError> {
+    // SAFETY: the buffer is filled on the same stream before any kernel reads it.
+    let mut buf = unsafe { s.alloc::<f32>(n) }.map_err(dev("alloc"))?;
+    let bytes = n * std::mem::size_of::<f32>();
+    let (ptr, _record) = buf.device_ptr_mut(s);
+    // SAFETY: `ptr` addresses `bytes` bytes of the allocation just made.
+    unsafe { cudarc::driver::result::memset_d8_async(ptr, 0xFF, bytes, s.cu_stream()) }
+        .map_err(dev("memset"))?;
+    drop(_record);
+    Ok(buf)
 }
 
 fn push_mat<'a>(b: &mut cudarc::driver::LaunchArgs<'a>, m: &'a DevMat) {
@@ -340,14 +349,10 @@ impl ScoringBackend for CudaBackend {
             let a = s.clone_htod(&p.a).map_err(dev("upload"))?;
             let bm = s.clone_htod(&p.b).map_err(dev("upload"))?;
             let nt = tokens.max(1);
-            let mut upart = s
-                .alloc_zeros::<f32>(nsplit * nt * p.ka)
-                .map_err(dev("alloc"))?;
-            let mut u = s.alloc_zeros::<f32>(nt * p.ka).map_err(dev("alloc"))?;
-            let mut z = s.alloc_zeros::<f32>(nt * p.kb).map_err(dev("alloc"))?;
-            let mut out = s
-                .alloc_zeros::<f32>((x.n_seq() * p.dim()).max(1))
-                .map_err(dev("alloc"))?;
+            let mut upart = poisoned(s, nsplit * nt * p.ka)?;
+            let mut u = poisoned(s, nt * p.ka)?;
+            let mut z = poisoned(s, nt * p.kb)?;
+            let mut out = poisoned(s, (x.n_seq() * p.dim()).max(1))?;
             let (t_i, v_i, d_i, ka_i, kb_i) = (
                 tokens as i32,
                 x.v as i32,
