@@ -217,26 +217,29 @@ fn decode_full_recompute(m: &Model, prompt: &[u32], max_new: usize) -> Vec<u32> 
     out
 }
 
+/// Context 24 with 30 new tokens fills the context (the cache's span is the context);
+/// context 40 with 4 or 13 new tokens gives a span of 32 positions, below the context,
+/// the second one exactly filled (longest prompt 19 + 13).
 #[test]
 fn kv_cache_decoding_equals_full_recomputation() {
-    let cfg = ModelConfig {
-        vocab: 20,
-        layers: 2,
-        d_model: 16,
-        heads: 2,
-        d_ff: 32,
-        context: 24,
-    };
-    for seed in 0..4 {
+    for (seed, (context, max_new)) in (0..4).zip([(24, 30), (40, 4), (40, 13), (24, 30)]) {
+        let cfg = ModelConfig {
+            vocab: 20,
+            layers: 2,
+            d_model: 16,
+            heads: 2,
+            d_ff: 32,
+            context,
+        };
         let m = perturbed(cfg, seed, 0.5);
         let mut r = rng(100 + seed);
         let prompts: Vec<Vec<u32>> = (0..7)
             .map(|i| (0..1 + i * 3).map(|_| r.gen_range(1..20)).collect())
             .collect();
-        let got = greedy_decode(&m, &prompts, 30);
+        let got = greedy_decode(&m, &prompts, max_new);
         let mut lens = 0;
         for (p, g) in prompts.iter().zip(&got) {
-            assert_eq!(g, &decode_full_recompute(&m, p, 30), "prompt {p:?}");
+            assert_eq!(g, &decode_full_recompute(&m, p, max_new), "prompt {p:?}");
             lens += g.len();
         }
         assert!(
