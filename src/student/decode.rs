@@ -75,7 +75,7 @@ impl<'m> Decoder<'m> {
             att: take(0),
             tmp: take(0),
             u: take(0),
-            scores: take(c.heads * c.context),
+            scores: take(2 * c.heads * c.context),
             hl: take(0),
             hf: take(0),
             xhf: take(0),
@@ -211,11 +211,14 @@ impl<'m> Decoder<'m> {
                     &self.vc[vbase..vbase + ctx * d],
                 );
                 let scores = &mut self.scores;
+                let lanes = self.lanes;
                 // Direct calls (not through a pointer), so each is inlined into the
                 // compiled copy that runs ([`super::wide`]).
                 macro_rules! heads {
                     ($dh:literal, $h:literal) => {{
-                        attention::attend_cached_heads::<$dh, $h>(q, kt, ctx, vc, pos, scores, att);
+                        attention::attend_cached_heads::<$dh, $h>(
+                            q, kt, ctx, vc, pos, scores, att, lanes,
+                        );
                         true
                     }};
                 }
