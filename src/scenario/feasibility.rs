@@ -6,7 +6,7 @@
 //! The memory estimate counts what the code allocates: per model copy 4 bytes per
 //! parameter; per training run the model, the restored-best copy, the gradient and the
 //! AdamW moments (25 bytes/parameter); a packed batch's activations; the decoder's KV
-//! cache (64 prompts at once); the shared worlds (base model + example texts); BADGE's
+//! cache (`student::DECODE_CHUNK` prompts at once); the shared worlds (base model + example texts); BADGE's
 //! answer states and embeddings. It is an estimate (±30%), not an accounting.
 
 pub use super::bounds::{
@@ -127,7 +127,7 @@ pub struct Limits {
 }
 
 const BASELINE_BYTES: f64 = 64e6;
-const DECODE_CHUNK: f64 = 64.0;
+const DECODE_CHUNK: f64 = crate::student::DECODE_CHUNK as f64;
 
 fn task_field(s: &Scenario, pick: impl Fn(&TaskSpec) -> u32, key: &str) -> String {
     let i = (0..s.tasks.len())

@@ -32,7 +32,7 @@ mod tests;
 pub const NUMERICS_VERSION: u32 = 2;
 
 pub use base::cached_or_train;
-pub use decode::greedy_decode;
+pub use decode::{greedy_decode, CHUNK as DECODE_CHUNK};
 pub use model::{Batch, Model, ModelConfig, TensorInfo, Workspace};
 pub use score::{answer_states, own_generations, seq_nll, AnswerStates};
 pub use train::{train, try_train, TrainConfig, TrainReport, Trainer};

@@ -997,7 +997,7 @@ fn reused_workspace_is_bit_identical_to_a_fresh_one() {
     }
 }
 
-/// One decoder (KV cache, buffers) serves every chunk of 64 prompts without zeroing:
+/// One decoder (KV cache, buffers) serves every chunk of prompts without zeroing:
 /// decoding 150 prompts of varied lengths together gives, prompt by prompt, what
 /// decoding each alone (a fresh decoder) gives.
 #[test]
