@@ -60,6 +60,14 @@ thread_local! {
     static B_ROWS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+fn init(accumulate: bool) -> gemm_tiles::Init<'static> {
+    if accumulate {
+        gemm_tiles::Init::Accumulate
+    } else {
+        gemm_tiles::Init::Zero
+    }
+}
+
 /// [`gemm`] through [`gemm_tiles`] (same bits, operands read in place): B is used as it
 /// is when its columns are contiguous, else copied once into row-major order.
 #[allow(clippy::too_many_arguments)]
@@ -76,7 +84,7 @@ fn gemm_in_tiles(
     rsc: usize,
 ) {
     if csb == 1 {
-        return gemm_tiles::gemm(m, k, n, a, sa, b, rsb, accumulate, c, rsc);
+        return gemm_tiles::gemm(m, k, n, a, sa, b, rsb, init(accumulate), c, rsc);
     }
     assert!(b.len() > (k - 1) * rsb + (n - 1) * csb, "gemm: B too short");
     B_ROWS.with(|buf| {
@@ -86,7 +94,7 @@ fn gemm_in_tiles(
         for p in 0..k {
             bt.extend((0..n).map(|j| b[p * rsb + j * csb]));
         }
-        gemm_tiles::gemm(m, k, n, a, sa, &bt, n, accumulate, c, rsc);
+        gemm_tiles::gemm(m, k, n, a, sa, &bt, n, init(accumulate), c, rsc);
     });
 }
 
@@ -148,6 +156,22 @@ pub fn linear(
     inp: usize,
     out: usize,
 ) {
+    if rows > 0 && gemm_tiles::usable() {
+        // the bias added in the tiles' stores (`Init::Bias`): the bits of the copy below
+        assert!(y.len() >= rows * out && bias.len() == out);
+        return gemm_tiles::gemm(
+            rows,
+            inp,
+            out,
+            x,
+            (inp, 1),
+            w,
+            out,
+            gemm_tiles::Init::Bias(bias),
+            y,
+            out,
+        );
+    }
     for r in 0..rows {
         y[r * out..(r + 1) * out].copy_from_slice(bias);
     }
@@ -453,6 +477,51 @@ mod tests {
             }
         }
         assert_eq!(cases, 5 * 6 * 8 * 5);
+    }
+
+    /// A linear layer's bias added in the tiles' stores (`gemm_tiles::Init::Bias`) gives
+    /// the bits of copying it into every row and accumulating with `matrixmultiply`,
+    /// across the 256 k block, partial row tiles and partial column vectors.
+    #[test]
+    fn linear_bias_in_the_tiles_gives_copy_then_accumulate_bits() {
+        if !gemm_tiles::usable() {
+            eprintln!("no AVX-512 on this CPU: the tiles are never used, nothing to compare");
+            return;
+        }
+        let mut seed = 5u64;
+        let mut rnd = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for &m in &[1usize, 5, 12, 13, 40] {
+            for &k in &[1usize, 64, 256, 257, 600] {
+                for &n in &[1usize, 15, 16, 17, 33, 100] {
+                    let x: Vec<f32> = (0..m * k).map(|_| rnd() * 3.0).collect();
+                    let w: Vec<f32> = (0..k * n).map(|_| rnd() * 3.0).collect();
+                    let bias: Vec<f32> = (0..n).map(|_| rnd() * 2.0).collect();
+                    let mut got: Vec<f32> = (0..m * n).map(|_| f32::NAN).collect();
+                    linear(&x, &w, &bias, &mut got, m, k, n);
+                    let mut want: Vec<f32> = bias.iter().copied().cycle().take(m * n).collect();
+                    matrixmultiply_gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        &x,
+                        (k, 1),
+                        &w,
+                        (n, 1),
+                        1.0,
+                        &mut want,
+                        (n, 1),
+                    );
+                    assert_eq!(bits(&got), bits(&want), "m {m} k {k} n {n}");
+                }
+            }
+        }
     }
 
     #[test]
