@@ -12,13 +12,9 @@ use super::ops::{self, gemm};
 use super::{attention, wide};
 use crate::text::tokenizer::EOS;
 
-/// Prompts decoded together (bounds the KV-cache memory: 2·layers·context·d floats each;
-/// `scenario::feasibility` counts the same number). 32 rather than 64: a decoding step
-/// reads every slot's cache, and half as many slots keep it nearer the core; the peer
-/// benchmark's 4L-d128 decode went from 111–117 to 99–102 ms (2L-d64 unchanged), while
-/// 32 rows per step still fill the GEMMs' 12-row tiles. Which prompts share a chunk
-/// does not change any prompt's tokens (`student::tests`).
-pub const CHUNK: usize = 32;
+/// Prompts decoded together; `scenario::feasibility` owns the number because it counts
+/// the KV-cache memory it bounds (the reasons for 32 are there).
+pub const CHUNK: usize = crate::scenario::feasibility::DECODE_CHUNK;
 
 struct Decoder<'m> {
     m: &'m Model,
