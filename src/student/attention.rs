@@ -39,6 +39,11 @@ pub fn attention_forward(
     let mut po = 0;
     for w in starts.windows(2) {
         let (o, l) = (w[0], w[1] - w[0]);
+        // A sequence with nothing scorable has no rows; at the end of a batch its offset
+        // is the row count, past every slice below.
+        if l == 0 {
+            continue;
+        }
         if tiled && l <= tiles::MAX_LEN {
             for h in 0..heads {
                 tiles::forward(
@@ -125,6 +130,11 @@ pub fn attention_backward(
     let mut po = 0;
     for w in starts.windows(2) {
         let (o, l) = (w[0], w[1] - w[0]);
+        // A sequence with nothing scorable has no rows; at the end of a batch its offset
+        // is the row count, past every slice below.
+        if l == 0 {
+            continue;
+        }
         if tiled && l <= tiles::MAX_LEN {
             for h in 0..heads {
                 tiles::backward(
