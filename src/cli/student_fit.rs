@@ -3,16 +3,17 @@
 //! [`crate::engine::world::Recipe`]), then fine-tunes a copy of it on N examples for
 //! each N of `--train` (nested sets: the first N of one pool drawn beside the world's
 //! sets) and prints per-epoch train loss, validation accuracy and throughput, then a
-//! learning-curve table and the uncertainty check (own-generation loss on wrong vs right
-//! test items, Spearman with difficulty).
+//! learning-curve table and the uncertainty check for the base and the last model
+//! (own-generation loss on wrong vs right test items; AUROC for the errors of the mean,
+//! largest and final-answer token loss; Spearman with difficulty).
 
 use super::{CliError, CliResult};
 use crate::engine::world::{
     accuracy, answer_ids, draw_distinct, own_sequence, to_sequence, Recipe,
 };
 use crate::scenario::{StudentSpec, TaskSpec};
-use crate::stats::{spearman, summary, Alternative};
-use crate::student::{seq_nll, try_train, Model, Sequence, TrainConfig};
+use crate::stats::{spearman, summary, world_checks, Alternative};
+use crate::student::{seq_nll, token_nll, try_train, Model, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::tokenizer::Tokenizer;
 use anyhow::Context as _;
@@ -419,42 +420,90 @@ pub fn run(args: &Args) -> CliResult {
         );
         last_model = model;
     }
-    // Uncertainty check: own-generation loss on the items the student gets wrong vs right.
-    let ids = answer_ids(&last_model, &tok, &test, max_new)?;
-    let answers: Vec<String> = ids.iter().map(|a| tok.decode(a)).collect();
+    uncertainty("base", &base, task, &tok, &test, max_new)?;
+    uncertainty("last model", &last_model, task, &tok, &test, max_new)?;
+    Ok(())
+}
+
+/// The uncertainty check on the test items: the student's own greedy answers scored by
+/// the student, split by whether the answer is right. W3 uses the mean token loss (the
+/// paper's score); the largest token loss and the final answer token's loss (the last
+/// token before EOS) say whether an uncertainty that the mean hides sits in one token.
+/// AUROC is for predicting an error (0.5: uninformative).
+fn uncertainty(
+    label: &str,
+    model: &Model,
+    task: &dyn Task,
+    tok: &Tokenizer,
+    test: &[Example],
+    max_new: usize,
+) -> anyhow::Result<()> {
+    let ids = answer_ids(model, tok, test, max_new)?;
     let own: Vec<Sequence> = test
         .iter()
         .zip(&ids)
-        .map(|(e, a)| own_sequence(&tok, e, a))
+        .map(|(e, a)| own_sequence(tok, e, a))
         .collect::<anyhow::Result<_>>()?;
-    let loss = seq_nll(&last_model, &own);
-    let correct: Vec<bool> = test
+    let tokens = token_nll(model, &own);
+    let loss = seq_nll(model, &own);
+    let wrong: Vec<bool> = test
         .iter()
-        .zip(&answers)
-        .map(|(e, a)| task.verify(e, a).correct)
+        .zip(&ids)
+        .map(|(e, a)| !task.verify(e, &tok.decode(a)).correct)
         .collect();
-    let pick = |want: bool| -> Vec<f64> {
+    let pick = |want_wrong: bool| -> Vec<f64> {
         loss.iter()
-            .zip(&correct)
-            .filter(|(l, c)| **c == want && l.is_finite())
+            .zip(&wrong)
+            .filter(|(l, w)| **w == want_wrong && l.is_finite())
             .map(|(l, _)| *l)
             .collect()
     };
-    let (wrong, right) = (pick(false), pick(true));
+    let (lw, lr) = (pick(true), pick(false));
     println!(
-        "\nown-generation loss (last model): wrong items {:.4} (n={}), right items {:.4} (n={})",
-        summary::mean(&wrong),
-        wrong.len(),
-        summary::mean(&right),
-        right.len()
+        "\nown-generation loss ({label}): wrong items {:.4} (n={}), right items {:.4} (n={})",
+        summary::mean(&lw),
+        lw.len(),
+        summary::mean(&lr),
+        lr.len()
+    );
+    let max_tok: Vec<f64> = tokens
+        .iter()
+        .map(|t| t.iter().copied().fold(f64::NAN, f64::max))
+        .collect();
+    let final_tok: Vec<f64> = tokens
+        .iter()
+        .map(|t| match t.len() {
+            0 => f64::NAN,
+            1 => t[0],
+            n => t[n - 2],
+        })
+        .collect();
+    let show = |name: &str, scores: &[f64]| {
+        // Items with nothing scorable are left out of every AUROC alike.
+        let (s, w): (Vec<f64>, Vec<bool>) = scores
+            .iter()
+            .zip(&wrong)
+            .filter(|(l, _)| l.is_finite())
+            .map(|(l, w)| (*l, *w))
+            .unzip();
+        match world_checks::auroc(&s, &w) {
+            Ok(a) => format!("{name} {a:.3}"),
+            Err(e) => format!("{name} undefined ({e})"),
+        }
+    };
+    println!(
+        "AUROC for the errors ({label}): {}, {}, {}",
+        show("mean token loss (W3's score)", &loss),
+        show("largest token loss", &max_tok),
+        show("final answer token loss", &final_tok)
     );
     let diff: Vec<f64> = test.iter().map(|e| e.difficulty as f64).collect();
     match spearman::spearman(&loss, &diff, Alternative::TwoSided) {
         Ok(s) => println!(
-            "Spearman(own loss, difficulty) = {:.3} (p = {:.2e}, n = {})",
+            "Spearman(own loss, difficulty) ({label}) = {:.3} (p = {:.2e}, n = {})",
             s.rho, s.p_value, s.n
         ),
-        Err(e) => println!("Spearman(own loss, difficulty) undefined: {e}"),
+        Err(e) => println!("Spearman(own loss, difficulty) ({label}) undefined: {e}"),
     }
     Ok(())
 }

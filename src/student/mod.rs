@@ -34,7 +34,7 @@ pub const NUMERICS_VERSION: u32 = 2;
 pub use base::cached_or_train;
 pub use decode::{greedy_decode, CHUNK as DECODE_CHUNK};
 pub use model::{Batch, Model, ModelConfig, TensorInfo, Workspace};
-pub use score::{answer_states, own_generations, seq_nll, AnswerStates};
+pub use score::{answer_states, own_generations, seq_nll, token_nll, AnswerStates};
 pub use train::{train, try_train, TrainConfig, TrainReport, Trainer};
 
 use crate::text::tokenizer::{BOS, EOS, SEP};

@@ -77,6 +77,27 @@ pub fn seq_nll(model: &Model, seqs: &[Sequence]) -> Vec<f64> {
     out
 }
 
+/// Per-token NLL (nats) of every answer token given the prompt and the answer's earlier
+/// tokens, one vector per sequence (empty when no answer token is scorable). The
+/// diagnostic behind `student fit`'s uncertainty table: it asks whether the student's
+/// uncertainty sits in particular tokens (the final answer, its least likely step) that
+/// [`seq_nll`]'s mean over the whole answer dilutes.
+pub fn token_nll(model: &Model, seqs: &[Sequence]) -> Vec<Vec<f64>> {
+    let mut out = Vec::with_capacity(seqs.len());
+    for (b, ws, _) in chunks(model, seqs) {
+        let v = model.cfg.vocab;
+        for s in 0..b.n_seq() {
+            let (lo, hi) = (b.loss_starts[s], b.loss_starts[s + 1]);
+            out.push(
+                (lo..hi)
+                    .map(|j| -(ws.probs[j * v + b.targets[j] as usize] as f64).ln())
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
 /// The student's own greedy generations as scorable sequences (for the paper's `loss`
 /// score): each answer is the decoded tokens plus EOS. EOS is appended even when decoding
 /// stopped at the length limit, so every sequence has at least one scored token.

@@ -373,6 +373,110 @@ fn same_seed_bit_identical_weights() {
     }
 }
 
+/// A sequence with nothing scorable (answer longer than the context) adds no rows: a
+/// batch with one in the middle and one at the end gives the same loss and gradient bits
+/// as the batch without them, in the tiled attention path (head width 16) and in the
+/// portable one (head width 2). Before the fix, the one at the end indexed past the rows.
+#[test]
+fn unscorable_sequences_change_no_bits() {
+    for (d_model, heads) in [(32, 2), (4, 2)] {
+        let cfg = ModelConfig {
+            vocab: 12,
+            layers: 2,
+            d_model,
+            heads,
+            d_ff: 16,
+            context: 12,
+        };
+        let m = perturbed(cfg, 11, 0.3);
+        let seqs = random_seqs(&mut rng(12), 12, 4, 6);
+        let long = Sequence {
+            prompt: vec![3, 4],
+            answer: vec![5; 13],
+        };
+        let with: Vec<Sequence> = vec![
+            seqs[0].clone(),
+            seqs[1].clone(),
+            long.clone(),
+            seqs[2].clone(),
+            seqs[3].clone(),
+            long,
+        ];
+        let run = |list: &[Sequence]| {
+            let mut b = Batch::default();
+            b.clear();
+            for s in list {
+                push_sequence(&mut b, s, cfg.context);
+            }
+            let mut ws = Workspace::default();
+            let nll = ws.forward(&m, &b);
+            let mut grad = vec![0.0f32; m.n_params()];
+            ws.backward(&m, &b, 1.0 / b.loss_rows.len() as f32, &mut grad);
+            (
+                nll.to_bits(),
+                grad.iter().map(|g| g.to_bits()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(run(&with), run(&seqs), "d_model {d_model}");
+    }
+}
+
+/// `token_nll` against the f64 reference model's per-sequence NLL (its mean) and against
+/// each token's NLL recomputed from the exported hidden states and head (log-sum-exp minus
+/// the target's logit); an answer past the context yields no tokens.
+#[test]
+fn token_nll_matches_reference_per_token() {
+    let cfg = ModelConfig {
+        vocab: 15,
+        layers: 2,
+        d_model: 8,
+        heads: 2,
+        d_ff: 12,
+        context: 12,
+    };
+    let m = perturbed(cfg, 5, 0.3);
+    let mut seqs = random_seqs(&mut rng(6), 15, 5, 6);
+    let w64: Vec<f64> = m.params.iter().map(|&x| x as f64).collect();
+    let (_, reference) = ref_loss(&m, &w64, &seqs);
+    let st = answer_states(&m, &seqs);
+    // One sequence whose answer is longer than the context: nothing to score.
+    seqs.push(Sequence {
+        prompt: vec![3, 4],
+        answer: vec![5; 13],
+    });
+    let got = token_nll(&m, &seqs);
+    assert_eq!(got.len(), seqs.len());
+    assert!(got.last().unwrap().is_empty());
+    assert!(seq_nll(&m, &seqs).last().unwrap().is_nan());
+    for (i, s) in seqs[..seqs.len() - 1].iter().enumerate() {
+        assert_eq!(got[i].len(), s.answer.len());
+        let mean = got[i].iter().sum::<f64>() / got[i].len() as f64;
+        assert!(
+            (mean - reference[i]).abs() < 1e-4,
+            "{mean} vs {}",
+            reference[i]
+        );
+        for (t, row) in (st.offsets[i]..st.offsets[i + 1]).enumerate() {
+            let h = &st.hidden[row * st.d..(row + 1) * st.d];
+            let logits: Vec<f64> = (0..15)
+                .map(|v| {
+                    (0..st.d)
+                        .map(|k| (m.head()[v * st.d + k] * h[k]) as f64)
+                        .sum()
+                })
+                .collect();
+            let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
+            let lse = mx + logits.iter().map(|z| (z - mx).exp()).sum::<f64>().ln();
+            let want = lse - logits[st.targets[row] as usize];
+            assert!(
+                (got[i][t] - want).abs() < 1e-4,
+                "token {t}: {} vs {want}",
+                got[i][t]
+            );
+        }
+    }
+}
+
 #[test]
 fn seq_nll_and_answer_states_match_reference() {
     let cfg = ModelConfig {
