@@ -349,3 +349,47 @@ fn without_random_only_the_checks_that_do_not_need_it_are_computed() {
     assert_eq!(tc.verdict(), Verdict::CannotRank);
     assert!(tc.line().contains("not computable W1a, W1b, W4a, W4b, W5"));
 }
+
+/// A scenario with one strategy (a calibration run of `random` alone) gets no comparison
+/// sections and no comparison plots (they were empty tables and an empty chart), and its
+/// learning curve is drawn as its own panel; with two strategies they are all there.
+#[test]
+fn one_strategy_reports_say_there_is_nothing_to_compare() {
+    for (strategies, comparable) in [(&["random"][..], false), (&["random", "loss"][..], true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let h5 = write_fixture(dir.path(), strategies);
+        let opts = ReportOptions {
+            out_dir: Some(dir.path().join("rep")),
+            ..Default::default()
+        };
+        let files = write_report(&[h5], &opts).unwrap();
+        let md = std::fs::read_to_string(files.markdown.unwrap()).unwrap();
+        let plots = dir.path().join("rep/plots");
+        let has = |stem: &str| plots.join(format!("{stem}.png")).exists();
+        assert_eq!(
+            md.contains("## Win-rate matrix"),
+            comparable,
+            "{strategies:?}"
+        );
+        assert_eq!(md.contains("## Paired comparisons vs random"), comparable);
+        assert_eq!(md.contains("## Data efficiency vs random"), comparable);
+        assert_eq!(
+            md.contains("## Comparisons between strategies"),
+            !comparable
+        );
+        assert_eq!(has("paired_arith"), comparable);
+        assert_eq!(has("winrate"), comparable);
+        assert!(has("learning_arith"));
+        assert_eq!(md.contains("plots/paired_arith.png"), comparable);
+        // Sections that need no second strategy stay.
+        assert!(md.contains("## Where the differences come from (test items)"));
+        let svg = std::fs::read_to_string(plots.join("learning_arith.svg")).unwrap();
+        // random is a coloured panel of its own when alone, the grey reference otherwise.
+        assert_eq!(svg.contains("grey: random"), comparable);
+        assert!(svg.contains(if comparable {
+            ">\nloss\n</text>"
+        } else {
+            ">\nrandom\n</text>"
+        }));
+    }
+}

@@ -41,10 +41,11 @@ fn safe(s: &str) -> String {
 
 /// Per strategy other than random, its test accuracy minus random's at each iteration,
 /// paired on the replicate (both runs share the replicate's world): mean and 95%
-/// t-interval. `None` when the scenario has no `random` strategy.
+/// t-interval. `None` when the scenario has no `random` strategy or nothing else (the
+/// chart would be empty).
 fn paired_vs_random(m: &Merged, task: &str) -> Option<Vec<IntervalSeries>> {
     let random = m.runs_of(task, "random");
-    if random.is_empty() {
+    if random.is_empty() || m.strategies.iter().all(|s| s == "random") {
         return None;
     }
     let mut out = Vec::new();
@@ -75,6 +76,18 @@ fn paired_vs_random(m: &Merged, task: &str) -> Option<Vec<IntervalSeries>> {
         out.push(series);
     }
     Some(out)
+}
+
+/// The learning curves' panels and their grey reference: one panel per strategy other
+/// than `random`, which is drawn in grey in every panel; a scenario with `random` alone
+/// gets it as its only panel (coloured), not an empty grid.
+fn learning_panels(curves: Vec<Series>) -> (Vec<Series>, Option<Series>) {
+    let (random, others): (Vec<Series>, Vec<Series>) =
+        curves.into_iter().partition(|c| c.label == "random");
+    match (random.into_iter().next(), others.is_empty()) {
+        (Some(r), true) => (vec![r], None),
+        (r, _) => (others, r),
+    }
 }
 
 /// Write every plot under `out/plots/`; returns them in report order.
@@ -140,12 +153,7 @@ pub fn write_all(
             tc.task, tc.replicates
         );
         let p = add(format!("learning_{t}"), title.clone());
-        let random = by_size.iter().find(|c| c.label == "random").cloned();
-        let panels: Vec<Series> = by_size
-            .iter()
-            .filter(|c| random.is_none() || c.label != "random")
-            .cloned()
-            .collect();
+        let (panels, random) = learning_panels(by_size);
         small_multiples(
             &p,
             &title,
@@ -176,31 +184,34 @@ pub fn write_all(
             false,
         )?;
     }
-    let title = "Win rate: P(row beats column) over (task, iteration) settings".to_string();
-    let p = add("winrate".into(), title.clone());
-    let rows = m.strategies.clone();
-    // The diagonal is undefined (a strategy against itself): grey, not a misleading 0.
-    let mut values = win.p.clone();
-    for (i, row) in values.iter_mut().enumerate() {
-        row[i] = f64::NAN;
-    }
-    // A fixed 0–1 scale: 0.33 must not look like a certain win. The column score is on
-    // another scale (lower is better), so it is a separate, uncoloured row.
-    let opts = HeatmapOptions {
-        range: Some((0.0, 1.0)),
-        footer: Some((
-            "column score (lower = better)".into(),
-            win.column_scores.clone(),
-        )),
-    };
-    let fmt = |v: f64| {
-        if v.is_nan() {
-            "—".into()
-        } else {
-            format!("{v:.2}")
+    // With one strategy there is nothing to compare: no chart rather than a 1 × 1 grid.
+    if m.strategies.len() > 1 {
+        let title = "Win rate: P(row beats column) over (task, iteration) settings".to_string();
+        let p = add("winrate".into(), title.clone());
+        let rows = m.strategies.clone();
+        // The diagonal is undefined (a strategy against itself): grey, not a misleading 0.
+        let mut values = win.p.clone();
+        for (i, row) in values.iter_mut().enumerate() {
+            row[i] = f64::NAN;
         }
-    };
-    heatmap_with(&p, &title, &rows, &m.strategies, &values, &fmt, &opts)?;
+        // A fixed 0–1 scale: 0.33 must not look like a certain win. The column score is on
+        // another scale (lower is better), so it is a separate, uncoloured row.
+        let opts = HeatmapOptions {
+            range: Some((0.0, 1.0)),
+            footer: Some((
+                "column score (lower = better)".into(),
+                win.column_scores.clone(),
+            )),
+        };
+        let fmt = |v: f64| {
+            if v.is_nan() {
+                "—".into()
+            } else {
+                format!("{v:.2}")
+            }
+        };
+        heatmap_with(&p, &title, &rows, &m.strategies, &values, &fmt, &opts)?;
+    }
     for task in &m.tasks {
         let recs = records(m, task, None);
         let pts: Vec<(f64, f64)> = recs
@@ -268,4 +279,37 @@ pub fn write_all(
         )?;
     }
     Ok(figs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(label: &str) -> Series {
+        Series {
+            label: label.into(),
+            x: vec![0.0, 1.0],
+            y: vec![0.3, 0.4],
+            err: None,
+        }
+    }
+
+    fn labels(v: &[Series]) -> Vec<&str> {
+        v.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn random_is_the_grey_reference_or_the_only_panel() {
+        let (p, r) = learning_panels(vec![s("loss"), s("random"), s("badge")]);
+        assert_eq!(labels(&p), ["loss", "badge"]);
+        assert_eq!(r.unwrap().label, "random");
+        // random alone: its own panel, no reference (the grid was empty before).
+        let (p, r) = learning_panels(vec![s("random")]);
+        assert_eq!(labels(&p), ["random"]);
+        assert!(r.is_none());
+        // no random: every strategy a panel, no reference.
+        let (p, r) = learning_panels(vec![s("loss"), s("badge")]);
+        assert_eq!(labels(&p), ["loss", "badge"]);
+        assert!(r.is_none());
+    }
 }

@@ -56,15 +56,31 @@ pub fn build(i: &Inputs) -> Doc {
             &format!("plots/learning_tokens_{}", safe(&tc.task)),
         );
     }
-    winrate(&mut d, i);
-    stats::paired_winrate(&mut d, i);
-    stats::paired(&mut d, i);
-    super::sections_contrasts::per_task(&mut d, i);
-    super::sections_contrasts::variants(&mut d, i);
+    // Win rates, paired contrasts, their power and data efficiency compare strategies:
+    // with one strategy (a calibration run of `random` alone, say) they would be empty
+    // tables, so one sentence says why they are absent.
+    let comparable = m.strategies.len() > 1;
+    if comparable {
+        winrate(&mut d, i);
+        stats::paired_winrate(&mut d, i);
+        stats::paired(&mut d, i);
+        super::sections_contrasts::per_task(&mut d, i);
+        super::sections_contrasts::variants(&mut d, i);
+    } else {
+        d.h(2, "Comparisons between strategies");
+        d.p(format!(
+            "Not computed: the scenario has one strategy (`{}`), so there is no win rate, paired contrast, power analysis or data-efficiency ratio. The world checks above, the test items below (what the synthetic data adds over the base student) and the score correlations do not need a second strategy.",
+            m.strategies.first().map(String::as_str).unwrap_or("none")
+        ));
+    }
     super::sections_items::section(&mut d, i.items);
-    stats::power(&mut d, i);
+    if comparable {
+        stats::power(&mut d, i);
+    }
     stats::aggregate(&mut d, i);
-    stats::efficiency(&mut d, i);
+    if comparable {
+        stats::efficiency(&mut d, i);
+    }
     stats::correlations(&mut d, i);
     stats::cumulative(&mut d, i);
     tvd(&mut d, i);
