@@ -127,6 +127,10 @@ struct Diagnosis {
     step_valid: f64,
     /// Accuracy per difficulty level, e.g. `0.90 0.62 0.31 ...` (`-` where none).
     by_difficulty: String,
+    /// The greedy answer tokens per test item and whether each is wrong (what the
+    /// uncertainty check scores, so it need not decode and verify again).
+    ids: Vec<Vec<u32>>,
+    wrong: Vec<bool>,
 }
 
 fn diagnose(
@@ -137,15 +141,15 @@ fn diagnose(
     max_new: usize,
     show_wrong: bool,
 ) -> anyhow::Result<Diagnosis> {
-    let answers: Vec<String> = answer_ids(model, tok, test, max_new)?
-        .iter()
-        .map(|a| tok.decode(a))
-        .collect();
+    let ids = answer_ids(model, tok, test, max_new)?;
+    let answers: Vec<String> = ids.iter().map(|a| tok.decode(a)).collect();
+    let mut wrong = Vec::with_capacity(test.len());
     let (lo, hi) = task.difficulty_range();
     let mut per = vec![(0usize, 0usize); (hi - lo + 1) as usize];
     let (mut valid, mut steps, mut right, mut shown) = (0usize, 0usize, 0usize, 0usize);
     for (e, a) in test.iter().zip(&answers) {
         let ok = task.verify(e, a).correct;
+        wrong.push(!ok);
         let (v, s) = task.check_steps(e, a);
         valid += v;
         steps += s;
@@ -197,6 +201,8 @@ fn diagnose(
         acc: right as f64 / test.len().max(1) as f64,
         step_valid: valid as f64 / steps.max(1) as f64,
         by_difficulty,
+        ids,
+        wrong,
     })
 }
 
@@ -394,7 +400,7 @@ pub fn run(args: &Args) -> CliResult {
         base_diag.by_difficulty
     );
     let tcfg = TrainConfig::from(&spec);
-    let mut last_model = base.clone();
+    let mut last = None;
     for &n in &args.train {
         let mut model = base.clone();
         let (rep, secs) = fit(
@@ -418,10 +424,12 @@ pub fn run(args: &Args) -> CliResult {
             d.step_valid,
             d.by_difficulty
         );
-        last_model = model;
+        last = Some((model, d));
     }
-    uncertainty("base", &base, task, &tok, &test, max_new)?;
-    uncertainty("last model", &last_model, task, &tok, &test, max_new)?;
+    uncertainty("base", &base, &tok, &test, &base_diag)?;
+    if let Some((model, d)) = &last {
+        uncertainty("last model", model, &tok, &test, d)?;
+    }
     Ok(())
 }
 
@@ -433,27 +441,21 @@ pub fn run(args: &Args) -> CliResult {
 fn uncertainty(
     label: &str,
     model: &Model,
-    task: &dyn Task,
     tok: &Tokenizer,
     test: &[Example],
-    max_new: usize,
+    diag: &Diagnosis,
 ) -> anyhow::Result<()> {
-    let ids = answer_ids(model, tok, test, max_new)?;
+    let wrong = diag.wrong.as_slice();
     let own: Vec<Sequence> = test
         .iter()
-        .zip(&ids)
+        .zip(&diag.ids)
         .map(|(e, a)| own_sequence(tok, e, a))
         .collect::<anyhow::Result<_>>()?;
     let tokens = token_nll(model, &own);
     let loss = seq_nll(model, &own);
-    let wrong: Vec<bool> = test
-        .iter()
-        .zip(&ids)
-        .map(|(e, a)| !task.verify(e, &tok.decode(a)).correct)
-        .collect();
     let pick = |want_wrong: bool| -> Vec<f64> {
         loss.iter()
-            .zip(&wrong)
+            .zip(wrong)
             .filter(|(l, w)| **w == want_wrong && l.is_finite())
             .map(|(l, _)| *l)
             .collect()
@@ -482,7 +484,7 @@ fn uncertainty(
         // Items with nothing scorable are left out of every AUROC alike.
         let (s, w): (Vec<f64>, Vec<bool>) = scores
             .iter()
-            .zip(&wrong)
+            .zip(wrong)
             .filter(|(l, _)| l.is_finite())
             .map(|(l, w)| (*l, *w))
             .unzip();

@@ -373,6 +373,22 @@ fn same_seed_bit_identical_weights() {
     }
 }
 
+/// One answer token's NLL recomputed in f64 from the exported hidden state and the head:
+/// log-sum-exp of the logits minus the target's logit.
+fn nll_from_states(m: &Model, st: &AnswerStates, row: usize) -> f64 {
+    let h = &st.hidden[row * st.d..(row + 1) * st.d];
+    let logits: Vec<f64> = (0..m.cfg.vocab)
+        .map(|v| {
+            (0..st.d)
+                .map(|k| (m.head()[v * st.d + k] * h[k]) as f64)
+                .sum()
+        })
+        .collect();
+    let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
+    let lse = mx + logits.iter().map(|z| (z - mx).exp()).sum::<f64>().ln();
+    lse - logits[st.targets[row] as usize]
+}
+
 /// A sequence with nothing scorable (answer longer than the context) adds no rows: a
 /// batch with one in the middle and one at the end gives the same loss and gradient bits
 /// as the batch without them, in the tiled attention path (head width 16) and in the
@@ -457,17 +473,7 @@ fn token_nll_matches_reference_per_token() {
             reference[i]
         );
         for (t, row) in (st.offsets[i]..st.offsets[i + 1]).enumerate() {
-            let h = &st.hidden[row * st.d..(row + 1) * st.d];
-            let logits: Vec<f64> = (0..15)
-                .map(|v| {
-                    (0..st.d)
-                        .map(|k| (m.head()[v * st.d + k] * h[k]) as f64)
-                        .sum()
-                })
-                .collect();
-            let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
-            let lse = mx + logits.iter().map(|z| (z - mx).exp()).sum::<f64>().ln();
-            let want = lse - logits[st.targets[row] as usize];
+            let want = nll_from_states(&m, &st, row);
             assert!(
                 (got[i][t] - want).abs() < 1e-4,
                 "token {t}: {} vs {want}",
@@ -506,17 +512,7 @@ fn seq_nll_and_answer_states_match_reference() {
         // NLL recomputed from the exported hidden states and head.
         let mut sum = 0.0;
         for row in st.offsets[i]..st.offsets[i + 1] {
-            let h = &st.hidden[row * st.d..(row + 1) * st.d];
-            let logits: Vec<f64> = (0..15)
-                .map(|v| {
-                    (0..st.d)
-                        .map(|k| (m.head()[v * st.d + k] * h[k]) as f64)
-                        .sum()
-                })
-                .collect();
-            let mx = logits.iter().cloned().fold(f64::MIN, f64::max);
-            let lse = mx + logits.iter().map(|z| (z - mx).exp()).sum::<f64>().ln();
-            sum += lse - logits[st.targets[row] as usize];
+            sum += nll_from_states(&m, &st, row);
         }
         assert!((sum / s.answer.len() as f64 - reference[i]).abs() < 1e-4);
     }
