@@ -451,8 +451,19 @@ fn uncertainty(
         .zip(&diag.ids)
         .map(|(e, a)| own_sequence(tok, e, a))
         .collect::<anyhow::Result<_>>()?;
+    // One forward pass: the mean token loss (seq_nll's value, W3's score) is derived
+    // from the per-token losses, summed in the same order.
     let tokens = token_nll(model, &own);
-    let loss = seq_nll(model, &own);
+    let loss: Vec<f64> = tokens
+        .iter()
+        .map(|t| {
+            if t.is_empty() {
+                f64::NAN
+            } else {
+                t.iter().sum::<f64>() / t.len() as f64
+            }
+        })
+        .collect();
     let pick = |want_wrong: bool| -> Vec<f64> {
         loss.iter()
             .zip(wrong)
