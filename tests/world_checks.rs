@@ -17,6 +17,8 @@ const T: u32 = 2;
 const N: usize = 10;
 const BASE: [f64; 3] = [0.30, 0.32, 0.28];
 const FACTOR: [f64; 6] = [0.1, 1.0, 3.0, 0.2, 2.0, 0.5];
+/// Median cell ρ of `an_underpowered_w4b_says_it_lacks_power`'s weak children (scipy).
+const W4A_WEAK: f64 = 0.2613993837824278;
 
 fn acc(strategy: &str) -> [[f64; 2]; 3] {
     match strategy {
@@ -148,6 +150,10 @@ fn write_fixture(dir: &Path, strategies: &[&str]) -> PathBuf {
 }
 
 fn write_task_fixture(dir: &Path, task: &str, strategies: &[&str]) -> PathBuf {
+    write_outcome(dir, task, strategies, &outcome(task, strategies))
+}
+
+fn write_outcome(dir: &Path, task: &str, strategies: &[&str], outcome: &Outcome) -> PathBuf {
     let mut scn = format!(
         "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"{task}\"\n"
     );
@@ -158,15 +164,7 @@ fn write_task_fixture(dir: &Path, task: &str, strategies: &[&str]) -> PathBuf {
     }
     let labels: Vec<String> = strategies.iter().map(|s| s.to_string()).collect();
     let vocab: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
-    let b = build(
-        &scn,
-        "wc",
-        &[task.to_string()],
-        &labels,
-        &vocab,
-        &outcome(task, strategies),
-    )
-    .unwrap();
+    let b = build(&scn, "wc", &[task.to_string()], &labels, &vocab, outcome).unwrap();
     let p = dir.join("results.h5");
     write(&p, &b).unwrap();
     p
@@ -249,6 +247,16 @@ fn every_check_matches_the_independent_reference() {
     // W4b: p = [3.7e-10, 4.5e-05, 2.4e-03, 3.7e-10, 3.7e-02, 2.4e-06]: 4 of 6 < 0.001.
     close(v("W4b"), 4.0 / 6.0, 1e-12, "W4b");
     assert_eq!(pass("W4b"), 1.0);
+    // The bound a cell of 10 children must pass: scipy t.isf(0.0005, 8) / sqrt(8 + t²).
+    let w4b = tc.checks.iter().find(|c| c.id == "W4b").unwrap();
+    assert!(
+        w4b.detail.contains("4 of 6 cells with p < 0.001")
+            && w4b
+                .detail
+                .contains("median 10 children reaches it only for |ρ| ≥ 0.872"),
+        "{}",
+        w4b.detail
+    );
     // W4c: spearmanr of the 12 cell medians (both strategies) = 0.31435789657976626.
     close(v("W4c"), 0.31435789657976626, 1e-12, "W4c");
     assert_eq!(pass("W4c"), 0.0);
@@ -285,6 +293,37 @@ fn every_check_matches_the_independent_reference() {
         tc.line(),
         "world checks arith: 6/9 required pass; fail W2b = 0.930, W4a = 0.957, W4c = 0.314 -> this world cannot rank strategies"
     );
+}
+
+/// A W4b that fails because its cells are too small to show p < 0.001 says so, instead of
+/// reading the failure as absent inheritance.
+#[test]
+fn an_underpowered_w4b_says_it_lacks_power() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = outcome("arith", &["random"]);
+    // Child losses that follow their parent's only weakly: scipy spearmanr per cell
+    // ρ = [0.474, 0.292, 0.231, 0.413, −0.012, −0.073], p ≥ 0.166 in all, median ρ
+    // 0.2613993837824278, under 0.872, the bound for 10 pairs.
+    for run in &mut out.runs {
+        for (j, rec) in run.synthetic.iter_mut().enumerate() {
+            rec.loss =
+                ((j * 7 + run.key.replicate as usize * 3) % 10) as f64 + 0.05 * rec.parent_loss;
+        }
+    }
+    let h5 = write_outcome(dir.path(), "arith", &["random"], &out);
+    let m = merge::load(&[h5]).unwrap();
+    let mut stats = Stats::default();
+    let tc = &compute(&m, &mut stats)[0];
+    assert_eq!(row(&stats, "W4b", "value"), 0.0);
+    assert_eq!(row(&stats, "W4b", "pass"), 0.0);
+    let w4b = tc.checks.iter().find(|c| c.id == "W4b").unwrap();
+    assert!(
+        w4b.meaning
+            .starts_with("Cells of 10 children cannot show p < 0.001 unless |ρ| ≥ 0.87"),
+        "{}",
+        w4b.meaning
+    );
+    close(row(&stats, "W4a", "value"), W4A_WEAK, 1e-12, "W4a");
 }
 
 #[test]

@@ -10,8 +10,10 @@ use super::doc::Doc;
 use super::files::Stats;
 use super::merge::Merged;
 use crate::stats::summary::mean;
+use crate::stats::summary::median;
 use crate::stats::world_checks::{
     auroc, cell_correlations, diagonal_difference, median_level, paired_gain,
+    smallest_significant_rho,
 };
 use std::collections::BTreeMap;
 
@@ -377,17 +379,35 @@ pub fn task_checks(m: &Merged, task: &str) -> TaskChecks {
             "Children nearly copy their parent's difficulty, so generation adds little beyond the seeds; the paper's noisy rewriting is not reproduced.".into()
         },
     ));
+    // What a cell of the median size can show: the smallest |ρ| with p < 0.001 there.
+    let sizes: Vec<f64> = cc
+        .cells
+        .iter()
+        .filter_map(|c| c.as_ref().ok())
+        .map(|s| s.n as f64)
+        .collect();
+    let reach = median(&sizes).ok().and_then(|n| {
+        smallest_significant_rho(n as usize, 0.001)
+            .ok()
+            .map(|r| (n, r))
+    });
     let w4b = match random {
         None => Err(NO_RANDOM.to_string()),
         Some(_) if n_cells == 0 => Err("not computable: `random` has no synthetic examples".into()),
         Some(_) => Ok((
             cc.fraction_significant,
             format!(
-                "{} of {n_cells} cells with p < 0.001",
-                (cc.fraction_significant * n_cells as f64).round()
+                "{} of {n_cells} cells with p < 0.001{}",
+                (cc.fraction_significant * n_cells as f64).round(),
+                reach
+                    .map(|(n, r)| format!(
+                        "; a cell of the median {n:.0} children reaches it only for |ρ| ≥ {r:.3}"
+                    ))
+                    .unwrap_or_default()
             ),
         )),
     };
+    let median_rho = cc.median_rho;
     checks.push(check(
         "W4b",
         "fraction of `random`'s cells where that ρ has p < 0.001",
@@ -396,7 +416,12 @@ pub fn task_checks(m: &Merged, task: &str) -> TaskChecks {
         "Fig. 6 and C.3 (\"significantly greater than zero\")",
         w4b,
         |v| v > 0.5,
-        |_| "The parent-child correlation is not reliably different from zero, so a seed's score transfers only weakly to its synthetic child and selection has little to act on.".into(),
+        |_| match reach {
+            Some((n, r)) if median_rho.is_finite() && median_rho.abs() < r => format!(
+                "Cells of {n:.0} children cannot show p < 0.001 unless |ρ| ≥ {r:.2}, and the median cell ρ is {median_rho:.2}: this check lacks the power to tell weak inheritance from none at this many samples per iteration; more samples per iteration would."
+            ),
+            _ => "The parent-child correlation is not reliably different from zero, so a seed's score transfers only weakly to its synthetic child and selection has little to act on.".into(),
+        },
     ));
     let all_cells: Vec<(Vec<f64>, Vec<f64>)> = cells(m, task, None)
         .into_values()

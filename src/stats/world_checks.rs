@@ -91,6 +91,25 @@ pub fn t_quantile(p: f64, dof: f64) -> StatsResult<f64> {
     Ok(t.inverse_cdf(p))
 }
 
+/// The smallest |ρ| whose two-sided p is below `alpha` in a cell of `n` pairs, under the
+/// same t approximation as [`spearman`]'s p-value (t = ρ √((n − 2)/(1 − ρ²)), n − 2
+/// degrees of freedom): ρ* = t* / √(n − 2 + t*²) with t* the (1 − α/2) quantile.
+///
+/// W4b asks most cells for p < 0.001. Whether a cell can get there depends on how many
+/// children it holds as much as on how strongly they inherit: 153 children need
+/// |ρ| ≥ 0.26, 900 only 0.11. The report shows this bound beside W4b so that a
+/// failure for want of children is not read as a failure of inheritance.
+pub fn smallest_significant_rho(n: usize, alpha: f64) -> StatsResult<f64> {
+    if n < 3 {
+        return Err(StatsError::Invalid(format!(
+            "a rank correlation's p-value needs at least 3 pairs, got {n}"
+        )));
+    }
+    let dof = (n - 2) as f64;
+    let t = t_quantile(1.0 - alpha / 2.0, dof)?;
+    Ok(t / (dof + t * t).sqrt())
+}
+
 /// Paper C.4 on one cell (one replicate and iteration of `random`): the mean over
 /// k = 1..N of A_random(k) − A_loss(k), where A(k) = (correct among the first k) / N.
 ///
@@ -245,6 +264,31 @@ mod tests {
         assert!((g.high - 0.09452413135250992).abs() < 1e-9);
         let one = paired_gain(&[0.5], &[0.4], 0.95).unwrap();
         assert!(one.low.is_nan() && (one.mean - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn smallest_significant_rho_matches_scipy() {
+        // r* = t.isf(0.0005, n - 2) / sqrt(n - 2 + t.isf(0.0005, n - 2)**2), scipy 1.17.1;
+        // a ρ of exactly r* gives p = 0.001 in scipy's spearmanr t approximation.
+        for (n, want) in [
+            (10, 0.8721151568058807),
+            (153, 0.2634677478834262),
+            (391, 0.16578687882475907),
+            (902, 0.10938532504876093),
+        ] {
+            let got = smallest_significant_rho(n, 0.001).unwrap();
+            assert!((got - want).abs() < 1e-9, "n = {n}: {got} against {want}");
+        }
+        // Just above the bound a cell is significant, just below it is not.
+        let n = 153;
+        let r = smallest_significant_rho(n, 0.001).unwrap();
+        let dof = (n - 2) as f64;
+        let p = |rho: f64| {
+            let t = rho * (dof / (1.0 - rho * rho)).sqrt();
+            2.0 * (1.0 - StudentsT::new(0.0, 1.0, dof).unwrap().cdf(t))
+        };
+        assert!(p(r + 1e-6) < 0.001 && p(r - 1e-6) > 0.001);
+        assert!(smallest_significant_rho(2, 0.001).is_err());
     }
 
     #[test]
