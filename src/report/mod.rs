@@ -23,6 +23,7 @@ pub mod sections_contrasts;
 pub mod sections_items;
 pub mod sections_stats;
 pub mod world;
+pub mod world_section;
 
 use crate::atomic::write_atomic;
 use anyhow::{Context, Result};
