@@ -8,8 +8,7 @@
 
 use super::files::Stats;
 use super::merge::Merged;
-use crate::stats::summary::mean;
-use crate::stats::summary::median;
+use crate::stats::summary::{mean, median};
 use crate::stats::world_checks::{
     auroc, cell_correlations, diagonal_difference, median_level, paired_gain,
     smallest_significant_rho,
