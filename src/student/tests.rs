@@ -266,6 +266,19 @@ fn reverse_task(r: &mut Rng, n: usize, len: usize) -> Vec<Sequence> {
         .collect()
 }
 
+/// The model the per-sequence and per-token NLL tests compare with the f64 reference:
+/// small enough for the reference's loops, two layers so that attention mixes positions.
+fn reference_cfg() -> ModelConfig {
+    ModelConfig {
+        vocab: 15,
+        layers: 2,
+        d_model: 8,
+        heads: 2,
+        d_ff: 12,
+        context: 12,
+    }
+}
+
 fn toy_cfg(vocab: usize) -> ModelConfig {
     ModelConfig {
         vocab,
@@ -442,14 +455,7 @@ fn unscorable_sequences_change_no_bits() {
 /// the target's logit); an answer past the context yields no tokens.
 #[test]
 fn token_nll_matches_reference_per_token() {
-    let cfg = ModelConfig {
-        vocab: 15,
-        layers: 2,
-        d_model: 8,
-        heads: 2,
-        d_ff: 12,
-        context: 12,
-    };
+    let cfg = reference_cfg();
     let m = perturbed(cfg, 5, 0.3);
     let mut seqs = random_seqs(&mut rng(6), 15, 5, 6);
     let w64: Vec<f64> = m.params.iter().map(|&x| x as f64).collect();
@@ -485,14 +491,7 @@ fn token_nll_matches_reference_per_token() {
 
 #[test]
 fn seq_nll_and_answer_states_match_reference() {
-    let cfg = ModelConfig {
-        vocab: 15,
-        layers: 2,
-        d_model: 8,
-        heads: 2,
-        d_ff: 12,
-        context: 12,
-    };
+    let cfg = reference_cfg();
     let m = perturbed(cfg, 3, 0.3);
     let seqs = random_seqs(&mut rng(4), 15, 5, 6);
     let w64: Vec<f64> = m.params.iter().map(|&x| x as f64).collect();
