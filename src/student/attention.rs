@@ -12,6 +12,7 @@
 use super::attention_tiles as tiles;
 use super::expf;
 use super::ops::gemm;
+use super::softmax;
 use super::wide;
 
 /// Forward: for every sequence and head, `P = softmax_causal(Q Kᵀ / √dh)` into `probs`
@@ -55,7 +56,6 @@ pub fn attention_forward(
                     &mut probs[po..po + l * l],
                     &mut att[o * d..],
                     scratch,
-                    softmax_causal_row,
                 );
                 po += l * l;
             }
@@ -80,30 +80,13 @@ pub fn attention_forward(
                 (l, 1),
             );
             for i in 0..l {
-                softmax_causal_row(&mut pr[i * l..(i + 1) * l], i);
+                softmax::causal_row(&mut pr[i * l..(i + 1) * l], i);
             }
             let out = &mut att[o * d + h * dh..];
             gemm(l, l, dh, 1.0, pr, (l, 1), v, (3 * d, 1), 0.0, out, (d, 1));
             po += l * l;
         }
     }
-}
-
-/// Softmax of `row[..=i]` in place (max-subtracted, f32 sum in index order), and zeros
-/// after `i` (the positions a causal query may not see).
-#[inline(always)]
-pub(super) fn softmax_causal_row(row: &mut [f32], i: usize) {
-    let mx = row[..=i].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-    expf::exp_minus(&mut row[..=i], mx);
-    let mut sum = 0.0f32;
-    for x in &row[..=i] {
-        sum += *x;
-    }
-    let inv = 1.0 / sum;
-    for x in row[..=i].iter_mut() {
-        *x *= inv;
-    }
-    row[i + 1..].fill(0.0);
 }
 
 /// Backward of [`attention_forward`]: from `datt` (rows × d) and the saved `qkv` and

@@ -137,7 +137,6 @@ pub fn forward(
     probs: &mut [f32],
     att: &mut [f32],
     sc: &mut Scratch,
-    softmax_row: impl Fn(&mut [f32], usize),
 ) {
     assert!((1..=MAX_LEN).contains(&l) && usable(dh));
     let s3 = 3 * d;
@@ -153,10 +152,9 @@ pub fn forward(
         // S = scale · Q Kᵀ over the column vectors that meet the causal part of the block
         sc.causal_block(&q[i0 * s3..], s3, rows, i0, dh, lp, scale);
         for i in i0..=last {
-            let pr = &mut probs[i * l..(i + 1) * l];
-            pr[..=i].copy_from_slice(&sc.s[i * lp..i * lp + i + 1]);
-            softmax_row(pr, i);
+            probs[i * l..=i * l + i].copy_from_slice(&sc.s[i * lp..i * lp + i + 1]);
         }
+        super::softmax::causal_rows(probs, l, i0, rows);
         // O = P V: the chain over j stops at the block's last row (P is zero beyond)
         // SAFETY: A = rows of P (stride l), k = 0..=last; B = value rows (stride 3d,
         // dh wide); C = the head's columns of att (stride d).

@@ -18,6 +18,7 @@ pub mod lora;
 pub mod model;
 pub mod ops;
 pub mod score;
+pub mod softmax;
 pub mod train;
 pub mod wide;
 pub mod workload;

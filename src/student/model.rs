@@ -606,31 +606,8 @@ impl Workspace {
             &mut self.probs,
             (v, 1),
         );
-        let mut nll = 0.0f64;
-        for (j, row) in self.probs.chunks_exact_mut(v).enumerate() {
-            nll += softmax_nll(row, b.targets[j] as usize);
-        }
-        nll
+        super::softmax::nll_rows(&mut self.probs, v, &b.targets)
     }
-}
-
-/// In-place softmax of a logit row; returns −log p[target] computed in f64 from the
-/// log-sum-exp (stable). Inlined into each compiled copy of the forward pass, so that its
-/// exponentials run in that copy's vectors (and fused multiply-adds; see [`super::expf`]).
-#[inline(always)]
-pub fn softmax_nll(row: &mut [f32], target: usize) -> f64 {
-    let mx = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-    let zt = row[target];
-    super::expf::exp_minus(row, mx);
-    let mut sum = 0.0f32;
-    for x in row.iter() {
-        sum += *x;
-    }
-    let inv = 1.0 / sum;
-    for x in row.iter_mut() {
-        *x *= inv;
-    }
-    (sum as f64).ln() - (zt - mx) as f64
 }
 
 #[cfg(test)]
