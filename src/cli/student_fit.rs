@@ -5,14 +5,17 @@
 //! sets) and prints per-epoch train loss, validation accuracy and throughput, then a
 //! learning-curve table and the uncertainty check for the base and the last model
 //! (own-generation loss on wrong vs right test items; AUROC for the errors of the mean,
-//! largest and final-answer token loss; Spearman with difficulty).
+//! largest and final-answer token loss; Spearman with difficulty). With several
+//! `--seed`s it does all of that once per seed (each its own world and base) and ends
+//! with the curve across seeds: mean ± SE per size and the paired smallest-to-largest
+//! gain with its t-interval.
 
 use super::{CliError, CliResult};
 use crate::engine::world::{
     accuracy, answer_ids, draw_distinct, own_sequence, to_sequence, Recipe,
 };
 use crate::scenario::{StudentSpec, TaskSpec};
-use crate::stats::{spearman, summary, world_checks, Alternative};
+use crate::stats::{interval, spearman, summary, world_checks, Alternative};
 use crate::student::{seq_nll, token_nll, try_train, Model, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::tokenizer::Tokenizer;
@@ -38,9 +41,14 @@ pub struct Args {
     /// base's best pre-training epoch, so another size makes another base.
     #[arg(long)]
     pub eval: Option<u32>,
-    /// Master seed (default: the scenario's `seed`, else 0).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// Master seed(s), comma-separated (default: the scenario's `seed`, else 0). Each
+    /// seed is its own world: its own sets, training pool and base. With several, each
+    /// prints its table in turn, then a table across seeds: the mean test accuracy per
+    /// size with its standard error over seeds, and the gain from the smallest to the
+    /// largest size paired by seed with its 95 % t-interval. One seed's table shows only
+    /// test-set sampling; the spread between seeds is the student's and the world's.
+    #[arg(long, value_delimiter = ',')]
+    pub seed: Vec<u64>,
     /// Take the student's sizes and recipe (and pre-training settings) from this
     /// scenario's `[student]` section, the seed and the task's set sizes (its `[[tasks]]`
     /// entry) too, so that the base is the one `run` pre-trains for replicate 0 (default:
@@ -269,13 +277,100 @@ pub fn run(args: &Args) -> CliResult {
     if let Some(n) = args.base_examples {
         spec.pretrain_examples = n;
     }
-    let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(0);
+    let seeds = if args.seed.is_empty() {
+        vec![scenario.as_ref().map_or(0, |s| s.seed)]
+    } else {
+        args.seed.clone()
+    };
+    let mut curves = Vec::with_capacity(seeds.len());
+    for (i, &seed) in seeds.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        curves.push(fit_seed(args, task, &tok, &task_spec, &spec, seed)?);
+    }
+    if seeds.len() > 1 {
+        print!("\n{}", across_seeds(&args.train, &seeds, &curves));
+    }
+    Ok(())
+}
+
+/// One seed's learning curve: the base's test accuracy, then one per `--train` size.
+#[derive(Clone, Debug, PartialEq)]
+struct Curve {
+    base: f64,
+    sizes: Vec<f64>,
+}
+
+/// The table across seeds: mean test accuracy and its standard error over seeds for the
+/// base and each size, then the gain from the smallest size to the largest, paired by
+/// seed, with its t-interval ([`interval::t_interval`]).
+fn across_seeds(train: &[usize], seeds: &[u64], curves: &[Curve]) -> String {
+    use std::fmt::Write as _;
+    let seed_list: Vec<String> = seeds.iter().map(u64::to_string).collect();
+    let mut out = format!(
+        "across {} seeds ({}; each its own world and base): test accuracy, mean ± SE over seeds (ddof 1)\n",
+        seeds.len(),
+        seed_list.join(", ")
+    );
+    let row = |out: &mut String, label: &str, xs: &[f64]| {
+        let per: Vec<String> = xs.iter().map(|x| format!("{x:.3}")).collect();
+        let _ = writeln!(
+            out,
+            "{label:>8}  {:>6.3} ± {:.3}   per seed {}",
+            summary::mean(xs),
+            summary::std_err(xs),
+            per.join(" ")
+        );
+    };
+    let bases: Vec<f64> = curves.iter().map(|c| c.base).collect();
+    row(&mut out, "base", &bases);
+    for (j, n) in train.iter().enumerate() {
+        let xs: Vec<f64> = curves.iter().map(|c| c.sizes[j]).collect();
+        row(&mut out, &n.to_string(), &xs);
+    }
+    let (lo, hi) = (
+        (0..train.len()).min_by_key(|&j| train[j]),
+        (0..train.len()).max_by_key(|&j| train[j]),
+    );
+    if let (Some(lo), Some(hi)) = (lo, hi) {
+        if train[lo] < train[hi] {
+            let d: Vec<f64> = curves.iter().map(|c| c.sizes[hi] - c.sizes[lo]).collect();
+            let (m, ci) = interval::t_interval(&d);
+            let _ = match ci {
+                Some((a, b)) => writeln!(
+                    out,
+                    "{} − {} examples, paired by seed: {m:+.3}, 95 % t-interval [{a:+.3}, {b:+.3}] ({} df)",
+                    train[hi],
+                    train[lo],
+                    d.len() - 1
+                ),
+                None => writeln!(
+                    out,
+                    "{} − {} examples, paired by seed: {m:+.3} (no interval)",
+                    train[hi], train[lo]
+                ),
+            };
+        }
+    }
+    out
+}
+
+/// `student fit` for one master seed: its world, base and curve, printed as it goes.
+fn fit_seed(
+    args: &Args,
+    task: &dyn Task,
+    tok: &Tokenizer,
+    task_spec: &TaskSpec,
+    spec: &StudentSpec,
+    seed: u64,
+) -> Result<Curve, CliError> {
     let recipe = Recipe {
         seed,
         task,
-        task_spec: &task_spec,
+        task_spec,
         replicate: 0,
-        student: &spec,
+        student: spec,
     };
     let stream = |p: &str| recipe.stream(p).rng();
     let mut sets = recipe.draw_sets().map_err(|e| {
@@ -308,7 +403,7 @@ pub fn run(args: &Args) -> CliResult {
         })?
     };
     let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
-        exs.iter().map(|e| to_sequence(&tok, e)).collect()
+        exs.iter().map(|e| to_sequence(tok, e)).collect()
     };
     let pool_seqs = seqs(&pool)?;
     let mut val = sets.val.clone();
@@ -325,7 +420,7 @@ pub fn run(args: &Args) -> CliResult {
     let cfg = recipe.model_config(tok.vocab_size());
     let max_new = spec.max_new_tokens as usize;
     let eval = |m: &Model| {
-        accuracy(m, task, &tok, &val, max_new)
+        accuracy(m, task, tok, &val, max_new)
             .map(|r| r.0)
             .context("validation pass")
     };
@@ -356,7 +451,7 @@ pub fn run(args: &Args) -> CliResult {
         let start = Instant::now();
         let mut epoch = 0;
         let base = recipe
-            .base_student(&tok, &sets, &cache, |acc| {
+            .base_student(tok, &sets, &cache, |acc| {
                 epoch += 1;
                 if args.verbose {
                     println!("  epoch {epoch:>3}  val acc {acc:.3} (the world's validation set)");
@@ -382,7 +477,7 @@ pub fn run(args: &Args) -> CliResult {
         (recipe.initial_model(cfg.vocab), Vec::new())
     };
     let (lo, hi) = task.difficulty_range();
-    let base_diag = diagnose(&base, task, &tok, &test, max_new, args.verbose)?;
+    let base_diag = diagnose(&base, task, tok, &test, max_new, args.verbose)?;
     // The validation accuracy is what a recipe may be chosen on (paper appendix B); the
     // test accuracy is reported, never tuned on.
     println!(
@@ -399,7 +494,11 @@ pub fn run(args: &Args) -> CliResult {
         base_diag.step_valid,
         base_diag.by_difficulty
     );
-    let tcfg = TrainConfig::from(&spec);
+    let tcfg = TrainConfig::from(spec);
+    let mut curve = Curve {
+        base: base_diag.acc,
+        sizes: Vec::with_capacity(args.train.len()),
+    };
     let mut last = None;
     for &n in &args.train {
         let mut model = base.clone();
@@ -413,7 +512,7 @@ pub fn run(args: &Args) -> CliResult {
         )
         .with_context(|| format!("fine-tuning on {n} examples"))
         .map_err(CliError::Failure)?;
-        let d = diagnose(&model, task, &tok, &test, max_new, args.verbose)?;
+        let d = diagnose(&model, task, tok, &test, max_new, args.verbose)?;
         println!(
             "{:>8}  {:>8.3}  {:>9.3}  {:>8.1}  {:>10.0}  {:>10.3}  {}",
             n,
@@ -424,13 +523,14 @@ pub fn run(args: &Args) -> CliResult {
             d.step_valid,
             d.by_difficulty
         );
+        curve.sizes.push(d.acc);
         last = Some((model, d));
     }
-    uncertainty("base", &base, &tok, &test, &base_diag)?;
+    uncertainty("base", &base, tok, &test, &base_diag)?;
     if let Some((model, d)) = &last {
-        uncertainty("last model", model, &tok, &test, d)?;
+        uncertainty("last model", model, tok, &test, d)?;
     }
-    Ok(())
+    Ok(curve)
 }
 
 /// The uncertainty check on the test items: the student's own greedy answers scored by
@@ -519,4 +619,72 @@ fn uncertainty(
         Err(e) => println!("Spearman(own loss, difficulty) ({label}) undefined: {e}"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The three logic curves of `results/calibration/fit-logic-md2-eval1000-seed*.txt`.
+    /// References from numpy/scipy: means 0.56767 (base), 0.56833, 0.59133, 0.64933,
+    /// 0.707 with standard errors (ddof 1) 0.044, 0.046, 0.032, 0.011, 0.007; the 3000 − 100 differences [0.164, 0.044, 0.208] have mean 0.138667, SE
+    /// 0.049008 and `scipy.stats.t.interval(0.95, 2, loc=mean, scale=se)` =
+    /// (−0.072197, +0.349531).
+    #[test]
+    fn across_seeds_matches_scipy_on_the_logic_curves() {
+        let curves = [
+            Curve {
+                base: 0.554,
+                sizes: vec![0.532, 0.529, 0.636, 0.696],
+            },
+            Curve {
+                base: 0.649,
+                sizes: vec![0.660, 0.638, 0.671, 0.704],
+            },
+            Curve {
+                base: 0.500,
+                sizes: vec![0.513, 0.607, 0.641, 0.721],
+            },
+        ];
+        let t = across_seeds(&[100, 300, 1000, 3000], &[1, 2, 3], &curves);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 7, "{t}");
+        assert!(lines[0].starts_with("across 3 seeds (1, 2, 3;"), "{t}");
+        assert!(
+            lines[1].trim_start().starts_with("base   0.568 ± 0.044"),
+            "{t}"
+        );
+        assert!(
+            lines[2].trim_start().starts_with("100   0.568 ± 0.046"),
+            "{t}"
+        );
+        assert!(
+            lines[3].trim_start().starts_with("300   0.591 ± 0.032"),
+            "{t}"
+        );
+        assert!(
+            lines[5].trim_start().starts_with("3000   0.707 ± 0.007"),
+            "{t}"
+        );
+        assert!(lines[5].ends_with("per seed 0.696 0.704 0.721"), "{t}");
+        assert_eq!(
+            lines[6],
+            "3000 − 100 examples, paired by seed: +0.139, 95 % t-interval [-0.072, +0.350] (2 df)"
+        );
+    }
+
+    /// One seed has no spread: the gain is printed without an interval; sizes given out
+    /// of order still compare the smallest with the largest.
+    #[test]
+    fn across_seeds_without_spread_and_out_of_order() {
+        let c = Curve {
+            base: 0.2,
+            sizes: vec![0.5, 0.3],
+        };
+        let t = across_seeds(&[3000, 100], &[7], &[c]);
+        assert!(
+            t.ends_with("3000 − 100 examples, paired by seed: +0.200 (no interval)\n"),
+            "{t}"
+        );
+    }
 }
