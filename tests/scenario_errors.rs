@@ -148,6 +148,12 @@ const CASES: &[(&str, usize, &str, &[&str])] = &[
         &["mode = \"softmax\""],
     ),
     (
+        "other_targets_not_game24.toml",
+        9,
+        "tasks[1].pretrain_corpus",
+        &["\"other-targets\"", "\"logic\" has none"],
+    ),
+    (
         "no_strategies.toml",
         2,
         "strategies",

@@ -590,3 +590,68 @@ fn logic_generation_is_pinned() {
         assert_eq!((ex.question.as_str(), ex.answer.as_str()), (q, a));
     }
 }
+
+/// `pretrain_corpus = "other-targets"`: the base's corpus is the same game on the world's
+/// numbers with targets other than 24, so none of it is a D0, validation or test puzzle
+/// (those all say "make 24"); every puzzle is distinct and correct by an independent
+/// evaluation of its expression; targets cover both sides of 24; deterministic.
+#[test]
+fn other_target_corpus_never_asks_for_24_and_is_correct() {
+    use activesynth::engine::world::Recipe;
+    use activesynth::scenario::{PretrainCorpus, StudentSpec, TaskSpec};
+    use activesynth::tasks::expr;
+    use std::collections::BTreeSet;
+    let task = Game24;
+    let mut spec = TaskSpec::with_defaults("game24");
+    (spec.seed_size, spec.val_size, spec.test_size) = (700, 100, 300);
+    spec.pretrain_corpus = PretrainCorpus::OtherTargets;
+    let student = StudentSpec {
+        pretrain_examples: 1500,
+        pretrain_max_difficulty: 3,
+        ..StudentSpec::default()
+    };
+    let recipe = Recipe {
+        seed: 4,
+        task: &task,
+        task_spec: &spec,
+        replicate: 1,
+        student: &student,
+    };
+    let sets = recipe.draw_sets().unwrap();
+    for e in sets.d0.iter().chain(&sets.val).chain(&sets.test) {
+        assert!(e.question.ends_with("to make 24."), "{}", e.question);
+    }
+    assert_eq!(sets.pretrain.len(), 1500);
+    let distinct: BTreeSet<&str> = sets.pretrain.iter().map(|e| e.question.as_str()).collect();
+    assert_eq!(distinct.len(), 1500);
+    let (mut below, mut above) = (0, 0);
+    for e in &sets.pretrain {
+        let words: Vec<&str> = e.question.trim_end_matches('.').split(' ').collect();
+        let target: i64 = words.last().unwrap().parse().unwrap();
+        assert_ne!(target, 24, "{}", e.question);
+        below += usize::from(target < 24);
+        above += usize::from(target > 24);
+        let mut numbers: Vec<i64> = words[1..5].iter().map(|w| w.parse().unwrap()).collect();
+        assert!(
+            numbers.iter().all(|n| (1..=13).contains(n)),
+            "{}",
+            e.question
+        );
+        let value = expr::eval(&e.final_answer).unwrap();
+        let mut literals = value.literals.clone();
+        literals.sort();
+        numbers.sort();
+        assert_eq!(literals, numbers, "{}", e.final_answer);
+        assert_eq!(
+            value.value,
+            expr::Rational::int(target),
+            "{}",
+            e.final_answer
+        );
+        assert_eq!(task.check_steps(e, &e.answer), (3, 3), "{}", e.answer);
+    }
+    // 14 targets below 24 and 16 above, uniformly: about 700 and 800 of 1500.
+    assert!((600..=800).contains(&below) && (700..=900).contains(&above));
+    let again = recipe.draw_sets().unwrap();
+    assert_eq!(again.pretrain, sets.pretrain);
+}

@@ -10,7 +10,7 @@ use crate::scenario::{PretrainCorpus, Scenario, StudentSpec, TaskSpec};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
 use crate::tasks::{self, Example, Task};
 use crate::text::Tokenizer;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -285,6 +285,28 @@ fn rewrites_of(
     })
 }
 
+/// `n` distinct questions of the task's transfer corpus ([`Task::transfer_example`]),
+/// none of them a set's question (they cannot be: the task never asks them).
+fn transfer_corpus(
+    task: &dyn Task,
+    n: usize,
+    max_difficulty: u32,
+    key: &StreamKey,
+    taken: &mut BTreeSet<String>,
+) -> Result<Vec<Example>> {
+    let Some(what) = task.transfer_corpus() else {
+        bail!(
+            "task {} has no other-target corpus (pretrain_corpus = \"other-targets\")",
+            task.name()
+        );
+    };
+    let mut rng = key.rng();
+    draw_distinct(n, taken, false, || {
+        task.transfer_example(&mut rng, max_difficulty)
+    })
+    .map_err(|got| anyhow!("could not draw {n} distinct {what} (got {got})"))
+}
+
 /// The draw loop of the worlds' sets ([`Recipe::draw_sets`]) and `student fit`'s pool: call `sample` (which may
 /// decline with `None`) until `n` examples whose questions are not in `taken` are found,
 /// adding each to `taken` unless `repeats` (then they may repeat among themselves).
@@ -402,6 +424,13 @@ impl Recipe<'_> {
                 )?;
                 rewrites_of(task, &parents, &self.stream("pretrain-rewrite"), &mut taken)?
             }
+            PretrainCorpus::OtherTargets => transfer_corpus(
+                task,
+                st.pretrain_examples as usize,
+                st.pretrain_max_difficulty,
+                &self.stream("pretrain-other-targets"),
+                &mut taken,
+            )?,
         };
         Ok(WorldSets {
             d0,

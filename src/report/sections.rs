@@ -156,10 +156,16 @@ fn summary(d: &mut Doc, i: &Inputs) {
             .iter()
             .map(|t| {
                 let corpus = match t.pretrain_corpus {
-                    crate::scenario::PretrainCorpus::Seeds => "",
+                    crate::scenario::PretrainCorpus::Seeds => String::new(),
                     crate::scenario::PretrainCorpus::Rewrites => {
-                        ", base corpus: the teacher's rewrites"
+                        ", base corpus: the teacher's rewrites".to_string()
                     }
+                    crate::scenario::PretrainCorpus::OtherTargets => format!(
+                        ", base corpus: {}",
+                        crate::tasks::by_name(&t.name)
+                            .and_then(|task| task.transfer_corpus())
+                            .unwrap_or("another task's questions")
+                    ),
                 };
                 let budget = if t.pretrain_examples.is_some() || t.pretrain_epochs.is_some() {
                     let tst = t.student(st);

@@ -127,6 +127,12 @@ pub enum PretrainCorpus {
     /// (game24's backward-reasoned puzzles use numbers up to 99, its world 1..13), so a
     /// finite world gets a corpus of thousands of distinct questions.
     Rewrites,
+    /// The task's skill on questions the task never asks ([`crate::tasks::Task::transfer_example`];
+    /// game24: puzzles on the world's numbers with targets 10..=40 other than 24), so the
+    /// base meets the task's own questions for the first time in the loop, as the paper's
+    /// instruct models meet Game of 24. Refused for a task without such a corpus.
+    #[serde(rename = "other-targets")]
+    OtherTargets,
 }
 
 impl PretrainCorpus {

@@ -124,6 +124,18 @@ mod tests {
             again.tasks[0].pretrain_corpus,
             super::super::PretrainCorpus::Rewrites
         );
+        let other = text.replace(
+            "name = \"game24\"\n",
+            "name = \"game24\"\npretrain_corpus = \"other-targets\"\n",
+        );
+        let scn = super::super::parse(&other, "t.toml").unwrap();
+        assert!(scn
+            .to_toml()
+            .contains("pretrain_corpus = \"other-targets\""));
+        assert_eq!(
+            scn.tasks[0].pretrain_corpus,
+            super::super::PretrainCorpus::OtherTargets
+        );
         assert!(super::super::parse(
             &text.replace(
                 "name = \"game24\"\n",

@@ -154,6 +154,17 @@ fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
                 ),
             ));
         }
+        if t.pretrain_corpus == super::PretrainCorpus::OtherTargets
+            && crate::tasks::by_name(&t.name).is_some_and(|k| k.transfer_corpus().is_none())
+        {
+            return Err(ctx.at(
+                &p("pretrain_corpus"),
+                format!(
+                    "\"other-targets\" is a game24 corpus (puzzles with targets other than 24); task \"{}\" has none: use \"seeds\" or \"rewrites\"",
+                    t.name
+                ),
+            ));
+        }
     }
     Ok(())
 }

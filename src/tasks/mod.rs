@@ -98,6 +98,20 @@ pub trait Task: Send + Sync {
     fn distinct_questions(&self) -> Option<usize> {
         None
     }
+
+    /// What [`Task::transfer_example`] draws, in words (reports, errors); `None` when the
+    /// task has no such corpus, and `pretrain_corpus = "other-targets"` is refused.
+    fn transfer_corpus(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// One example of the task's skill on a question the task itself never asks (game24:
+    /// the same game with another target), for a base that must meet the task's own
+    /// questions for the first time in the loop (`pretrain_corpus = "other-targets"`).
+    /// Difficulty at most `max_difficulty`; `None` when a draw fails.
+    fn transfer_example(&self, _rng: &mut Rng, _max_difficulty: u32) -> Option<Example> {
+        None
+    }
 }
 
 /// The student's tokenizer for one task: that task's lexicon only (a few hundred

@@ -22,6 +22,7 @@
 //! depth ≤ 1; 3 = a non-integer intermediate or nested brackets. Every solution has
 //! exactly three steps, so difficulty is structural, not a step count.
 
+pub mod other_targets;
 pub mod solver;
 pub mod tree;
 
@@ -153,21 +154,27 @@ fn walk_steps(
     }
 }
 
-fn question(numbers: &[i64]) -> String {
+fn question(numbers: &[i64], target: i64) -> String {
     let mut n = numbers.to_vec();
     n.sort();
     let s: Vec<String> = n.iter().map(|x| x.to_string()).collect();
-    format!("Use {} to make 24.", s.join(" "))
+    format!("Use {} to make {target}.", s.join(" "))
 }
 
 /// The example for a solution tree (canonicalised).
 pub fn example_from_tree(t: Node) -> Example {
+    example_for_target(t, 24)
+}
+
+/// The example for a tree whose value is `target`, in the game's text format with
+/// `target` where the game says 24 ([`other_targets`]' puzzles).
+pub fn example_for_target(t: Node, target: i64) -> Example {
     let t = t.canonical();
     let expr = t.render();
     let mut answer = step_lines(&t, None).join("\n");
-    answer.push_str(&format!("\nAnswer: {expr} = 24\n#### {expr}"));
+    answer.push_str(&format!("\nAnswer: {expr} = {target}\n#### {expr}"));
     Example {
-        question: question(&t.leaves()),
+        question: question(&t.leaves(), target),
         answer,
         final_answer: expr,
         difficulty: classify(&t),
@@ -197,6 +204,11 @@ fn has_unary_minus(text: &str) -> bool {
 /// Whether `expr` solves the puzzle: value exactly 24, literals exactly the puzzle's
 /// numbers as a multiset, no unary minus.
 pub fn solves(numbers: &[i64], expr_text: &str) -> bool {
+    solves_target(numbers, expr_text, 24)
+}
+
+/// [`solves`] for another target.
+pub fn solves_target(numbers: &[i64], expr_text: &str, target: i64) -> bool {
     if has_unary_minus(expr_text) {
         return false;
     }
@@ -207,7 +219,7 @@ pub fn solves(numbers: &[i64], expr_text: &str) -> bool {
     let mut want = numbers.to_vec();
     lit.sort();
     want.sort();
-    e.value == Rational::int(24) && lit == want
+    e.value == Rational::int(target) && lit == want
 }
 
 fn sample_difficulty(rng: &mut Rng) -> u32 {
@@ -266,6 +278,14 @@ impl Task for Game24 {
 
     fn distinct_questions(&self) -> Option<usize> {
         Some(world().solvable_puzzles)
+    }
+
+    fn transfer_corpus(&self) -> Option<&'static str> {
+        Some(other_targets::DESCRIPTION)
+    }
+
+    fn transfer_example(&self, rng: &mut Rng, max_difficulty: u32) -> Option<Example> {
+        other_targets::example(rng, max_difficulty)
     }
 
     fn verify(&self, ex: &Example, response: &str) -> Verdict {

@@ -56,6 +56,12 @@ pub struct Solution {
 
 /// Every distinct solution of the puzzle `numbers`, in sorted expression order.
 pub fn solve(numbers: [i64; 4]) -> Vec<String> {
+    solve_for_target(numbers, 24)
+}
+
+/// [`solve`] for another target (the other-target corpus' tests,
+/// [`super::other_targets`]).
+pub fn solve_for_target(numbers: [i64; 4], target: i64) -> Vec<String> {
     let items: Vec<(Q, u8)> = numbers
         .iter()
         .enumerate()
@@ -63,7 +69,7 @@ pub fn solve(numbers: [i64; 4]) -> Vec<String> {
         .collect();
     let mut steps: Vec<(u8, char, u8)> = Vec::with_capacity(3);
     let mut out = BTreeSet::new();
-    search(&items, &mut steps, &numbers, &mut out);
+    search(&items, &mut steps, &numbers, Q::new(target, 1), &mut out);
     out.into_iter().collect()
 }
 
@@ -80,10 +86,11 @@ fn search(
     items: &[(Q, u8)],
     steps: &mut Vec<(u8, char, u8)>,
     leaves: &[i64; 4],
+    target: Q,
     out: &mut BTreeSet<String>,
 ) {
     if items.len() == 1 {
-        if items[0].0 == Q::new(24, 1) {
+        if items[0].0 == target {
             let tree = build(items[0].1, steps, leaves).canonical();
             out.insert(tree.render());
         }
@@ -119,7 +126,7 @@ fn search(
                 let id = 4 + steps.len() as u8;
                 steps.push((l, op, r));
                 rest.push((v, id));
-                search(&rest, steps, leaves, out);
+                search(&rest, steps, leaves, target, out);
                 rest.pop();
                 steps.pop();
             }
