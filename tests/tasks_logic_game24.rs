@@ -655,3 +655,75 @@ fn other_target_corpus_never_asks_for_24_and_is_correct() {
     let again = recipe.draw_sets().unwrap();
     assert_eq!(again.pretrain, sets.pretrain);
 }
+
+/// game24's world is finite (1,362 puzzles), so D0, validation and test drawn one after
+/// another would leave the later sets the puzzles the earlier ones skipped: before the
+/// split, with 700 + 100 + 300 the test puzzles had 5.1 solutions on average against
+/// D0's 14.8. Drawn as one set and split at random, the three are exchangeable: the
+/// average number of solutions per puzzle (counted by the exhaustive solver) and the
+/// share of easy structures agree within sampling error, and the sets stay disjoint.
+#[test]
+fn game24_sets_are_exchangeable_and_disjoint() {
+    use activesynth::engine::world::Recipe;
+    use activesynth::scenario::{StudentSpec, TaskSpec};
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut solutions: BTreeMap<Vec<i64>, f64> = BTreeMap::new();
+    for s in &game24::world().solutions {
+        *solutions.entry(s.numbers.to_vec()).or_default() += 1.0;
+    }
+    let task = Game24;
+    let mut spec = TaskSpec::with_defaults("game24");
+    (spec.seed_size, spec.val_size, spec.test_size) = (700, 100, 300);
+    let student = StudentSpec {
+        pretrain_examples: 100,
+        pretrain_max_difficulty: 3,
+        ..StudentSpec::default()
+    };
+    let (mut d0_mean, mut test_mean, mut d0_easy, mut test_easy) = (0.0, 0.0, 0.0, 0.0);
+    for replicate in 0..3 {
+        let recipe = Recipe {
+            seed: 1,
+            task: &task,
+            task_spec: &spec,
+            replicate,
+            student: &student,
+        };
+        let sets = recipe.draw_sets().unwrap();
+        let (d0, val, test) = (&sets.d0, &sets.val, &sets.test);
+        assert_eq!((d0.len(), val.len(), test.len()), (700, 100, 300));
+        let questions: BTreeSet<&str> = d0
+            .iter()
+            .chain(val)
+            .chain(test)
+            .map(|e| e.question.as_str())
+            .collect();
+        assert_eq!(questions.len(), 1100, "sets share a puzzle");
+        let mean = |v: &[Example]| {
+            v.iter()
+                .map(|e| {
+                    let mut n = game24::puzzle_numbers(&e.question).unwrap();
+                    n.sort();
+                    solutions[&n]
+                })
+                .sum::<f64>()
+                / v.len() as f64
+        };
+        let easy =
+            |v: &[Example]| v.iter().filter(|e| e.difficulty == 1).count() as f64 / v.len() as f64;
+        d0_mean += mean(d0) / 3.0;
+        test_mean += mean(test) / 3.0;
+        d0_easy += easy(d0) / 3.0;
+        test_easy += easy(test) / 3.0;
+    }
+    // Solutions per puzzle have SD ≈ 10 in this world: over 3 × 300 test puzzles the
+    // mean's SE is ≈ 0.35 (drawn without replacement, less), so 1.5 is > 4 SE. The
+    // sequential draw gave a gap of 9.6. Easy shares: SE ≈ 0.014; sequential: 0.24 vs 0.06.
+    assert!(
+        (d0_mean - test_mean).abs() < 1.5,
+        "{d0_mean} vs {test_mean}"
+    );
+    assert!(
+        (d0_easy - test_easy).abs() < 0.06,
+        "{d0_easy} vs {test_easy}"
+    );
+}

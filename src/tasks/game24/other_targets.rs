@@ -7,12 +7,10 @@
 //! (its ~260 left-over puzzles, or the teacher's rewrites) teach the loop's own
 //! distribution before the loop starts (results/calibration/README.md, "game24").
 //!
-//! A puzzle is drawn by running the exhaustive solver's search ([`super::solver`]) at
-//! random: pick two of the remaining numbers and one of the solver's operations (`+`,
-//! `*`, larger − smaller, a division by a non-zero number) until one number is left.
-//! The draw is kept when that number is the target drawn first and the solution's
-//! structure has the difficulty drawn first, so targets and difficulties are uniform and
-//! every kept solution is one the solver would list for its puzzle.
+//! A puzzle is drawn target first, then difficulty, then four numbers until the
+//! exhaustive solver ([`super::solver`], the one that builds the target-24 world) has a
+//! solution of that structure for that target, so targets and difficulties are uniform
+//! and every solution is written exactly as the target-24 world writes its own.
 
 use super::tree::Node;
 use super::{classify, example_for_target, solver};
