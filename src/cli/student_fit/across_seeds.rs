@@ -94,22 +94,14 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 7, "{t}");
         assert!(lines[0].starts_with("across 3 seeds (1, 2, 3;"), "{t}");
-        assert!(
-            lines[1].trim_start().starts_with("base   0.568 ± 0.044"),
-            "{t}"
-        );
-        assert!(
-            lines[2].trim_start().starts_with("100   0.568 ± 0.046"),
-            "{t}"
-        );
-        assert!(
-            lines[3].trim_start().starts_with("300   0.591 ± 0.032"),
-            "{t}"
-        );
-        assert!(
-            lines[5].trim_start().starts_with("3000   0.707 ± 0.007"),
-            "{t}"
-        );
+        for (i, start) in [
+            (1, "base   0.568 ± 0.044"),
+            (2, "100   0.568 ± 0.046"),
+            (3, "300   0.591 ± 0.032"),
+            (5, "3000   0.707 ± 0.007"),
+        ] {
+            assert!(lines[i].trim_start().starts_with(start), "{t}");
+        }
         assert!(lines[5].ends_with("per seed 0.696 0.704 0.721"), "{t}");
         assert_eq!(
             lines[6],
