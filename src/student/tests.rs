@@ -153,43 +153,99 @@ fn batch_of(seqs: &[Sequence], ctx: usize) -> Batch {
     b
 }
 
+/// Analytic (f32) gradients against central finite differences of the f64 reference, at
+/// three random entries per tensor. Returns the worst relative error and the worst gap as
+/// a fraction of the largest gradient entry, or the first entry out of tolerance.
+///
+/// An entry passes when its relative error is below 2e-3, or when its absolute gap is
+/// below 2e-5 of the model's largest gradient entry. The second clause is f32 rounding,
+/// not leniency: a small entry is the difference of terms as large as the largest
+/// gradients, so its f32 error scales with those. Measured over 3,000 random models of
+/// this test's ranges (206,659 entries; seed 905, 2 layers, 1 head of width 2, d_ff 5,
+/// vocabulary 7 once failed the relative clause alone: analytic −7.4285e-4 against
+/// −7.3870e-4, while that model's largest entry is 1.01): entries below 1 % of the largest
+/// gradient had gaps of at most 4.1e-6 of it (99.9th percentile 1.9e-6); larger entries
+/// had relative errors of at most 1.1e-3 (99.9th percentile 1.5e-4). A wrong backward
+/// gives relative errors of order one on entries of ordinary size.
+fn gradient_check(
+    seed: u64,
+    layers: usize,
+    heads: usize,
+    dh: usize,
+    ff: usize,
+    vocab: usize,
+) -> Result<(f64, f64), String> {
+    let cfg = ModelConfig {
+        vocab,
+        layers,
+        d_model: heads * dh,
+        heads,
+        d_ff: ff,
+        context: 12,
+    };
+    let m = perturbed(cfg, seed, 0.4);
+    let mut r = rng(seed + 1);
+    let seqs = random_seqs(&mut r, vocab as u32, 3, 6);
+    let b = batch_of(&seqs, cfg.context);
+    let mut ws = Workspace::default();
+    let nll = ws.forward(&m, &b);
+    let mtok = b.loss_rows.len();
+    let mut grad = vec![0.0f32; m.n_params()];
+    ws.backward(&m, &b, 1.0 / mtok as f32, &mut grad);
+    let w64: Vec<f64> = m.params.iter().map(|&x| x as f64).collect();
+    let (ref_l, _) = ref_loss(&m, &w64, &seqs);
+    if (nll / mtok as f64 - ref_l).abs() >= 1e-4 * ref_l.abs().max(1.0) {
+        return Err(format!("loss {} vs {}", nll / mtok as f64, ref_l));
+    }
+    let largest = grad.iter().fold(0f32, |a, &g| a.max(g.abs())) as f64;
+    let (mut worst_rel, mut worst_gap) = (0.0f64, 0.0f64);
+    for t in &m.tensors {
+        for _ in 0..3 {
+            let i = t.offset + r.gen_range(0..t.len());
+            let h = 1e-5;
+            let mut wp = w64.clone();
+            wp[i] += h;
+            let lp = ref_loss(&m, &wp, &seqs).0;
+            wp[i] -= 2.0 * h;
+            let lm = ref_loss(&m, &wp, &seqs).0;
+            let fd = (lp - lm) / (2.0 * h);
+            let an = grad[i] as f64;
+            let gap = (fd - an).abs();
+            let rel = gap / fd.abs().max(an.abs()).max(1e-3);
+            if rel >= 2e-3 && gap >= 2e-5 * largest {
+                return Err(format!(
+                    "{} [{}]: analytic {an} fd {fd} rel {rel} gap {gap} largest {largest}",
+                    t.name,
+                    i - t.offset
+                ));
+            }
+            worst_rel = worst_rel.max(rel);
+            worst_gap = worst_gap.max(gap / largest);
+        }
+    }
+    Ok((worst_rel, worst_gap))
+}
+
+/// The case that once failed the relative clause alone (see [`gradient_check`]).
+#[test]
+fn gradients_match_f64_finite_differences_at_a_cancelling_entry() {
+    gradient_check(905, 2, 1, 2, 5, 7).unwrap();
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    // A fixed seed: CI runs the same 48 models every time (a tolerance measured on 3,000
+    // random models still leaves a chance of a red build on an unlucky draw).
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_0905),
+        .. ProptestConfig::default()
+    })]
     #[test]
     fn gradients_match_f64_finite_differences(
         seed in 0u64..1000, layers in 1usize..3, heads in 1usize..3, dh in 2usize..5, ff in 3usize..9, vocab in 6usize..12
     ) {
-        let cfg = ModelConfig { vocab, layers, d_model: heads * dh, heads, d_ff: ff, context: 12 };
-        let m = perturbed(cfg, seed, 0.4);
-        let mut r = rng(seed + 1);
-        let seqs = random_seqs(&mut r, vocab as u32, 3, 6);
-        let b = batch_of(&seqs, cfg.context);
-        let mut ws = Workspace::default();
-        let nll = ws.forward(&m, &b);
-        let mtok = b.loss_rows.len();
-        let mut grad = vec![0.0f32; m.n_params()];
-        ws.backward(&m, &b, 1.0 / mtok as f32, &mut grad);
-        let w64: Vec<f64> = m.params.iter().map(|&x| x as f64).collect();
-        let (ref_l, _) = ref_loss(&m, &w64, &seqs);
-        prop_assert!((nll / mtok as f64 - ref_l).abs() < 1e-4 * ref_l.abs().max(1.0), "loss {} vs {}", nll / mtok as f64, ref_l);
-        let mut worst = 0.0f64;
-        for t in &m.tensors {
-            for _ in 0..3 {
-                let i = t.offset + r.gen_range(0..t.len());
-                let h = 1e-5;
-                let mut wp = w64.clone();
-                wp[i] += h;
-                let lp = ref_loss(&m, &wp, &seqs).0;
-                wp[i] -= 2.0 * h;
-                let lm = ref_loss(&m, &wp, &seqs).0;
-                let fd = (lp - lm) / (2.0 * h);
-                let an = grad[i] as f64;
-                let err = (fd - an).abs() / fd.abs().max(an.abs()).max(1e-3);
-                worst = worst.max(err);
-                prop_assert!(err < 2e-3, "{} [{}]: analytic {an} fd {fd} rel {err}", t.name, i - t.offset);
-            }
-        }
-        eprintln!("grad check max rel err {worst:.2e}");
+        let (rel, gap) = gradient_check(seed, layers, heads, dh, ff, vocab).map_err(TestCaseError::fail)?;
+        eprintln!("grad check: max rel err {rel:.2e}, max gap {gap:.2e} of the largest entry");
     }
 }
 
@@ -836,49 +892,89 @@ fn merged_f64(m: &Model, lora: &lora::Lora, w0: &[f64], ab: &[f64]) -> Vec<f64> 
     w
 }
 
+/// The LoRA path's analogue of [`gradient_check`], with the same two-clause tolerance
+/// (the largest entry is the adapters' largest gradient), at twelve random adapter entries.
+/// Over 1,500 random models of this test's ranges no entry needed the second clause (the
+/// largest gap was 2.8e-6 of the largest entry).
+fn lora_gradient_check(
+    seed: u64,
+    layers: usize,
+    rank: usize,
+    vocab: usize,
+) -> Result<(f64, f64), String> {
+    let cfg = ModelConfig {
+        vocab,
+        layers,
+        d_model: 4,
+        heads: 2,
+        d_ff: 6,
+        context: 12,
+    };
+    let mut m = perturbed(cfg, seed, 0.4);
+    let mut r = rng(seed + 7);
+    let mut lora = lora::Lora::new(&m, rank, rank as f64, &mut r);
+    // Non-zero B so that both A's and B's gradients are non-trivial.
+    let n_lora = lora.n_params();
+    for x in lora.params.iter_mut() {
+        *x += 0.3 * (r.gen::<f32>() * 2.0 - 1.0);
+    }
+    if lora.targets.len() != 4 * layers {
+        return Err(format!(
+            "{} adapter targets for {layers} layers",
+            lora.targets.len()
+        ));
+    }
+    lora.merge_into(&mut m);
+    let seqs = random_seqs(&mut r, vocab as u32, 3, 6);
+    let b = batch_of(&seqs, cfg.context);
+    let mut ws = Workspace::default();
+    ws.forward(&m, &b);
+    let mut grad = vec![0.0f32; m.n_params()];
+    ws.backward(&m, &b, 1.0 / b.loss_rows.len() as f32, &mut grad);
+    let mut lgrad = vec![0.0f32; n_lora];
+    lora.project_grad(&grad, &mut lgrad);
+    // The f64 base weights: the merged model minus the adapters' contribution is not
+    // recoverable exactly in f32, so rebuild W0 in f64 from a fresh unmerged copy.
+    let base = perturbed(cfg, seed, 0.4);
+    let w0: Vec<f64> = base.params.iter().map(|&x| x as f64).collect();
+    let ab: Vec<f64> = lora.params.iter().map(|&x| x as f64).collect();
+    let largest = lgrad.iter().fold(0f32, |a, &g| a.max(g.abs())) as f64;
+    let (mut worst_rel, mut worst_gap) = (0.0f64, 0.0f64);
+    for _ in 0..12 {
+        let i = r.gen_range(0..n_lora);
+        let h = 1e-5;
+        let mut p = ab.clone();
+        p[i] += h;
+        let lp = ref_loss(&m, &merged_f64(&m, &lora, &w0, &p), &seqs).0;
+        p[i] -= 2.0 * h;
+        let lm = ref_loss(&m, &merged_f64(&m, &lora, &w0, &p), &seqs).0;
+        let fd = (lp - lm) / (2.0 * h);
+        let an = lgrad[i] as f64;
+        let gap = (fd - an).abs();
+        let rel = gap / fd.abs().max(an.abs()).max(1e-3);
+        if rel >= 2e-3 && gap >= 2e-5 * largest {
+            return Err(format!(
+                "adapter param {i}: analytic {an} fd {fd} rel {rel} gap {gap} largest {largest}"
+            ));
+        }
+        worst_rel = worst_rel.max(rel);
+        worst_gap = worst_gap.max(gap / largest);
+    }
+    Ok((worst_rel, worst_gap))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+    // A fixed seed, as for the full model's check.
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_10ad),
+        .. ProptestConfig::default()
+    })]
     #[test]
     fn lora_gradients_match_f64_finite_differences(
         seed in 0u64..1000, layers in 1usize..3, rank in 1usize..4, vocab in 6usize..10
     ) {
-        let cfg = ModelConfig { vocab, layers, d_model: 4, heads: 2, d_ff: 6, context: 12 };
-        let mut m = perturbed(cfg, seed, 0.4);
-        let mut r = rng(seed + 7);
-        let mut lora = lora::Lora::new(&m, rank, rank as f64, &mut r);
-        // Non-zero B so that both A's and B's gradients are non-trivial.
-        let n_lora = lora.n_params();
-        for x in lora.params.iter_mut() {
-            *x += 0.3 * (r.gen::<f32>() * 2.0 - 1.0);
-        }
-        prop_assert_eq!(lora.targets.len(), 4 * layers);
-        lora.merge_into(&mut m);
-        let seqs = random_seqs(&mut r, vocab as u32, 3, 6);
-        let b = batch_of(&seqs, cfg.context);
-        let mut ws = Workspace::default();
-        ws.forward(&m, &b);
-        let mut grad = vec![0.0f32; m.n_params()];
-        ws.backward(&m, &b, 1.0 / b.loss_rows.len() as f32, &mut grad);
-        let mut lgrad = vec![0.0f32; n_lora];
-        lora.project_grad(&grad, &mut lgrad);
-        // The f64 base weights: the merged model minus the adapters' contribution is not
-        // recoverable exactly in f32, so rebuild W0 in f64 from a fresh unmerged copy.
-        let base = perturbed(cfg, seed, 0.4);
-        let w0: Vec<f64> = base.params.iter().map(|&x| x as f64).collect();
-        let ab: Vec<f64> = lora.params.iter().map(|&x| x as f64).collect();
-        for _ in 0..12 {
-            let i = r.gen_range(0..n_lora);
-            let h = 1e-5;
-            let mut p = ab.clone();
-            p[i] += h;
-            let lp = ref_loss(&m, &merged_f64(&m, &lora, &w0, &p), &seqs).0;
-            p[i] -= 2.0 * h;
-            let lm = ref_loss(&m, &merged_f64(&m, &lora, &w0, &p), &seqs).0;
-            let fd = (lp - lm) / (2.0 * h);
-            let an = lgrad[i] as f64;
-            let err = (fd - an).abs() / fd.abs().max(an.abs()).max(1e-3);
-            prop_assert!(err < 2e-3, "adapter param {i}: analytic {an} fd {fd} rel {err}");
-        }
+        lora_gradient_check(seed, layers, rank, vocab).map_err(TestCaseError::fail)?;
     }
 }
 
