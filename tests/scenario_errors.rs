@@ -154,6 +154,12 @@ const CASES: &[(&str, usize, &str, &[&str])] = &[
         &["\"other-targets\"", "\"logic\" has none"],
     ),
     (
+        "rewrite_share_without_other_targets.toml",
+        6,
+        "tasks[0].pretrain_rewrite_share",
+        &["\"other-targets\""],
+    ),
+    (
         "no_strategies.toml",
         2,
         "strategies",

@@ -656,6 +656,83 @@ fn other_target_corpus_never_asks_for_24_and_is_correct() {
     assert_eq!(again.pretrain, sets.pretrain);
 }
 
+/// `pretrain_rewrite_share`: a fraction of the other-target corpus replaced by the
+/// teacher's target-24 rewrites. Exactly round(share × n) puzzles ask for 24, none of them
+/// a set's puzzle, all distinct and correct by an independent evaluation; the other-target
+/// part is the unmixed corpus's first puzzles (the same stream), so an unset
+/// share leaves the corpus, and every base built on it, unchanged.
+#[test]
+fn rewrite_share_mixes_target_24_rewrites_into_the_other_target_corpus() {
+    use activesynth::engine::world::Recipe;
+    use activesynth::scenario::{PretrainCorpus, StudentSpec, TaskSpec};
+    use activesynth::tasks::expr;
+    use std::collections::BTreeSet;
+    let task = Game24;
+    let mut spec = TaskSpec::with_defaults("game24");
+    (spec.seed_size, spec.val_size, spec.test_size) = (700, 100, 300);
+    spec.pretrain_corpus = PretrainCorpus::OtherTargets;
+    let student = StudentSpec {
+        pretrain_examples: 1000,
+        pretrain_max_difficulty: 3,
+        ..StudentSpec::default()
+    };
+    let draw = |spec: &TaskSpec| {
+        Recipe {
+            seed: 4,
+            task: &task,
+            task_spec: spec,
+            replicate: 1,
+            student: &student,
+        }
+        .draw_sets()
+        .unwrap()
+    };
+    let plain = draw(&spec);
+    spec.pretrain_rewrite_share = Some(0.25);
+    let mixed = draw(&spec);
+    assert_eq!(mixed.pretrain.len(), 1000);
+    assert_eq!(
+        (mixed.d0.clone(), mixed.test.clone()),
+        (plain.d0, plain.test)
+    );
+    let world: BTreeSet<&str> = mixed
+        .d0
+        .iter()
+        .chain(&mixed.val)
+        .chain(&mixed.test)
+        .map(|e| e.question.as_str())
+        .collect();
+    let questions: BTreeSet<&str> = mixed.pretrain.iter().map(|e| e.question.as_str()).collect();
+    assert_eq!(questions.len(), 1000, "pre-training questions repeat");
+    assert!(questions.is_disjoint(&world));
+    let (rewrites, others): (Vec<_>, Vec<_>) = mixed
+        .pretrain
+        .iter()
+        .partition(|e| e.question.ends_with("to make 24."));
+    assert_eq!(rewrites.len(), 250);
+    for e in &rewrites {
+        let value = expr::eval(&e.final_answer).unwrap();
+        assert_eq!(value.value, expr::Rational::int(24), "{}", e.final_answer);
+    }
+    // The other-target part: the unmixed corpus's first 750 puzzles, as a set.
+    let plain_first: BTreeSet<&str> = plain.pretrain[..750]
+        .iter()
+        .map(|e| e.question.as_str())
+        .collect();
+    let mixed_others: BTreeSet<&str> = others.iter().map(|e| e.question.as_str()).collect();
+    assert_eq!(mixed_others, plain_first);
+    // Mixed, not appended: the rewrites are spread over the corpus.
+    let first_half = mixed.pretrain[..500]
+        .iter()
+        .filter(|e| e.question.ends_with("to make 24."))
+        .count();
+    assert!(
+        (90..=160).contains(&first_half),
+        "{first_half} of 250 in the first half"
+    );
+    assert_eq!(draw(&spec).pretrain, mixed.pretrain);
+}
+
 /// game24's world is finite (1,362 puzzles), so D0, validation and test drawn one after
 /// another would leave the later sets the puzzles the earlier ones skipped: before the
 /// split, with 700 + 100 + 300 the test puzzles had 5.1 solutions on average against

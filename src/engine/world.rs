@@ -444,13 +444,41 @@ impl Recipe<'_> {
                 )?;
                 rewrites_of(task, &parents, &self.stream("pretrain-rewrite"), &mut taken)?
             }
-            PretrainCorpus::OtherTargets => transfer_corpus(
-                task,
-                st.pretrain_examples as usize,
-                st.pretrain_max_difficulty,
-                &self.stream("pretrain-other-targets"),
-                &mut taken,
-            )?,
+            PretrainCorpus::OtherTargets => {
+                // A share of rewrites (`pretrain_rewrite_share`) replaces as many
+                // other-target puzzles; without it the draw is what it always was.
+                let n = st.pretrain_examples as usize;
+                let n_rewrites = spec
+                    .pretrain_rewrite_share
+                    .map_or(0, |x| ((x * n as f64).round() as usize).min(n));
+                // Parents first: the sets' draw closure holds `taken` until its last use.
+                let parents = match n_rewrites {
+                    0 => Vec::new(),
+                    k => set(
+                        "pretrain",
+                        k as u32,
+                        Some(st.pretrain_max_difficulty),
+                        finite,
+                    )?,
+                };
+                let mut corpus = transfer_corpus(
+                    task,
+                    n - n_rewrites,
+                    st.pretrain_max_difficulty,
+                    &self.stream("pretrain-other-targets"),
+                    &mut taken,
+                )?;
+                if n_rewrites > 0 {
+                    corpus.extend(rewrites_of(
+                        task,
+                        &parents,
+                        &self.stream("pretrain-rewrite"),
+                        &mut taken,
+                    )?);
+                    corpus.shuffle(&mut self.stream("pretrain-mix").rng());
+                }
+                corpus
+            }
         };
         Ok(WorldSets {
             d0,

@@ -161,10 +161,14 @@ fn summary(d: &mut Doc, i: &Inputs) {
                         ", base corpus: the teacher's rewrites".to_string()
                     }
                     crate::scenario::PretrainCorpus::OtherTargets => format!(
-                        ", base corpus: {}",
+                        ", base corpus: {}{}",
                         crate::tasks::by_name(&t.name)
                             .and_then(|task| task.transfer_corpus())
-                            .unwrap_or("another task's questions")
+                            .unwrap_or("another task's questions"),
+                        t.pretrain_rewrite_share.map_or(String::new(), |x| format!(
+                            ", {:.0} % of it replaced by the teacher's rewrites",
+                            100.0 * x
+                        ))
                     ),
                 };
                 let budget = if t.pretrain_examples.is_some() || t.pretrain_epochs.is_some() {

@@ -54,6 +54,12 @@ pub const BOUNDS: &[Bound] = &[
         "this task's base pre-training passes",
     ),
     b(
+        "tasks[].pretrain_rewrite_share",
+        1e-6,
+        1.0,
+        "a share of the base corpus",
+    ),
+    b(
         "strategies[].temperature",
         1e-6,
         1e6,
@@ -216,6 +222,13 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
                 format!("tasks[{i}].pretrain_epochs"),
                 "tasks[].pretrain_epochs",
                 n as f64,
+            );
+        }
+        if let Some(x) = t.pretrain_rewrite_share {
+            push(
+                format!("tasks[{i}].pretrain_rewrite_share"),
+                "tasks[].pretrain_rewrite_share",
+                x,
             );
         }
     }

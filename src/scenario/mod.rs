@@ -99,6 +99,14 @@ pub struct TaskSpec {
     /// and results of earlier builds keep matching.
     #[serde(default, skip_serializing_if = "PretrainCorpus::is_default")]
     pub pretrain_corpus: PretrainCorpus,
+    /// With `pretrain_corpus = "other-targets"`: the share of the base corpus that is the
+    /// teacher's rewrites (target-24 puzzles, as `"rewrites"` draws them) instead of
+    /// other-target puzzles, in (0, 1]. An instruct model has usually seen *some* of the
+    /// task before the loop; this sets how much, between a base that has never seen it
+    /// (unset) and one trained on the loop's own distribution (`"rewrites"`). Not written
+    /// when unset, like `pretrain_corpus`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrain_rewrite_share: Option<f64>,
     /// This task's base pre-training corpus size, instead of `student.pretrain_examples`
     /// (a task whose base needs more pre-training, e.g. game24 on rewrites, gets it
     /// without multiplying the other tasks' cost). Not written when unset, like
@@ -325,6 +333,7 @@ impl TaskSpec {
             verify_synthetic: None,
             dedup: None,
             pretrain_corpus: PretrainCorpus::Seeds,
+            pretrain_rewrite_share: None,
             pretrain_examples: None,
             pretrain_epochs: None,
         }

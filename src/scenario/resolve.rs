@@ -136,6 +136,14 @@ mod tests {
             scn.tasks[0].pretrain_corpus,
             super::super::PretrainCorpus::OtherTargets
         );
+        assert!(!scn.to_toml().contains("pretrain_rewrite_share"));
+        let mixed = other.replace(
+            "\"other-targets\"\n",
+            "\"other-targets\"\npretrain_rewrite_share = 0.125\n",
+        );
+        let scn = super::super::parse(&mixed, "t.toml").unwrap();
+        let again = super::super::parse(&scn.to_toml(), "again.toml").unwrap();
+        assert_eq!(again.tasks[0].pretrain_rewrite_share, Some(0.125));
         assert!(super::super::parse(
             &text.replace(
                 "name = \"game24\"\n",

@@ -165,6 +165,14 @@ fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
                 ),
             ));
         }
+        if t.pretrain_rewrite_share.is_some()
+            && t.pretrain_corpus != super::PretrainCorpus::OtherTargets
+        {
+            return Err(ctx.at(
+                &p("pretrain_rewrite_share"),
+                "mixes the teacher's rewrites into the \"other-targets\" corpus; set pretrain_corpus = \"other-targets\" or remove it".to_string(),
+            ));
+        }
     }
     Ok(())
 }
