@@ -145,6 +145,8 @@ fn mutate(text: &[u8], rng: &mut XorShift) -> (Vec<u8>, String) {
                 "batch_size",
                 "samples_per_iteration",
                 "pretrain_examples",
+                "pretrain_max_difficulty",
+                "lora_rank",
             ];
             let k = keys[rng.below(keys.len())];
             let v = VALUES[rng.below(VALUES.len())];

@@ -83,6 +83,7 @@ async fn drive(
     a: RunActors,
 ) -> Result<RunRecord, ActorFailure> {
     let scn = &world.scenario;
+    let student = world.student();
     let setup = Setup {
         key: key.clone(),
         d0: &world.d0,
@@ -93,8 +94,8 @@ async fn drive(
             as usize,
         needs: &needs,
         tokenizer: &world.tokenizer,
-        learning_rate: scn.student.learning_rate,
-        weight_decay: scn.student.weight_decay,
+        learning_rate: student.learning_rate,
+        weight_decay: student.weight_decay,
         base_test_accuracy: world.record.base_test_accuracy,
         base_val_accuracy: world.record.base_val_accuracy,
     };

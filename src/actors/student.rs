@@ -171,7 +171,7 @@ impl Handler<Train> for StudentActor {
                 });
             }
             // Algorithm 1: always restart from the base checkpoint, never warm-start.
-            let tc = world::train_config(&w.scenario, w.scenario.student.epochs);
+            let tc = world::train_config(&w.student());
             let mut rng = self.stream(msg.iteration, "train").rng();
             let (model, report) = steps::finetune(w, &msg.examples, &tc, &mut rng, msg.iteration)?;
             let mut epoch_loss = report.epoch_loss.clone();

@@ -416,7 +416,7 @@ fn verdict(rows: &[Row], k: usize, n: usize, val_n: u32) -> String {
     );
     let _ = write!(
         s,
-        "\n[student]\nlearning_rate = {:?}\nlora_rank = {}\nepochs = {}\n",
+        "\n[student]\nlearning_rate = {:?}\nlora_rank = {}\nepochs = {}\n(for this task only, the same three keys in its [[tasks]] entry)\n",
         c.lr, c.rank, c.epochs
     );
     s
@@ -451,7 +451,8 @@ pub fn run(args: &Args) -> CliResult {
         }
     }
     .clone();
-    let st = scn.student.clone();
+    // The task's recipe: its own `epochs`/`learning_rate`/`lora_rank` when it has them.
+    let st = task_spec.student(&scn.student);
     let n = args
         .train
         .unwrap_or(task_spec.samples_per_iteration(scn.samples_per_iteration)) as usize;

@@ -57,7 +57,7 @@ fn epoch_units(scn: &Scenario, task: usize) -> u64 {
 /// Estimated work of iteration `t` of one run on task `task`, in example passes.
 pub fn iteration_units(scn: &Scenario, task: usize, t: u32) -> u64 {
     let spec = &scn.tasks[task];
-    let st = &scn.student;
+    let st = &spec.student(&scn.student);
     let m = spec.samples_per_iteration(scn.samples_per_iteration) as u64;
     let n = (t as u64 + 1) * m + st.replay_examples as u64;
     let batches = n.div_ceil(st.batch_size.max(1) as u64).max(1);

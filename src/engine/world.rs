@@ -47,6 +47,13 @@ impl World {
         &self.task_spec.name
     }
 
+    /// This world's student recipe: the scenario's `[student]` with its task's
+    /// overrides ([`TaskSpec::student`]). Fine-tuning reads its recipe here, so a
+    /// per-task `epochs`, `learning_rate` or `lora_rank` reaches every run of the task.
+    pub fn student(&self) -> StudentSpec {
+        self.task_spec.student(&self.scenario.student)
+    }
+
     /// A stream private to one strategy's run of this world at one iteration.
     pub fn run_stream(&self, strategy: &str, iteration: u32, purpose: &str) -> StreamKey {
         StreamKey::run(
@@ -130,11 +137,9 @@ pub fn student_model_config(s: &StudentSpec, vocab: usize) -> ModelConfig {
     }
 }
 
-/// The fine-tuning recipe for a scenario (`epochs` overridable for pre-training).
-pub fn train_config(scn: &Scenario, epochs: u32) -> TrainConfig {
-    let mut c = TrainConfig::from(&scn.student);
-    c.epochs = epochs as usize;
-    c
+/// The fine-tuning recipe of a student spec (a world's: [`World::student`]).
+pub fn train_config(st: &StudentSpec) -> TrainConfig {
+    TrainConfig::from(st)
 }
 
 /// Prompt/answer token sequences of an example: BOS question SEP | answer EOS.

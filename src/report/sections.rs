@@ -137,15 +137,19 @@ fn summary(d: &mut Doc, i: &Inputs) {
     ];
     if let Some(s) = &m.scenario {
         let st = &s.student;
-        let tuning = if st.lora_rank == 0 {
-            "full fine-tuning".to_string()
-        } else {
-            format!("LoRA rank {} (alpha = rank, base frozen)", st.lora_rank)
+        let tuning = |rank: u32| {
+            if rank == 0 {
+                "full fine-tuning".to_string()
+            } else {
+                format!("LoRA rank {rank} (alpha = rank, base frozen)")
+            }
         };
+        let overridden = s.tasks.iter().any(|t| t.student(st) != *st);
         items.push(format!(
-            "Student: {} layers, d_model {}, {} heads, d_ff {}, context {}; lr {}, batch {}, {} epochs, {tuning}, rehearsal of {} base-corpus examples; base pre-trained on {} examples (difficulty ≤ {}) for {} epochs",
+            "Student: {} layers, d_model {}, {} heads, d_ff {}, context {}; lr {}, batch {}, {} epochs, {}, rehearsal of {} base-corpus examples; base pre-trained on {} examples (difficulty ≤ {}) for {} epochs{}",
             st.layers, st.d_model, st.heads, st.d_ff, st.context, st.learning_rate, st.batch_size, st.epochs,
-            st.replay_examples, st.pretrain_examples, st.pretrain_max_difficulty, st.pretrain_epochs
+            tuning(st.lora_rank), st.replay_examples, st.pretrain_examples, st.pretrain_max_difficulty, st.pretrain_epochs,
+            if overridden { " (a task's own recipe, where it has one, under Task sets)" } else { "" }
         ));
         items.push(format!(
             "Teacher: {} (fidelity {}, answer error rate {}, failure rate {}, {} few-shot); dedup threshold {}",
@@ -171,17 +175,31 @@ fn summary(d: &mut Doc, i: &Inputs) {
                         ))
                     ),
                 };
-                let budget = if t.pretrain_examples.is_some() || t.pretrain_epochs.is_some() {
-                    let tst = t.student(st);
+                let tst = t.student(st);
+                let budget = if t.pretrain_examples.is_some()
+                    || t.pretrain_epochs.is_some()
+                    || t.pretrain_max_difficulty.is_some()
+                {
                     format!(
-                        ", its base pre-trained on {} examples for {} epochs",
-                        tst.pretrain_examples, tst.pretrain_epochs
+                        ", its base pre-trained on {} examples (difficulty ≤ {}) for {} epochs",
+                        tst.pretrain_examples, tst.pretrain_max_difficulty, tst.pretrain_epochs
                     )
                 } else {
                     String::new()
                 };
+                let recipe =
+                    if t.epochs.is_some() || t.learning_rate.is_some() || t.lora_rank.is_some() {
+                        format!(
+                            ", fine-tuned with lr {}, {} epochs, {}",
+                            tst.learning_rate,
+                            tst.epochs,
+                            tuning(tst.lora_rank)
+                        )
+                    } else {
+                        String::new()
+                    };
                 format!(
-                    "{} (|D0| = {}, val {}, test {}{corpus}{budget})",
+                    "{} (|D0| = {}, val {}, test {}{corpus}{budget}{recipe})",
                     t.name, t.seed_size, t.val_size, t.test_size
                 )
             })

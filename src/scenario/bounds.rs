@@ -60,6 +60,30 @@ pub const BOUNDS: &[Bound] = &[
         "a share of the base corpus",
     ),
     b(
+        "tasks[].pretrain_max_difficulty",
+        0.0,
+        100.0,
+        "this task's base corpus difficulty cap",
+    ),
+    b(
+        "tasks[].epochs",
+        1.0,
+        1000.0,
+        "this task's passes over the synthetic set",
+    ),
+    b(
+        "tasks[].learning_rate",
+        1e-8,
+        1.0,
+        "this task's AdamW peak step size",
+    ),
+    b(
+        "tasks[].lora_rank",
+        0.0,
+        4096.0,
+        "this task's LoRA rank (0: full fine-tuning)",
+    ),
+    b(
         "strategies[].temperature",
         1e-6,
         1e6,
@@ -231,6 +255,19 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
                 x,
             );
         }
+        for (field, x) in [
+            (
+                "pretrain_max_difficulty",
+                t.pretrain_max_difficulty.map(f64::from),
+            ),
+            ("epochs", t.epochs.map(f64::from)),
+            ("learning_rate", t.learning_rate),
+            ("lora_rank", t.lora_rank.map(f64::from)),
+        ] {
+            if let Some(x) = x {
+                push(format!("tasks[{i}].{field}"), task_pattern(field), x);
+            }
+        }
     }
     for (i, st) in s.strategies.iter().enumerate() {
         if let Some(t) = st.temperature {
@@ -281,6 +318,16 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
         push(k.to_string(), k, x);
     }
     v
+}
+
+/// The `tasks[].field` pattern of a per-task override (a `&'static str`, as
+/// [`numeric_fields`] returns them).
+fn task_pattern(field: &str) -> &'static str {
+    BOUNDS
+        .iter()
+        .find(|b| b.field.strip_prefix("tasks[].") == Some(field))
+        .map(|b| b.field)
+        .expect("every per-task override has a bound")
 }
 
 fn bound_of(pattern: &str) -> &'static Bound {
@@ -348,13 +395,18 @@ pub fn check_bounds(s: &Scenario) -> Result<(), Infeasible> {
             ));
         }
     }
+    const DECAY: &str = "learning_rate × weight_decay must stay below 1 (decoupled decay multiplies every weight by 1 − lr·wd)";
     if s.student.learning_rate * s.student.weight_decay >= 1.0
         || s.student.pretrain_learning_rate * s.student.weight_decay >= 1.0
     {
-        return Err(infeasible(
-            "student.weight_decay",
-            "learning_rate × weight_decay must stay below 1 (decoupled decay multiplies every weight by 1 − lr·wd)",
-        ));
+        return Err(infeasible("student.weight_decay", DECAY));
+    }
+    for (i, t) in s.tasks.iter().enumerate() {
+        if t.learning_rate
+            .is_some_and(|lr| lr * s.student.weight_decay >= 1.0)
+        {
+            return Err(infeasible(format!("tasks[{i}].learning_rate"), DECAY));
+        }
     }
     let canonical = s.resolved().to_toml().len();
     if canonical > MAX_CANONICAL_BYTES {

@@ -183,7 +183,7 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
         .tasks
         .iter()
         .map(|t| {
-            task_shape(&t.name, st.pretrain_max_difficulty)
+            task_shape(&t.name, t.student(st).pretrain_max_difficulty)
                 .ok_or_else(|| infeasible("tasks", format!("unknown task {}", t.name)))
         })
         .collect::<Result<_, _>>()?;
@@ -300,7 +300,7 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
             for it in 0..s.iterations {
                 let size = m * (it as f64 + 1.0) + st.replay_examples as f64;
                 let per_epoch = (size / bs).ceil().max(1.0);
-                let epochs = (st.epochs as f64).max((st.min_steps as f64 / per_epoch).ceil());
+                let epochs = (tst.epochs as f64).max((st.min_steps as f64 / per_epoch).ceil());
                 run_train += size * epochs * (x.prompt + x.answer);
                 // The seeds are predicted when anything is scored, and their losses or
                 // BADGE's answer states computed in a forward pass when a model score is.
@@ -311,7 +311,7 @@ pub fn assess(s: &Scenario, limits: &Limits) -> Result<Estimate, Infeasible> {
                     t.seed_size as f64
                 };
                 let decodes =
-                    predict + 2.0 * m + t.test_size as f64 + t.val_size as f64 * st.epochs as f64;
+                    predict + 2.0 * m + t.test_size as f64 + t.val_size as f64 * tst.epochs as f64;
                 // Forward-only scoring passes: the seeds' losses or BADGE's answer
                 // states (loss, badge), and the probes' losses.
                 let scored = if needs.iter().any(|x| x.model_pass()) {

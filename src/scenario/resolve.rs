@@ -5,13 +5,22 @@
 use super::{Scenario, StrategySpec, StudentSpec, TaskSpec};
 
 impl TaskSpec {
-    /// The student recipe of this task's worlds: the scenario's `[student]` with this
-    /// task's pre-training overrides (`pretrain_examples`, `pretrain_epochs`) applied.
-    /// Everything that builds, estimates or validates a base goes through this.
+    /// The student recipe of this task's worlds and runs: the scenario's `[student]`
+    /// with this task's overrides applied — pre-training (`pretrain_examples`,
+    /// `pretrain_epochs`, `pretrain_max_difficulty`) and fine-tuning (`epochs`,
+    /// `learning_rate`, `lora_rank`). Everything that builds, fine-tunes, estimates or
+    /// validates a task's student goes through this ([`crate::engine::world::World::student`]
+    /// in a run); the architecture stays the scenario's.
     pub fn student(&self, st: &StudentSpec) -> StudentSpec {
         StudentSpec {
             pretrain_examples: self.pretrain_examples.unwrap_or(st.pretrain_examples),
             pretrain_epochs: self.pretrain_epochs.unwrap_or(st.pretrain_epochs),
+            pretrain_max_difficulty: self
+                .pretrain_max_difficulty
+                .unwrap_or(st.pretrain_max_difficulty),
+            epochs: self.epochs.unwrap_or(st.epochs),
+            learning_rate: self.learning_rate.unwrap_or(st.learning_rate),
+            lora_rank: self.lora_rank.unwrap_or(st.lora_rank),
             ..st.clone()
         }
     }
@@ -228,6 +237,74 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("tasks[0].pretrain_epochs"), "{err}");
+    }
+
+    /// A task's own fine-tuning recipe and base difficulty cap apply to that task only,
+    /// are written out only when set (an unchanged canonical text and hash for scenarios
+    /// without them) and read back; out-of-range values, and a learning rate whose decay
+    /// step would flip weights' signs, are refused at the task's field and line.
+    #[test]
+    fn per_task_recipe_overrides_only_its_task() {
+        let parse = |t: &str| super::super::parse(t, "t.toml");
+        let head = "name = \"t\"\n[[strategies]]\nname = \"random\"\n";
+        let text = format!(
+            "{head}[[tasks]]\nname = \"arith\"\n[[tasks]]\nname = \"game24\"\nepochs = 30\nlearning_rate = 0.0005\nlora_rank = 16\npretrain_max_difficulty = 3\n"
+        );
+        let s = parse(&text).unwrap();
+        let g = s.tasks[1].student(&s.student);
+        assert_eq!(
+            (
+                g.epochs,
+                g.learning_rate,
+                g.lora_rank,
+                g.pretrain_max_difficulty
+            ),
+            (30, 0.0005, 16, 3)
+        );
+        assert_eq!(s.tasks[0].student(&s.student), s.student);
+        assert_ne!(
+            (
+                s.student.epochs,
+                s.student.lora_rank,
+                s.student.pretrain_max_difficulty
+            ),
+            (30, 16, 3),
+            "the test's values differ from the defaults"
+        );
+        let canonical = s.to_toml();
+        assert_eq!(canonical.matches("lora_rank = 16").count(), 1);
+        assert_eq!(parse(&canonical).unwrap(), s);
+        let plain = parse(&format!("{head}[[tasks]]\nname = \"arith\"\n")).unwrap();
+        assert_eq!(
+            plain.to_toml().matches("pretrain_max_difficulty").count(),
+            1,
+            "only [student]'s"
+        );
+
+        for (bad, field) in [
+            ("epochs = 30", "epochs = 0"),
+            ("learning_rate = 0.0005", "learning_rate = 2.0"),
+            ("lora_rank = 16", "lora_rank = 5000"),
+            (
+                "pretrain_max_difficulty = 3",
+                "pretrain_max_difficulty = 101",
+            ),
+        ] {
+            let err = parse(&text.replace(bad, field)).unwrap_err().to_string();
+            let name = field.split(' ').next().unwrap();
+            assert!(err.contains(&format!("tasks[1].{name}")), "{err}");
+            assert!(err.contains("outside the documented range"), "{err}");
+            let line = text.lines().position(|l| l == bad).unwrap() + 1;
+            assert!(err.contains(&format!("t.toml:{line}:")), "{err}");
+        }
+        let err = parse(&format!(
+            "{}[student]\nweight_decay = 1.0\n",
+            text.replace("learning_rate = 0.0005", "learning_rate = 1.0")
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("tasks[1].learning_rate"), "{err}");
+        assert!(err.contains("below 1"), "{err}");
     }
 
     #[test]
