@@ -1,4 +1,4 @@
-//! World checks W1–W5 (`docs/world-checks.md`) on a hand-made results file with known
+//! World checks W0–W5 (`docs/world-checks.md`) on a hand-made results file with known
 //! values. The reference numbers come from `tests/data/world_checks_reference.py`
 //! (scipy 1.17.1, scikit-learn 1.9.1, brute force over tie orders), which rebuilds the
 //! same data from the same integer formulas; the tests do not call Python.
@@ -154,8 +154,19 @@ fn write_task_fixture(dir: &Path, task: &str, strategies: &[&str]) -> PathBuf {
 }
 
 fn write_outcome(dir: &Path, task: &str, strategies: &[&str], outcome: &Outcome) -> PathBuf {
+    write_outcome_with(dir, task, "", strategies, outcome)
+}
+
+/// `write_outcome` with more keys in the task's `[[tasks]]` entry (`task_keys`).
+fn write_outcome_with(
+    dir: &Path,
+    task: &str,
+    task_keys: &str,
+    strategies: &[&str],
+    outcome: &Outcome,
+) -> PathBuf {
     let mut scn = format!(
-        "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"{task}\"\n"
+        "name = \"wc\"\nseed = 3\nreplicates = {REPS}\niterations = {T}\nsamples_per_iteration = {N}\n\n[[tasks]]\nname = \"{task}\"\n{task_keys}"
     );
     for s in strategies {
         scn.push_str(&format!(
@@ -218,7 +229,18 @@ fn every_check_matches_the_independent_reference() {
     // W1a: gains [0.05, 0.04, 0.03]; scipy t.interval(0.95, 2, 0.04, SE) =
     // (0.015158622882496656, 0.0648413771175033): above 0, pass.
     close(v("W1a"), 0.04, 1e-12, "W1a");
-    let w1a = &tc.checks[0];
+    // W0: m = N = 10 seeds per iteration of the default |D0| = 1000.
+    close(v("W0"), 0.01, 1e-15, "W0");
+    assert_eq!(pass("W0"), 1.0);
+    let w0 = &tc.checks[0];
+    assert_eq!(w0.id, "W0");
+    assert!(
+        w0.detail
+            .contains("m = 10 seeds selected per iteration of |D0| = 1000"),
+        "{}",
+        w0.detail
+    );
+    let w1a = tc.checks.iter().find(|c| c.id == "W1a").unwrap();
     assert!(w1a.detail.contains("[+0.0152, +0.0648]"), "{}", w1a.detail);
     assert_eq!(pass("W1a"), 1.0);
     // W1b: mean of last − first = 0.03.
@@ -291,7 +313,7 @@ fn every_check_matches_the_independent_reference() {
     assert_eq!(row(&stats, "verdict", "can_rank"), 0.0);
     assert_eq!(
         tc.line(),
-        "world checks arith: 6/9 required pass; fail W2b = 0.930, W4a = 0.957, W4c = 0.314 -> this world cannot rank strategies"
+        "world checks arith: 7/10 required pass; fail W2b = 0.930, W4a = 0.957, W4c = 0.314 -> this world cannot rank strategies"
     );
 }
 
@@ -353,8 +375,8 @@ fn the_report_opens_with_the_world_checks_and_the_stats_files_hold_them() {
     let (vals, _) = f.read_f64("/world_checks/arith/all/pass").unwrap();
     assert_eq!(
         vals,
-        vec![1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
-        "W1a W1b W2a W2b W3 W4a W4b W4c W5"
+        vec![1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+        "W0 W1a W1b W2a W2b W3 W4a W4b W4c W5"
     );
 }
 
@@ -430,5 +452,35 @@ fn one_strategy_reports_say_there_is_nothing_to_compare() {
         } else {
             ">\nrandom\n</text>"
         }));
+    }
+}
+
+/// W0 fails when selection has little or no choice, and its sentence says how much two
+/// strategies' selections must overlap: two m-subsets of n seeds share at least 2m − n.
+#[test]
+fn selection_without_a_choice_fails_w0() {
+    for (seed_size, value, meaning) in [
+        (10, 1.0, "Every iteration selects every seed"),
+        // 10 of 16: 62.5 %; overlap at least (2·10 − 16)/10 = 40 %
+        (16, 0.625, "Each iteration selects 62 % of the seeds, so any two strategies share at least 40 % of their selections"),
+        (20, 0.5, ""),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = outcome("arith", &["random", "loss"]);
+        let h5 = write_outcome_with(
+            dir.path(),
+            "arith",
+            &format!("seed_size = {seed_size}\n"),
+            &["random", "loss"],
+            &out,
+        );
+        let m = merge::load(&[h5]).unwrap();
+        let mut stats = Stats::default();
+        let tc = &compute(&m, &mut stats)[0];
+        close(row(&stats, "W0", "value"), value, 1e-15, "W0");
+        let w0 = tc.checks.iter().find(|c| c.id == "W0").unwrap();
+        assert_eq!(w0.pass, Some(meaning.is_empty()), "{seed_size}");
+        assert!(w0.meaning.starts_with(meaning), "{}", w0.meaning);
+        assert_eq!(row(&stats, "W0", "required"), 1.0);
     }
 }

@@ -14,7 +14,7 @@ use crate::stats::winrate::WinRate;
 /// Everything the text needs.
 pub struct Inputs<'a> {
     pub m: &'a Merged,
-    /// World checks W1–W5, shown before anything else.
+    /// World checks W0–W5, shown before anything else.
     pub world: &'a [super::world::TaskChecks],
     pub alpha: f64,
     pub seed: u64,

@@ -1,4 +1,5 @@
-//! World checks W1–W5: can this world rank strategies? Each check asks whether the
+//! World checks W0–W5: can this world rank strategies? W0 asks whether selection has a
+//! choice at all (m well below |D0|, as in the paper); the others whether the
 //! simulated world reproduces one of the paper's *non-comparative* observations (synthetic
 //! SFT helps, there is headroom, the student's uncertainty is informative, synthetic data
 //! inherits its parent's score, hard parents give hard children). When they fail, a
@@ -22,7 +23,7 @@ pub const W5_REQUIRED: [&str; 2] = ["arith", "mathmix"];
 /// One check of one task.
 #[derive(Clone, Debug)]
 pub struct Check {
-    /// `W1a` … `W5`.
+    /// `W0` … `W5`.
     pub id: &'static str,
     /// What is measured, in words.
     pub what: &'static str,
@@ -185,6 +186,48 @@ pub fn task_checks(m: &Merged, task: &str) -> TaskChecks {
     let random = m.random_label();
     let rruns = random.map(|r| m.runs_of(task, r)).unwrap_or_default();
     let mut checks = Vec::new();
+
+    // W0: selection has a choice. |D0| from the scenario (what the run drew), else from
+    // the world records; m from the data (the selections' length).
+    let d0 = m
+        .scenario
+        .as_ref()
+        .and_then(|s| s.tasks.iter().find(|t| t.name == task))
+        .map(|t| t.seed_size as usize)
+        .or_else(|| {
+            m.worlds
+                .iter()
+                .find(|w| w.task == task)
+                .map(|w| w.d0_difficulty.len())
+        });
+    let w0 = match (m.m.get(task).copied(), d0) {
+        (Some(k), Some(n)) if n > 0 => Ok((
+            k as f64 / n as f64,
+            format!("m = {k} seeds selected per iteration of |D0| = {n}"),
+        )),
+        _ => Err("not computable: m or |D0| not recorded".to_string()),
+    };
+    checks.push(check(
+        "W0",
+        "seeds selected per iteration as a share of the seed set, m / |D0|",
+        "≤ 0.5",
+        (0.0, 0.5),
+        "Table 3 and D.1 (1,000 per iteration of 2,217–7,473 seeds: 0.13–0.45)",
+        w0,
+        |v| v <= 0.5,
+        |v| {
+            if v >= 1.0 {
+                "Every iteration selects every seed, so every strategy's selection is the same as `random`'s: differences between strategies below are the teacher's and the trainer's randomness, not selection.".into()
+            } else {
+                // Two m-subsets of n seeds share at least 2m − n of them.
+                format!(
+                    "Each iteration selects {:.0} % of the seeds, so any two strategies share at least {:.0} % of their selections: differences between strategies below are mostly not selection.",
+                    100.0 * v,
+                    100.0 * (2.0 - 1.0 / v)
+                )
+            }
+        },
+    ));
 
     // W1a: random after the first iteration vs the base, paired by replicate.
     let gain = match random {

@@ -8,7 +8,7 @@ use super::world::{TaskChecks, Verdict};
 /// The report section, placed first.
 pub fn section(d: &mut Doc, checks: &[TaskChecks]) {
     d.h(2, "Can this world rank strategies?");
-    d.p("Before any comparison: does this simulated world reproduce the paper's non-comparative observations? A comparison of selection strategies is only a measurement of selection when synthetic fine-tuning helps the student (W1), there is headroom (W2), the student's own-generation loss predicts its errors (W3), synthetic examples inherit their parent's loss (W4) and hard parents yield hard children (W5). Thresholds, paper passages and the reasoning are in `docs/world-checks.md`. A check that cannot be computed from this file says why.");
+    d.p("Before any comparison: does this simulated world reproduce the paper's non-comparative observations? A comparison of selection strategies is only a measurement of selection when each iteration selects a minority of the seeds, so that strategies can choose differently (W0), synthetic fine-tuning helps the student (W1), there is headroom (W2), the student's own-generation loss predicts its errors (W3), synthetic examples inherit their parent's loss (W4) and hard parents yield hard children (W5). Thresholds, paper passages and the reasoning are in `docs/world-checks.md`. A check that cannot be computed from this file says why.");
     for tc in checks {
         d.h(3, format!("Task `{}`", tc.task));
         let verdict = match tc.verdict() {
