@@ -8,7 +8,7 @@ use crate::engine::world::{self, World};
 use crate::rng::StreamKey;
 use crate::scoring::{self, Elems, Projection, ScoringBackend, ScoringInput};
 use crate::selection::{Need, SeedScores};
-use crate::student::{self, Model, Sequence};
+use crate::student::{self, Model, Sequence, TrainConfig};
 use crate::tasks::Example;
 use actix::{Actor, Handler, SyncContext};
 use anyhow::Result;
@@ -171,7 +171,7 @@ impl Handler<Train> for StudentActor {
                 });
             }
             // Algorithm 1: always restart from the base checkpoint, never warm-start.
-            let tc = world::train_config(&w.student());
+            let tc = TrainConfig::from(&w.student());
             let mut rng = self.stream(msg.iteration, "train").rng();
             let (model, report) = steps::finetune(w, &msg.examples, &tc, &mut rng, msg.iteration)?;
             let mut epoch_loss = report.epoch_loss.clone();

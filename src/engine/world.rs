@@ -137,11 +137,6 @@ pub fn student_model_config(s: &StudentSpec, vocab: usize) -> ModelConfig {
     }
 }
 
-/// The fine-tuning recipe of a student spec (a world's: [`World::student`]).
-pub fn train_config(st: &StudentSpec) -> TrainConfig {
-    TrainConfig::from(st)
-}
-
 /// Prompt/answer token sequences of an example: BOS question SEP | answer EOS.
 pub fn to_sequence(tok: &Tokenizer, ex: &Example) -> Result<Sequence> {
     let q = tok

@@ -255,17 +255,21 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
                 x,
             );
         }
-        for (field, x) in [
+        for (pattern, x) in [
             (
-                "pretrain_max_difficulty",
+                "tasks[].pretrain_max_difficulty",
                 t.pretrain_max_difficulty.map(f64::from),
             ),
-            ("epochs", t.epochs.map(f64::from)),
-            ("learning_rate", t.learning_rate),
-            ("lora_rank", t.lora_rank.map(f64::from)),
+            ("tasks[].epochs", t.epochs.map(f64::from)),
+            ("tasks[].learning_rate", t.learning_rate),
+            ("tasks[].lora_rank", t.lora_rank.map(f64::from)),
         ] {
             if let Some(x) = x {
-                push(format!("tasks[{i}].{field}"), task_pattern(field), x);
+                push(
+                    pattern.replace("tasks[]", &format!("tasks[{i}]")),
+                    pattern,
+                    x,
+                );
             }
         }
     }
@@ -318,16 +322,6 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
         push(k.to_string(), k, x);
     }
     v
-}
-
-/// The `tasks[].field` pattern of a per-task override (a `&'static str`, as
-/// [`numeric_fields`] returns them).
-fn task_pattern(field: &str) -> &'static str {
-    BOUNDS
-        .iter()
-        .find(|b| b.field.strip_prefix("tasks[].") == Some(field))
-        .map(|b| b.field)
-        .expect("every per-task override has a bound")
 }
 
 fn bound_of(pattern: &str) -> &'static Bound {
