@@ -160,6 +160,12 @@ const CASES: &[(&str, usize, &str, &[&str])] = &[
         &["\"other-targets\""],
     ),
     (
+        "solutions_per_question_not_game24.toml",
+        5,
+        "tasks[0].solutions_per_question",
+        &["\"arith\" has one answer per question", "game24"],
+    ),
+    (
         "no_strategies.toml",
         2,
         "strategies",

@@ -112,6 +112,21 @@ fn issue_cases_are_refused_with_the_field_before_any_work() {
     );
     let fits = game24.replacen("seed_size = 1000", "seed_size = 825", 1);
     check::check_text(&fits, "case.toml", &[], &LIMITS).expect("1225 distinct puzzles fit");
+    // With three solutions per puzzle, 2,475 data points need only 825 puzzles; 2,476
+    // need 826, one too many.
+    let several = game24
+        .replacen("seed_size = 1000", "seed_size = 2475", 1)
+        .replacen(
+            "name = \"game24\"",
+            "name = \"game24\"\nsolutions_per_question = 3",
+            1,
+        );
+    check::check_text(&several, "case.toml", &[], &LIMITS).expect("825 puzzles fit");
+    let m = refused(&several.replacen("seed_size = 2475", "seed_size = 2476", 1));
+    assert!(
+        m.contains("D0's questions") && m.contains("1226 exceeds 1225"),
+        "{m}"
+    );
     // And the unmodified scenario is accepted with an estimate.
     let (_, est) = check::check_text(&quick(), "quick.toml", &[], &LIMITS).unwrap();
     assert!(est.peak_bytes > 64e6 && est.peak_bytes < 2e9, "{est:?}");

@@ -5,6 +5,7 @@
 
 use crate::engine::phases::{self, Phase};
 use crate::engine::records::WorldRecord;
+use crate::engine::several_answers;
 use crate::rng::StreamKey;
 use crate::scenario::{PretrainCorpus, Scenario, StudentSpec, TaskSpec};
 use crate::student::{self, Model, ModelConfig, Sequence, TrainConfig};
@@ -414,14 +415,14 @@ impl Recipe<'_> {
             // another distribution than the one the loop selects from. One draw of all
             // three, split at random, makes them exchangeable, like the paper's random
             // splits of one dataset.
-            let (n0, nv, nt) = (spec.seed_size, spec.val_size, spec.test_size);
+            let (n0, nv, nt) = (spec.seed_questions(), spec.val_size, spec.test_size);
             let mut all = set("sets", n0 + nv + nt, None, false)?;
             all.shuffle(&mut self.stream("split").rng());
             let test = all.split_off((n0 + nv) as usize);
             let val = all.split_off(n0 as usize);
             (all, val, test)
         } else {
-            let d0 = set("d0", spec.seed_size, None, false)?;
+            let d0 = set("d0", spec.seed_questions(), None, false)?;
             let val = set("val", spec.val_size, None, false)?;
             let test = set("test", spec.test_size, None, false)?;
             (d0, val, test)
@@ -479,6 +480,20 @@ impl Recipe<'_> {
                 }
                 corpus
             }
+        };
+        // After the corpus, so that D0's further answers leave validation, test and the
+        // base exactly those of the world with one answer per question.
+        let d0 = match spec.solutions_per_question {
+            Some(k) if k > 1 => several_answers::expand(
+                task,
+                d0,
+                k as usize,
+                spec.seed_size as usize,
+                &self.stream("d0-answers"),
+                &mut taken,
+                &pretrain,
+            )?,
+            _ => d0,
         };
         Ok(WorldSets {
             d0,

@@ -198,8 +198,15 @@ fn summary(d: &mut Doc, i: &Inputs) {
                     } else {
                         String::new()
                     };
+                let answers = match t.solutions_per_question {
+                    Some(k) if k > 1 => format!(
+                        " data points, up to {k} solutions of each of ≥ {} questions",
+                        t.seed_questions()
+                    ),
+                    _ => String::new(),
+                };
                 format!(
-                    "{} (|D0| = {}, val {}, test {}{corpus}{budget}{recipe})",
+                    "{} (|D0| = {}{answers}, val {}, test {}{corpus}{budget}{recipe})",
                     t.name, t.seed_size, t.val_size, t.test_size
                 )
             })

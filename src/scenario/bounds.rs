@@ -42,6 +42,12 @@ pub const BOUNDS: &[Bound] = &[
         "this task's seeds per iteration",
     ),
     b(
+        "tasks[].solutions_per_question",
+        1.0,
+        1000.0,
+        "answers per seed question",
+    ),
+    b(
         "tasks[].pretrain_examples",
         1.0,
         100_000.0,
@@ -256,6 +262,10 @@ pub fn numeric_fields(s: &Scenario) -> Vec<(String, &'static str, f64)> {
             );
         }
         for (pattern, x) in [
+            (
+                "tasks[].solutions_per_question",
+                t.solutions_per_question.map(f64::from),
+            ),
             (
                 "tasks[].pretrain_max_difficulty",
                 t.pretrain_max_difficulty.map(f64::from),

@@ -156,15 +156,21 @@ fn distinct_sets_fit(s: &Scenario) -> Result<(), Infeasible> {
         let Some(cap) = tasks::by_name(&t.name).and_then(|w| w.distinct_questions()) else {
             continue;
         };
-        let want = t.seed_size as u64 + t.val_size as u64 + t.test_size as u64;
+        // D0's questions: fewer than its data points when each holds several answers.
+        let want = t.seed_questions() as u64 + t.val_size as u64 + t.test_size as u64;
         let max = (cap as f64 * MAX_DISTINCT_SHARE).floor() as u64;
         if want > max {
             return Err(infeasible(
                 format!("tasks[{i}].seed_size"),
                 format!(
-                    "task {} has {cap} distinct questions; seed_size + val_size + test_size = {want} \
+                    "task {} has {cap} distinct questions; {} + val_size + test_size = {want} \
                      exceeds {max} ({:.0}% of them, the most that random draws find reliably)",
                     t.name,
+                    if t.seed_questions() == t.seed_size {
+                        "seed_size"
+                    } else {
+                        "D0's questions (seed_size / solutions_per_question, rounded up)"
+                    },
                     MAX_DISTINCT_SHARE * 100.0
                 ),
             ));

@@ -87,6 +87,16 @@ pub struct TaskSpec {
     /// [`TaskSpec::samples_per_iteration`] applies it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_per_iteration: Option<u32>,
+    /// D0 holds up to this many distinct answers of each of its questions, each a data
+    /// point of its own, and `seed_size` counts data points (a task with several answers
+    /// per question only: game24, whose paper seed set counts each solution of a puzzle
+    /// as a data point, 2,217 of them from the 1,362-puzzle dataset, D.1). Unset: one
+    /// answer per question, as before. D0's first ⌈seed_size / k⌉ questions are drawn
+    /// exactly as the `seed_size = ⌈seed_size / k⌉` world would draw them, so
+    /// validation, test and the base's corpus are that world's; questions with fewer
+    /// than k answers leave room that further questions fill. Not written when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solutions_per_question: Option<u32>,
     /// Verifier gate on synthetic examples; default: on for game24 only (as in the paper).
     #[serde(default)]
     pub verify_synthetic: Option<bool>,
@@ -339,6 +349,15 @@ impl Default for JudgeSpec {
 }
 
 impl TaskSpec {
+    /// How many distinct questions D0 draws before their other answers are added
+    /// (`seed_size` without `solutions_per_question`).
+    pub fn seed_questions(&self) -> u32 {
+        match self.solutions_per_question {
+            Some(k) if k > 1 => self.seed_size.div_ceil(k),
+            _ => self.seed_size,
+        }
+    }
+
     /// The task `name` with every size and switch at its default (what a scenario's
     /// `[[tasks]]` entry naming only the task gets; `student fit` without one).
     pub fn with_defaults(name: &str) -> Self {
@@ -348,6 +367,7 @@ impl TaskSpec {
             val_size: d::val_size(),
             test_size: d::test_size(),
             samples_per_iteration: None,
+            solutions_per_question: None,
             verify_synthetic: None,
             dedup: None,
             pretrain_corpus: PretrainCorpus::Seeds,

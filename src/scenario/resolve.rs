@@ -153,6 +153,19 @@ mod tests {
         let scn = super::super::parse(&mixed, "t.toml").unwrap();
         let again = super::super::parse(&scn.to_toml(), "again.toml").unwrap();
         assert_eq!(again.tasks[0].pretrain_rewrite_share, Some(0.125));
+        // solutions_per_question: written only when set, round-trips.
+        assert!(!scn.to_toml().contains("solutions_per_question"));
+        let several = text.replace(
+            "name = \"game24\"\n",
+            "name = \"game24\"\nsolutions_per_question = 3\n",
+        );
+        let scn = super::super::parse(&several, "t.toml").unwrap();
+        let again = super::super::parse(&scn.to_toml(), "again.toml").unwrap();
+        assert_eq!(again.tasks[0].solutions_per_question, Some(3));
+        assert_eq!(
+            again.tasks[0].seed_questions(),
+            scn.tasks[0].seed_size.div_ceil(3)
+        );
         assert!(super::super::parse(
             &text.replace(
                 "name = \"game24\"\n",

@@ -165,6 +165,17 @@ fn check_tasks(s: &Scenario, ctx: &Ctx) -> Check {
                 ),
             ));
         }
+        if t.solutions_per_question.is_some()
+            && !crate::tasks::by_name(&t.name).is_some_and(|task| task.has_several_answers())
+        {
+            return Err(ctx.at(
+                &p("solutions_per_question"),
+                format!(
+                    "task \"{}\" has one answer per question; only game24 (several solutions per puzzle) takes solutions_per_question",
+                    t.name
+                ),
+            ));
+        }
         if t.pretrain_rewrite_share.is_some()
             && t.pretrain_corpus != super::PretrainCorpus::OtherTargets
         {

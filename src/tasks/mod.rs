@@ -112,6 +112,20 @@ pub trait Task: Send + Sync {
     fn transfer_example(&self, _rng: &mut Rng, _max_difficulty: u32) -> Option<Example> {
         None
     }
+
+    /// Whether a question of this task can have several distinct answers, each a data
+    /// point of its own (game24: one per solution, as the paper counts its Game of 24
+    /// seed set); `tasks[].solutions_per_question` is refused for a task without.
+    fn has_several_answers(&self) -> bool {
+        false
+    }
+
+    /// The other answers to `ex`'s question, each an example with the same question and
+    /// a different final answer, in a fixed order (empty for a task with one answer per
+    /// question).
+    fn other_answers(&self, _ex: &Example) -> Vec<Example> {
+        Vec::new()
+    }
 }
 
 /// The student's tokenizer for one task: that task's lexicon only (a few hundred

@@ -52,6 +52,9 @@ pub struct World {
     pub by_difficulty: [Vec<usize>; 3],
     /// Number of distinct solvable puzzles.
     pub solvable_puzzles: usize,
+    /// Each puzzle's solutions: the range of `solutions` they occupy (the solver emits
+    /// them puzzle by puzzle).
+    pub by_puzzle: std::collections::BTreeMap<[i64; 4], std::ops::Range<usize>>,
 }
 
 /// The lazily built world (exhaustive search runs once per process).
@@ -61,19 +64,20 @@ pub fn world() -> &'static World {
         let solutions = solver::all_solutions();
         let mut difficulty = Vec::with_capacity(solutions.len());
         let mut by_difficulty: [Vec<usize>; 3] = Default::default();
-        let mut puzzles = std::collections::BTreeSet::new();
+        let mut by_puzzle = std::collections::BTreeMap::<[i64; 4], std::ops::Range<usize>>::new();
         for (i, s) in solutions.iter().enumerate() {
             let t = Node::parse(&s.expr).expect("solver renders parseable expressions");
             let d = classify(&t);
             difficulty.push(d);
             by_difficulty[(d - 1) as usize].push(i);
-            puzzles.insert(s.numbers);
+            by_puzzle.entry(s.numbers).or_insert(i..i).end = i + 1;
         }
         World {
             solutions,
             difficulty,
             by_difficulty,
-            solvable_puzzles: puzzles.len(),
+            solvable_puzzles: by_puzzle.len(),
+            by_puzzle,
         }
     })
 }
@@ -286,6 +290,32 @@ impl Task for Game24 {
 
     fn transfer_example(&self, rng: &mut Rng, max_difficulty: u32) -> Option<Example> {
         other_targets::example(rng, max_difficulty)
+    }
+
+    /// The paper's Game of 24 data points are solutions: "each question can have
+    /// multiple solutions, we treat each solution as a separate data point" (D.1).
+    fn has_several_answers(&self) -> bool {
+        true
+    }
+
+    /// The puzzle's other solutions in the world's (sorted expression) order.
+    fn other_answers(&self, ex: &Example) -> Vec<Example> {
+        let Some(numbers) = puzzle_numbers(&ex.question) else {
+            return Vec::new();
+        };
+        let Ok(mut key) = <[i64; 4]>::try_from(numbers) else {
+            return Vec::new();
+        };
+        key.sort();
+        let w = world();
+        let Some(range) = w.by_puzzle.get(&key) else {
+            return Vec::new();
+        };
+        w.solutions[range.clone()]
+            .iter()
+            .map(|s| example_from_tree(Node::parse(&s.expr).expect("stored solutions parse")))
+            .filter(|e| e.final_answer != ex.final_answer)
+            .collect()
     }
 
     fn verify(&self, ex: &Example, response: &str) -> Verdict {
