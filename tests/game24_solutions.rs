@@ -79,6 +79,7 @@ fn other_answers_are_the_puzzles_other_solutions() {
 
 #[test]
 fn several_solutions_per_puzzle_keep_the_one_solution_worlds_other_sets() {
+    // The calibrated world's corpus: other targets, a quarter target-24 rewrites.
     let student = StudentSpec {
         pretrain_examples: 1000,
         pretrain_max_difficulty: 3,
@@ -86,21 +87,11 @@ fn several_solutions_per_puzzle_keep_the_one_solution_worlds_other_sets() {
     };
     let mut one = TaskSpec::with_defaults("game24");
     (one.seed_size, one.val_size, one.test_size) = (700, 100, 300);
-    let mut three = one.clone();
-    three.seed_size = 2099; // ⌈2099 / 3⌉ = 700 puzzles, the last one cut
-    three.solutions_per_question = Some(3);
-    // A corpus of the ~260 puzzles the sets leave over, repeated, leaves no puzzle to
-    // fill D0 with: refused, never a D0 puzzle the base trained on.
-    let err = try_draw(&three, &student)
-        .err()
-        .expect("no puzzle left to fill D0");
-    assert!(err.to_string().contains("base's corpus"), "{err}");
-    // The calibrated world's corpus (other targets, a quarter target-24 rewrites) holds
-    // none of the world's puzzles.
     one.pretrain_corpus = PretrainCorpus::OtherTargets;
     one.pretrain_rewrite_share = Some(0.25);
-    three.pretrain_corpus = PretrainCorpus::OtherTargets;
-    three.pretrain_rewrite_share = Some(0.25);
+    let mut three = one.clone();
+    three.seed_size = 2099; // ⌈2099 / 3⌉ = 700 puzzles
+    three.solutions_per_question = Some(3);
     let a = draw(&one, &student);
     let b = draw(&three, &student);
     // Validation, test and the base's corpus are the one-solution world's: its cached
@@ -108,6 +99,7 @@ fn several_solutions_per_puzzle_keep_the_one_solution_worlds_other_sets() {
     assert_eq!(b.val, a.val);
     assert_eq!(b.test, a.test);
     assert_eq!(b.pretrain, a.pretrain);
+    assert_eq!(b.taken, a.taken);
     assert_eq!(b.d0.len(), 2099);
     assert_eq!(draw(&three, &student).d0, b.d0, "not deterministic");
 
@@ -117,57 +109,33 @@ fn several_solutions_per_puzzle_keep_the_one_solution_worlds_other_sets() {
         per_question.entry(&e.question).or_default().push(e);
     }
     for (q, answers) in &per_question {
-        assert!(answers.len() <= 3, "{q}: {} answers", answers.len());
         let finals: BTreeSet<&str> = answers.iter().map(|e| e.final_answer.as_str()).collect();
         assert_eq!(finals.len(), answers.len(), "{q}: an answer repeats");
     }
-    // Every puzzle of the one-solution D0 is there, with its drawn solution and as many
-    // others as it has, up to 3 in all (one puzzle may be cut to reach 2,099 exactly).
-    let short: Vec<&Example> =
-        a.d0.iter()
-            .filter(|e| {
-                let got = &per_question[e.question.as_str()];
-                assert!(got.iter().any(|g| g.final_answer == e.final_answer));
-                got.len() != (1 + Game24.other_answers(e).len()).min(3)
-            })
-            .collect();
-    assert!(
-        short.len() <= 1,
-        "{} puzzles short of their answers",
-        short.len()
-    );
-    // Puzzles with fewer than 3 solutions leave room, filled by new puzzles that no other
-    // set and no pre-training example holds.
-    let first: BTreeSet<&str> = a.d0.iter().map(|e| e.question.as_str()).collect();
-    let room: usize =
-        a.d0.iter()
-            .map(|e| 3 - (1 + Game24.other_answers(e).len()).min(3))
-            .sum();
-    let fill: Vec<&str> = per_question
-        .keys()
-        .copied()
-        .filter(|q| !first.contains(q))
-        .collect();
+    // Exactly the one-solution world's puzzles, each with its drawn solution.
+    assert_eq!(per_question.len(), 700);
+    for e in &a.d0 {
+        let got = &per_question[e.question.as_str()];
+        assert!(got.iter().any(|g| g.final_answer == e.final_answer));
+    }
+    // Up to 3 each; the room the puzzles with fewer leave is made up one solution at a
+    // time by the puzzles with more, so no puzzle holds more than one above the others'
+    // cap: counts are min(solutions, c) or min(solutions, c + 1) for one c ≥ 3.
+    let solutions = |e: &Example| 1 + Game24.other_answers(e).len();
+    let room: usize = a.d0.iter().map(|e| 3 - solutions(e).min(3)).sum();
     assert!(
         room > 0,
         "this world has puzzles with fewer than 3 solutions"
     );
-    assert!(
-        !fill.is_empty(),
-        "{room} data points of room, no new puzzle"
-    );
-    let others: BTreeSet<&str> = b
-        .val
-        .iter()
-        .chain(&b.test)
-        .chain(&b.pretrain)
-        .map(|e| e.question.as_str())
-        .collect();
-    for q in per_question.keys() {
-        assert!(!others.contains(q), "{q} is in D0 and another set");
-    }
-    for q in &fill {
-        assert!(b.taken.contains(*q), "{q} not recorded as taken");
+    let c = per_question.values().map(|v| v.len()).max().unwrap() - 1;
+    assert!(c >= 3, "the room was not made up: cap {c}");
+    for e in &a.d0 {
+        let (n, got) = (solutions(e), per_question[e.question.as_str()].len());
+        assert!(
+            got == n.min(c) || got == n.min(c + 1) || got + 1 == n.min(c),
+            "{}: {got} of {n} solutions with cap {c}",
+            e.question
+        );
     }
     // Shuffled: a puzzle's solutions are not kept together.
     let adjacent =
@@ -175,4 +143,12 @@ fn several_solutions_per_puzzle_keep_the_one_solution_worlds_other_sets() {
             .filter(|w| w[0].question == w[1].question)
             .count();
     assert!(adjacent < 200, "{adjacent} adjacent pairs share a puzzle");
+    // More data points than the puzzles' solutions: refused with the count.
+    let mut all = three.clone();
+    all.solutions_per_question = Some(1000);
+    all.seed_size = 700_000;
+    let err = try_draw(&all, &student)
+        .err()
+        .expect("more than every solution");
+    assert!(err.to_string().contains("answers in all"), "{err}");
 }

@@ -9,57 +9,50 @@
 
 use crate::rng::StreamKey;
 use crate::tasks::{Example, Task};
-use anyhow::{anyhow, Result};
+use anyhow::{bail, Result};
 use rand::seq::SliceRandom;
-use std::collections::BTreeSet;
 
-/// `questions` (D0's first questions, one answer each) with up to `k - 1` more answers
-/// of each (drawn at random from [`Task::other_answers`]), then further questions of the
-/// task's mix, none in `taken` or `corpus`, until `n` data points; cut to exactly `n`
-/// and shuffled. Every question added is recorded in `taken`.
+/// `questions` (D0's questions, one answer each) with up to `k - 1` more answers of each,
+/// drawn at random from [`Task::other_answers`]; where questions with fewer than `k`
+/// answers leave D0 short of `n`, the questions with more give one more each, in D0's
+/// order, round after round. No new question is drawn: the world's other sets and the
+/// base's corpus stay those of the world with one answer per question (a finite world's
+/// leftover questions may all be in that corpus). Cut to exactly `n` and shuffled.
 pub fn expand(
     task: &dyn Task,
     questions: Vec<Example>,
     k: usize,
     n: usize,
     key: &StreamKey,
-    taken: &mut BTreeSet<String>,
-    corpus: &[Example],
 ) -> Result<Vec<Example>> {
     let mut rng = key.rng();
     let mut out = Vec::with_capacity(n + k);
-    let add = |ex: Example, out: &mut Vec<Example>, rng: &mut crate::rng::Rng| {
-        let mut others = task.other_answers(&ex);
-        others.shuffle(rng);
-        out.push(ex);
-        out.extend(others.into_iter().take(k.saturating_sub(1)));
-    };
+    let mut spare = Vec::with_capacity(questions.len());
     for ex in questions {
-        add(ex, &mut out, &mut rng);
+        let mut others = task.other_answers(&ex);
+        others.shuffle(&mut rng);
+        let rest = others.split_off(others.len().min(k.saturating_sub(1)));
+        out.push(ex);
+        out.extend(others);
+        spare.push(rest.into_iter());
     }
-    // Questions with fewer than k answers leave room: fill it with new questions, never
-    // one of the sets' nor the base corpus's (a finite world's corpus repeats the
-    // puzzles the sets left over without recording them in `taken`).
-    let in_corpus: BTreeSet<&str> = corpus.iter().map(|e| e.question.as_str()).collect();
-    let mut tries = 0usize;
-    let budget = 50 * n + 1000;
     while out.len() < n {
-        tries += 1;
-        if tries > budget {
-            return Err(anyhow!(
-                "task {} could not fill D0 to {n} data points with up to {k} answers per \
-                 question (got {}): the questions left over belong to the other sets or the \
-                 base's corpus; ask for a smaller seed_size, more solutions_per_question, or \
-                 a base corpus that does not repeat the task's questions",
+        let before = out.len();
+        for more in spare.iter_mut() {
+            if out.len() == n {
+                break;
+            }
+            out.extend(more.next());
+        }
+        if out.len() == before {
+            bail!(
+                "task {}: D0's {} questions have only {} answers in all, fewer than \
+                 seed_size = {n}; ask for a smaller seed_size or more solutions_per_question",
                 task.name(),
+                spare.len(),
                 out.len()
-            ));
+            );
         }
-        let ex = task.generate(&mut rng, None);
-        if in_corpus.contains(ex.question.as_str()) || !taken.insert(ex.question.clone()) {
-            continue;
-        }
-        add(ex, &mut out, &mut rng);
     }
     out.truncate(n);
     out.shuffle(&mut rng);

@@ -481,8 +481,8 @@ impl Recipe<'_> {
                 corpus
             }
         };
-        // After the corpus, so that D0's further answers leave validation, test and the
-        // base exactly those of the world with one answer per question.
+        // From its own stream, so that validation, test and the base stay exactly those
+        // of the world with one answer per question.
         let d0 = match spec.solutions_per_question {
             Some(k) if k > 1 => several_answers::expand(
                 task,
@@ -490,8 +490,6 @@ impl Recipe<'_> {
                 k as usize,
                 spec.seed_size as usize,
                 &self.stream("d0-answers"),
-                &mut taken,
-                &pretrain,
             )?,
             _ => d0,
         };

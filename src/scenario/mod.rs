@@ -91,10 +91,11 @@ pub struct TaskSpec {
     /// point of its own, and `seed_size` counts data points (a task with several answers
     /// per question only: game24, whose paper seed set counts each solution of a puzzle
     /// as a data point, 2,217 of them from the 1,362-puzzle dataset, D.1). Unset: one
-    /// answer per question, as before. D0's first ⌈seed_size / k⌉ questions are drawn
-    /// exactly as the `seed_size = ⌈seed_size / k⌉` world would draw them, so
-    /// validation, test and the base's corpus are that world's; questions with fewer
-    /// than k answers leave room that further questions fill. Not written when unset.
+    /// answer per question, as before. D0's ⌈seed_size / k⌉ questions are drawn exactly
+    /// as the `seed_size = ⌈seed_size / k⌉` world would draw them, so validation, test
+    /// and the base's corpus are that world's; where questions with fewer than k answers
+    /// leave room, those with more give one more each, round after round
+    /// (`engine::several_answers`). Not written when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solutions_per_question: Option<u32>,
     /// Verifier gate on synthetic examples; default: on for game24 only (as in the paper).
