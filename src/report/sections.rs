@@ -200,7 +200,7 @@ fn summary(d: &mut Doc, i: &Inputs) {
                     };
                 let answers = match t.solutions_per_question {
                     Some(k) if k > 1 => format!(
-                        " data points, up to {k} solutions of each of ≥ {} questions",
+                        " data points: answers to {} questions, {k} each where a question has that many",
                         t.seed_questions()
                     ),
                     _ => String::new(),
