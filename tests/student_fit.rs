@@ -95,3 +95,40 @@ fn base_row(printed: &str) -> (String, String) {
     let cols: Vec<&str> = row.split_whitespace().collect();
     (cols[1].to_string(), cols[2].to_string())
 }
+
+/// `student fit --solutions-per-question K` (game24): the sizes count data points, drawn
+/// from ⌈largest / K⌉ puzzles; each size still gets its own row.
+#[test]
+fn student_fit_draws_several_solutions_per_puzzle_for_game24() {
+    let o = activesynth()
+        .args(["student", "fit", "--task", "game24", "--base-examples", "0"])
+        .args(["--train", "20,61", "--epochs", "1", "--eval", "10"])
+        .args(["--solutions-per-question", "3"])
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "student fit failed: {}", show(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    // ⌈61 / 3⌉ = 21 puzzles.
+    assert!(
+        out.contains("training pool: 61 data points, answers to 21 questions, up to 3 each"),
+        "{out}"
+    );
+    for n in ["20", "61"] {
+        assert!(
+            out.lines().any(|l| l.split_whitespace().next() == Some(n)),
+            "no row for {n}:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn student_fit_refuses_several_solutions_for_a_task_with_one_answer() {
+    let o = activesynth()
+        .args(["student", "fit", "--task", "arith", "--base-examples", "0"])
+        .args(["--train", "5", "--solutions-per-question", "2"])
+        .output()
+        .expect("spawn activesynth");
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("one answer per question"), "{err}");
+}

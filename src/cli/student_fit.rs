@@ -71,6 +71,13 @@ pub struct Args {
     /// the whole mix). The base is unchanged (pre-trained as `run` does).
     #[arg(long)]
     pub max_difficulty: Option<u32>,
+    /// Let each question of the training pool bring up to this many of its distinct
+    /// answers, as `tasks[].solutions_per_question` does for D0 (game24 only: the paper
+    /// counts each solution of a puzzle as a data point, D.1). The sizes of `--train`
+    /// then count data points, drawn from ⌈largest size / K⌉ questions; this is what lets
+    /// game24's finite world (1,362 puzzles) reach a pool of 3,000 (default: 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub solutions_per_question: Option<u32>,
     /// Fine-tune for at least this many optimiser steps (default: the scenario's
     /// `min_steps`).
     #[arg(long)]
@@ -256,6 +263,22 @@ pub fn run(args: &Args) -> CliResult {
         spec.epochs = e as u32;
     }
     let task: &dyn Task = task.as_ref();
+    if args.solutions_per_question.is_some_and(|k| k > 1) {
+        if !task.has_several_answers() {
+            return Err(CliError::Usage(format!(
+                "--solutions-per-question: task {} has one answer per question; only game24 \
+                 (several solutions per puzzle) takes it",
+                args.task
+            )));
+        }
+        if args.max_difficulty.is_some() {
+            return Err(CliError::Usage(
+                "--solutions-per-question cannot be combined with --max-difficulty (a \
+                 question's other answers may lie above it)"
+                    .into(),
+            ));
+        }
+    }
     let tok = crate::tasks::student_tokenizer(task);
     // The world `run` builds for replicate 0 of this task: its seed, set sizes and
     // student, hence its sets, its pre-training corpus and its base.
@@ -325,10 +348,11 @@ fn fit_seed(
     // puzzles left over, with the pre-training corpus): the student is never tested on
     // what it trained on.
     let max_n = *args.train.iter().max().expect("at least one size");
+    let per_question = args.solutions_per_question.unwrap_or(1) as usize;
     let pool = {
         let mut r = stream("fit-train");
         draw_distinct(
-            max_n,
+            max_n.div_ceil(per_question),
             &mut sets.taken,
             task.distinct_questions().is_some(),
             || {
@@ -338,11 +362,38 @@ fn fit_seed(
         )
         .map_err(|got| {
             CliError::Usage(format!(
-                "task {} could not produce {max_n} training examples distinct from the \
-                 world's sets (got {got}): ask for fewer (--train)",
-                args.task
+                "task {} could not produce {} training {} distinct from the world's \
+                 sets (got {got}): ask for fewer (--train)",
+                args.task,
+                max_n.div_ceil(per_question),
+                if per_question > 1 {
+                    "questions"
+                } else {
+                    "examples"
+                }
             ))
         })?
+    };
+    // Several answers per question: from their own stream, so that the questions, and
+    // everything before them, are those of the pool with one answer each.
+    let pool = if per_question > 1 {
+        let questions = pool.len();
+        let pool = crate::engine::several_answers::expand(
+            task,
+            "the training pool",
+            pool,
+            per_question,
+            max_n,
+            &recipe.stream("fit-train-answers"),
+        )
+        .map_err(|e| CliError::Usage(format!("{e:#}: ask for fewer (--train)")))?;
+        println!(
+            "training pool: {max_n} data points, answers to {questions} questions, up to \
+             {per_question} each (more where a question has fewer)"
+        );
+        pool
+    } else {
+        pool
     };
     let seqs = |exs: &[Example]| -> anyhow::Result<Vec<Sequence>> {
         exs.iter().map(|e| to_sequence(tok, e)).collect()

@@ -18,8 +18,10 @@ use rand::seq::SliceRandom;
 /// order, round after round. No new question is drawn: the world's other sets and the
 /// base's corpus stay those of the world with one answer per question (a finite world's
 /// leftover questions may all be in that corpus). Cut to exactly `n` and shuffled.
+/// `set` names the set in the error ("D0", "the training pool").
 pub fn expand(
     task: &dyn Task,
+    set: &str,
     questions: Vec<Example>,
     k: usize,
     n: usize,
@@ -46,8 +48,8 @@ pub fn expand(
         }
         if out.len() == before {
             bail!(
-                "task {}: D0's {} questions have only {} answers in all, fewer than \
-                 seed_size = {n}; ask for a smaller seed_size or more solutions_per_question",
+                "task {}: {set}'s {} questions have only {} answers in all, fewer than \
+                 the {n} data points asked for; ask for fewer or more solutions per question",
                 task.name(),
                 spare.len(),
                 out.len()

@@ -486,6 +486,7 @@ impl Recipe<'_> {
         let d0 = match spec.solutions_per_question {
             Some(k) if k > 1 => several_answers::expand(
                 task,
+                "D0",
                 d0,
                 k as usize,
                 spec.seed_size as usize,
