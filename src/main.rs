@@ -52,6 +52,8 @@ enum Command {
 enum TasksCommand {
     /// Print seed examples, the teacher's rewrite of each and the verifier's verdicts.
     Sample(cli::tasks_sample::Args),
+    /// Print the questions of one world's D0, validation and test sets, as `run` draws them.
+    Sets(cli::tasks_sets::Args),
 }
 
 #[derive(Subcommand)]
@@ -76,6 +78,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Check(a) => cli::check::run(&a),
         Command::Tasks { command } => match command {
             TasksCommand::Sample(a) => cli::tasks_sample::run(&a),
+            TasksCommand::Sets(a) => cli::tasks_sets::run(&a),
         },
         Command::Student(StudentCmd::Fit(a)) => cli::student_fit::run(&a),
         Command::Student(StudentCmd::Tune(a)) => cli::student_tune::run(&a),

@@ -18,6 +18,7 @@ pub mod student_tune;
 pub mod suggest;
 pub mod summary;
 pub mod tasks_sample;
+pub mod tasks_sets;
 
 use std::fmt;
 
