@@ -15,18 +15,26 @@ use crate::tasks::Example;
 use crate::teacher::oracle::{OracleTeacher, TeacherConfig};
 use crate::teacher::Teacher as _;
 use anyhow::{Context as _, Result};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A run's oracle teacher: the scenario's teacher settings for the world's task, a fresh
 /// ledger and dedup index, few-shot examples drawn from the world's D0.
 pub fn new_teacher(world: &World) -> OracleTeacher {
     let config = TeacherConfig::from_scenario(&world.scenario, &world.task_spec);
+    let held_out = if config.decontaminate {
+        let questions = world.val.iter().chain(&world.test);
+        questions.map(|e| e.question.clone()).collect()
+    } else {
+        BTreeSet::new()
+    };
     OracleTeacher::new(
         world.task.clone(),
         world.tokenizer.clone(),
         config,
         Arc::new(world.d0.clone()),
     )
+    .with_held_out(Arc::new(held_out))
 }
 
 /// Step 4: rewrite each selected seed (an index into D0), in the given order, with its own

@@ -205,8 +205,13 @@ fn summary(d: &mut Doc, i: &Inputs) {
                     ),
                     _ => String::new(),
                 };
+                let decontaminated = if t.decontaminate == Some(true) {
+                    "; synthetic questions equal to a validation or test question rejected"
+                } else {
+                    ""
+                };
                 format!(
-                    "{} (|D0| = {}{answers}, val {}, test {}{corpus}{budget}{recipe})",
+                    "{} (|D0| = {}{answers}, val {}, test {}{corpus}{budget}{recipe}{decontaminated})",
                     t.name, t.seed_size, t.val_size, t.test_size
                 )
             })

@@ -153,6 +153,18 @@ mod tests {
         let scn = super::super::parse(&mixed, "t.toml").unwrap();
         let again = super::super::parse(&scn.to_toml(), "again.toml").unwrap();
         assert_eq!(again.tasks[0].pretrain_rewrite_share, Some(0.125));
+        // decontaminate: written only when set, round-trips.
+        assert!(!scn.to_toml().contains("decontaminate"));
+        let clean = text.replace(
+            "name = \"game24\"\n",
+            "name = \"game24\"\ndecontaminate = true\n",
+        );
+        let again = super::super::parse(
+            &super::super::parse(&clean, "t.toml").unwrap().to_toml(),
+            "again.toml",
+        )
+        .unwrap();
+        assert_eq!(again.tasks[0].decontaminate, Some(true));
         // solutions_per_question: written only when set, round-trips.
         assert!(!scn.to_toml().contains("solutions_per_question"));
         let several = text.replace(

@@ -59,6 +59,8 @@ pub enum Rejection {
     Duplicate,
     /// The verifier gate rejected the teacher's answer.
     NotVerified,
+    /// Every attempt was a validation or test question (`tasks[].decontaminate`).
+    HeldOut,
 }
 
 /// The result of asking the teacher for one synthetic example from one selected seed.

@@ -11,6 +11,7 @@ use crate::tasks::{Example, Task};
 use crate::text::rouge::DedupIndex;
 use crate::text::Tokenizer;
 use rand::Rng as _;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Everything that configures one run's teacher, resolved from the scenario.
@@ -23,6 +24,9 @@ pub struct TeacherConfig {
     pub dedup_enabled: bool,
     /// Keep only examples whose teacher answer verifies (paper: game24 only).
     pub verify_enabled: bool,
+    /// Reject synthetic questions that are validation or test questions
+    /// (`tasks[].decontaminate`; the questions themselves: [`OracleTeacher::with_held_out`]).
+    pub decontaminate: bool,
 }
 
 impl TeacherConfig {
@@ -36,6 +40,7 @@ impl TeacherConfig {
             judge: JudgeSpec::default(),
             dedup_enabled: d.dedup,
             verify_enabled: d.verify_synthetic,
+            decontaminate: false,
         }
     }
 
@@ -48,6 +53,7 @@ impl TeacherConfig {
             judge: s.judge.clone(),
             dedup_enabled: t.dedup_or_default(),
             verify_enabled: t.verify_synthetic_or_default(),
+            decontaminate: t.decontaminate.unwrap_or(false),
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct OracleTeacher {
     pool: Arc<Vec<Example>>,
     ledger: Ledger,
     index: DedupIndex,
+    /// The world's validation and test questions (empty unless set by `with_held_out`).
+    held_out: Arc<BTreeSet<String>>,
 }
 
 impl OracleTeacher {
@@ -78,7 +86,16 @@ impl OracleTeacher {
             pool,
             ledger: Ledger::new(),
             index: DedupIndex::new(),
+            held_out: Arc::new(BTreeSet::new()),
         }
+    }
+
+    /// The questions a decontaminating teacher must not produce: the world's validation
+    /// and test questions, compared exactly (game24's questions are canonical: sorted
+    /// numbers). Only read when `config.decontaminate` is on.
+    pub fn with_held_out(mut self, questions: Arc<BTreeSet<String>>) -> Self {
+        self.held_out = questions;
+        self
     }
 
     /// The configuration in use.
@@ -166,7 +183,7 @@ impl Teacher for OracleTeacher {
             usage: Usage::default(),
             prompt: String::new(),
         };
-        let max_attempts = if self.config.dedup_enabled {
+        let max_attempts = if self.config.dedup_enabled || self.config.decontaminate {
             1 + self.config.dedup.max_retries
         } else {
             1
@@ -194,6 +211,10 @@ impl Teacher for OracleTeacher {
                 out.failure = Some(Rejection::RewriteFailed);
                 return Ok(out);
             };
+            if self.config.decontaminate && self.held_out.contains(&new.question) {
+                out.failure = Some(Rejection::HeldOut);
+                continue;
+            }
             let (f, nearest) = self.index.max_f(&new.question);
             out.dedup_score = f;
             out.nearest = nearest;

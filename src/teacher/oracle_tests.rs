@@ -271,3 +271,59 @@ fn judge_marks_wrong_students_hard_and_charges_both_orders() {
     );
     assert!((1.0..=10.0).contains(&o.teacher_score) && (1.0..=10.0).contains(&o.student_score));
 }
+
+/// Decontamination: with the rewrites a plain teacher makes of some game24 seeds held
+/// out, a decontaminating teacher never returns a held-out question; where the plain
+/// teacher's first rewrite was not held out it returns exactly that rewrite (the same
+/// draws), and where it was, it retries (more attempts) or gives up with `HeldOut`.
+#[test]
+fn decontamination_rejects_held_out_questions_and_changes_nothing_else() {
+    let task: Arc<dyn Task> = crate::tasks::by_name("game24").unwrap().into();
+    let tok = Arc::new(crate::teacher::standard_tokenizer());
+    let mut r = StreamKey::shared(9, "game24", 0, "d0").rng();
+    let d0: Arc<Vec<Example>> = Arc::new((0..60).map(|_| task.generate(&mut r, None)).collect());
+    let cfg = |decontaminate: bool| {
+        let mut c = TeacherConfig::for_task(&*task);
+        c.teacher.failure_rate = 0.0;
+        c.decontaminate = decontaminate;
+        c
+    };
+    let mut plain = OracleTeacher::new(task.clone(), tok.clone(), cfg(false), d0.clone());
+    let first: Vec<Option<String>> = (0..60)
+        .map(|i| {
+            let o = plain.generate(&d0[i], i, 0, &mut rng(i as u64)).unwrap();
+            o.example.map(|s| s.example.question)
+        })
+        .collect();
+    // Hold out every other seed's rewrite.
+    let held: BTreeSet<String> = first.iter().step_by(2).flatten().cloned().collect();
+    assert!(held.len() >= 20, "{} held out", held.len());
+    let mut clean = OracleTeacher::new(task.clone(), tok, cfg(true), d0.clone())
+        .with_held_out(Arc::new(held.clone()));
+    let (mut retried, mut kept) = (0, 0);
+    for i in 0..60 {
+        let o = clean.generate(&d0[i], i, 0, &mut rng(i as u64)).unwrap();
+        let q = o.example.as_ref().map(|s| s.example.question.clone());
+        assert!(
+            q.as_ref().is_none_or(|q| !held.contains(q)),
+            "seed {i}: {q:?}"
+        );
+        match &first[i] {
+            Some(f) if held.contains(f) => {
+                assert!(
+                    o.attempts > 1 || o.failure == Some(Rejection::HeldOut),
+                    "seed {i}"
+                );
+                retried += 1;
+            }
+            _ => {
+                assert_eq!((&q, o.attempts), (&first[i], 1), "seed {i}");
+                kept += 1;
+            }
+        }
+    }
+    assert!(
+        retried >= 20 && kept >= 20,
+        "{retried} retried, {kept} kept"
+    );
+}
