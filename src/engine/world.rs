@@ -392,10 +392,51 @@ impl Recipe<'_> {
         StreamKey::shared(self.seed, &self.task_spec.name, self.replicate, purpose)
     }
 
+    /// D0's questions (one answer each), validation and test: the first draws of a
+    /// world, in this order; `taken` collects their questions for the draws after them.
+    fn draw_question_sets(
+        &self,
+        taken: &mut BTreeSet<String>,
+    ) -> Result<(Vec<Example>, Vec<Example>, Vec<Example>)> {
+        let (task, spec) = (self.task, self.task_spec);
+        let mut set = |purpose: &str, n: u32| {
+            draw(task, &self.stream(purpose), n as usize, None, taken, false)
+        };
+        if task.distinct_questions().is_some() {
+            // A finite world (game24) drawn set after set would leave the later sets the
+            // puzzles the earlier ones did not take: with 700 + 100 + 300 of 1,362
+            // puzzles, test puzzles had a third of D0's solutions on average (5.1 against
+            // 14.8) and 6 % easy structures against D0's 25 %, so test accuracy measured
+            // another distribution than the one the loop selects from. One draw of all
+            // three, split at random, makes them exchangeable, like the paper's random
+            // splits of one dataset.
+            let (n0, nv, nt) = (spec.seed_questions(), spec.val_size, spec.test_size);
+            let mut all = set("sets", n0 + nv + nt)?;
+            all.shuffle(&mut self.stream("split").rng());
+            let test = all.split_off((n0 + nv) as usize);
+            let val = all.split_off(n0 as usize);
+            Ok((all, val, test))
+        } else {
+            let d0 = set("d0", spec.seed_questions())?;
+            let val = set("val", spec.val_size)?;
+            let test = set("test", spec.test_size)?;
+            Ok((d0, val, test))
+        }
+    }
+
+    /// Validation and test exactly as [`Self::draw_sets`] draws them, without the
+    /// pre-training corpus (seconds per world in game24): for analyses that join a
+    /// results file with its world's held-out questions (`report::contamination`).
+    pub fn draw_held_out(&self) -> Result<(Vec<Example>, Vec<Example>)> {
+        let (_, val, test) = self.draw_question_sets(&mut BTreeSet::new())?;
+        Ok((val, test))
+    }
+
     /// D0, validation, test and the pre-training corpus ([`WorldSets`]).
     pub fn draw_sets(&self) -> Result<WorldSets> {
         let (task, spec, st) = (self.task, self.task_spec, self.student);
         let mut taken = BTreeSet::new();
+        let (d0, val, test) = self.draw_question_sets(&mut taken)?;
         let mut set = |purpose: &str, n: u32, dmax: Option<u32>, repeats: bool| {
             draw(
                 task,
@@ -407,26 +448,6 @@ impl Recipe<'_> {
             )
         };
         let finite = task.distinct_questions().is_some();
-        let (d0, val, test) = if finite {
-            // A finite world (game24) drawn set after set would leave the later sets the
-            // puzzles the earlier ones did not take: with 700 + 100 + 300 of 1,362
-            // puzzles, test puzzles had a third of D0's solutions on average (5.1 against
-            // 14.8) and 6 % easy structures against D0's 25 %, so test accuracy measured
-            // another distribution than the one the loop selects from. One draw of all
-            // three, split at random, makes them exchangeable, like the paper's random
-            // splits of one dataset.
-            let (n0, nv, nt) = (spec.seed_questions(), spec.val_size, spec.test_size);
-            let mut all = set("sets", n0 + nv + nt, None, false)?;
-            all.shuffle(&mut self.stream("split").rng());
-            let test = all.split_off((n0 + nv) as usize);
-            let val = all.split_off(n0 as usize);
-            (all, val, test)
-        } else {
-            let d0 = set("d0", spec.seed_questions(), None, false)?;
-            let val = set("val", spec.val_size, None, false)?;
-            let test = set("test", spec.test_size, None, false)?;
-            (d0, val, test)
-        };
         let pretrain = match spec.pretrain_corpus {
             PretrainCorpus::Seeds => set(
                 "pretrain",

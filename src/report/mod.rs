@@ -9,6 +9,7 @@
 //! draws, [`files`] writes the stats files.
 
 pub mod analyses;
+pub mod contamination;
 pub mod contrasts;
 pub mod doc;
 pub mod figures;
@@ -100,6 +101,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     let mut stats = files::Stats::default();
     // First: whether this world can rank strategies at all (docs/world-checks.md).
     let world_checks = world::compute(&m, &mut stats);
+    let contamination = contamination::compute(&m);
     let curves = analyses::curves(&m, &mut stats);
     let win = analyses::win_rate(&m, &curves, opts.alpha, &mut stats)?;
     let eff: Vec<(String, Result<Vec<analyses::EffRow>, String>)> = curves
@@ -132,6 +134,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     let doc = sections::build(&sections::Inputs {
         m: &m,
         world: &world_checks,
+        contamination: &contamination,
         alpha: opts.alpha,
         seed,
         curves: &curves,

@@ -16,6 +16,11 @@ pub struct Inputs<'a> {
     pub m: &'a Merged,
     /// World checks W0–W5, shown before anything else.
     pub world: &'a [super::world::TaskChecks],
+    /// Synthetic questions that are test questions, per task, shown with the checks.
+    pub contamination: &'a [(
+        String,
+        Result<super::contamination::TaskContamination, String>,
+    )],
     pub alpha: f64,
     pub seed: u64,
     pub curves: &'a [TaskCurves],

@@ -13,7 +13,7 @@ pub fn build(i: &Inputs) -> Doc {
     let m = i.m;
     let mut d = Doc::default();
     d.h(1, format!("activesynth report: {}", m.scenario_name));
-    super::world_section::section(&mut d, i.world);
+    super::world_section::section(&mut d, i.world, i.contamination);
     summary(&mut d, i);
     d.h(2, "Test accuracy per iteration");
     d.p("Mean ± standard error (ddof = 1) of the student's test accuracy over replicates. Column headers give the iteration t and the mean training-set size n̄ = |D̂t| over all strategies and replicates; the base student (before any synthetic data) has n = 0.");

@@ -2,11 +2,17 @@
 //! [`super::world`] rendered as one verdict and one table per task. Kept apart from the
 //! computation so that the checks stay a statistics module and this one only formats.
 
+use super::contamination::{self, TaskContamination};
 use super::doc::Doc;
 use super::world::{TaskChecks, Verdict};
 
-/// The report section, placed first.
-pub fn section(d: &mut Doc, checks: &[TaskChecks]) {
+/// The report section, placed first: per task the verdict, the checks' table and the
+/// test-contamination paragraph.
+pub fn section(
+    d: &mut Doc,
+    checks: &[TaskChecks],
+    contaminated: &[(String, Result<TaskContamination, String>)],
+) {
     d.h(2, "Can this world rank strategies?");
     d.p("Before any comparison: does this simulated world reproduce the paper's non-comparative observations? A comparison of selection strategies is only a measurement of selection when each iteration selects a minority of the seeds, so that strategies can choose differently (W0), synthetic fine-tuning helps the student (W1), there is headroom (W2), the student's own-generation loss predicts its errors (W3), synthetic examples inherit their parent's loss (W4) and hard parents yield hard children (W5). Thresholds, paper passages and the reasoning are in `docs/world-checks.md`. A check that cannot be computed from this file says why.");
     for tc in checks {
@@ -65,5 +71,8 @@ pub fn section(d: &mut Doc, checks: &[TaskChecks]) {
             })
             .collect();
         d.table(header, rows);
+        if let Some((_, c)) = contaminated.iter().find(|(t, _)| *t == tc.task) {
+            d.p(contamination::paragraph(c));
+        }
     }
 }
