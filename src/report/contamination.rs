@@ -31,6 +31,10 @@ pub struct TaskContamination {
     /// its run never trained on and on those it did: (mean, 95 % t-interval, replicates).
     pub random_unseen: Option<Gain>,
     pub random_seen: Option<Gain>,
+    /// Per strategy, in the file's order: (label, synthetic questions, of which test
+    /// questions, test items trained on by the last iteration, mean over replicates). A
+    /// strategy whose rewrites hit more test puzzles can look better for that alone.
+    pub by_strategy: Vec<(String, usize, usize, f64)>,
 }
 
 /// A paired gain: mean, two-sided 95 % t-interval (None below 2 replicates), replicates.
@@ -108,20 +112,34 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
     let (mut synthetic, mut in_test, mut seen_sum, mut runs) = (0, 0, 0usize, 0usize);
     let mut unseen = Vec::new();
     let mut seen_gain = Vec::new();
+    let mut by_strategy: Vec<(String, usize, usize, f64)> = m
+        .strategies
+        .iter()
+        .map(|s| (s.clone(), 0, 0, 0.0))
+        .collect();
+    let mut runs_of: Vec<usize> = vec![0; by_strategy.len()];
     for run in m.runs.iter().filter(|r| r.key.task == task) {
         let Some(test) = tests.get(&run.key.replicate) else {
             continue;
         };
         let questions: BTreeSet<&str> = test.iter().map(String::as_str).collect();
-        synthetic += run.synthetic.len();
-        in_test += run
+        let hits = run
             .synthetic
             .iter()
             .filter(|s| questions.contains(s.question.as_str()))
             .count();
+        synthetic += run.synthetic.len();
+        in_test += hits;
         let seen = seen_items(run, test);
         seen_sum += seen.len();
         runs += 1;
+        if let Some(k) = by_strategy.iter().position(|b| b.0 == run.key.strategy) {
+            let b = &mut by_strategy[k];
+            b.1 += run.synthetic.len();
+            b.2 += hits;
+            b.3 += seen.len() as f64;
+            runs_of[k] += 1;
+        }
         if run.key.strategy != "random" {
             continue;
         }
@@ -162,6 +180,12 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         test_size: tests.values().next().map_or(0, Vec::len),
         random_unseen: summarise(&unseen),
         random_seen: summarise(&seen_gain),
+        by_strategy: by_strategy
+            .into_iter()
+            .zip(runs_of)
+            .filter(|(_, n)| *n > 0)
+            .map(|((label, syn, hits, seen), n)| (label, syn, hits, seen / n as f64))
+            .collect(),
     })
 }
 
@@ -195,6 +219,22 @@ pub fn paragraph(c: &Result<TaskContamination, String>) -> String {
             " `random`'s final gain over the base, paired by replicate (95 % t-interval): on the test items it never trained on {}, on those it did {}.",
             gain(&c.random_unseen),
             gain(&c.random_seen)
+        ));
+    }
+    if c.by_strategy.len() > 1 {
+        let parts: Vec<String> = c
+            .by_strategy
+            .iter()
+            .map(|(label, syn, hits, seen)| {
+                format!(
+                    "`{label}` {:.1} % ({seen:.1} items)",
+                    100.0 * *hits as f64 / (*syn).max(1) as f64
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            " By strategy, the share of synthetic questions that are test questions (test items trained on by the last iteration): {}.",
+            parts.join(", ")
         ));
     }
     s.push_str(" A gain on the trained-on items alone is memory of test questions, not the skill the comparisons are about; `tasks[].decontaminate = true` keeps held-out questions out of the synthetic data.");
