@@ -1,7 +1,8 @@
 //! The report's test-contamination paragraph against an independent count: on a tiny
-//! game24 loop with two strategies, the synthetic questions read back from `results.h5` with the HDF5 reader
-//! and the test questions printed by `tasks sets`, joined here, give the numbers the
-//! report prints, in all and per strategy; with `tasks[].decontaminate = true` the same loop has none.
+//! game24 loop with two strategies, the synthetic questions read back from `results.h5`
+//! with the HDF5 reader and the test questions printed by `tasks sets`, joined here, give
+//! the numbers the report prints, in all and per strategy; with
+//! `tasks[].decontaminate = true` the same loop has none.
 
 mod common;
 use common::{activesynth, show};
