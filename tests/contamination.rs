@@ -5,7 +5,7 @@
 //! `tasks[].decontaminate = true` the same loop has none.
 
 mod common;
-use common::{activesynth, show};
+use common::{activesynth, show, tasks_sets};
 
 use activesynth::output::h5::{Data, H5File};
 use std::collections::BTreeSet;
@@ -40,18 +40,10 @@ fn run_and_report(dir: &Path, sets: &[&str]) -> (PathBuf, String) {
 }
 
 fn test_questions(replicate: u32) -> BTreeSet<String> {
-    let o = activesynth()
-        .args(["tasks", "sets"])
-        .arg(scenario())
-        .args(["--task", "game24", "--replicate", &replicate.to_string()])
-        .output()
-        .expect("spawn activesynth");
-    assert!(o.status.success(), "{}", show(&o));
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| l.starts_with("test\t"))
-        .map(|l| l.splitn(4, '\t').nth(3).unwrap().to_string())
+    let sets = tasks_sets(&scenario(), "game24", replicate);
+    sets.into_iter()
+        .filter(|r| r.0 == "test")
+        .map(|r| r.3)
         .collect()
 }
 

@@ -6,7 +6,7 @@
 //! `run` recorded for replicate 0.
 
 mod common;
-use common::{activesynth, show, tiny};
+use common::{activesynth, run_tiny_one_replicate, show, tiny};
 
 use activesynth::output::h5::H5File;
 use std::path::{Path, PathBuf};
@@ -39,15 +39,7 @@ fn fit(cache: &Path) -> String {
 fn student_fit_measures_the_base_that_run_uses() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    let o = activesynth()
-        .arg("run")
-        .arg(tiny())
-        .arg("--out")
-        .arg(&out)
-        .args(["--no-progress", "--jobs", "1", "--set", "replicates=1"])
-        .output()
-        .expect("spawn activesynth");
-    assert!(o.status.success(), "run failed: {}", show(&o));
+    run_tiny_one_replicate(&out);
     let run_cache = out.join(".cache");
     let run_ckpts = checkpoints(&run_cache);
     assert_eq!(run_ckpts.len(), 1, "one world, one base: {run_ckpts:?}");

@@ -3,55 +3,27 @@
 //! have the scenario's sizes and share no question, and an absent replicate is refused.
 
 mod common;
-use common::{activesynth, show, tiny};
+use common::{activesynth, run_tiny_one_replicate, show, tasks_sets, tiny};
 
 use activesynth::output::h5::H5File;
 use std::collections::BTreeSet;
 
-/// `tasks sets` of the tiny scenario: (set, index, difficulty, question) per line.
-fn sets(replicate: &str) -> Vec<(String, usize, u32, String)> {
-    let o = activesynth()
-        .args(["tasks", "sets"])
-        .arg(tiny())
-        .args(["--task", "arith", "--replicate", replicate])
-        .output()
-        .expect("spawn activesynth");
-    assert!(o.status.success(), "tasks sets failed: {}", show(&o));
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let f: Vec<&str> = l.splitn(4, '\t').collect();
-            assert_eq!(f.len(), 4, "{l}");
-            (
-                f[0].to_string(),
-                f[1].parse().unwrap(),
-                f[2].parse().unwrap(),
-                f[3].to_string(),
-            )
-        })
-        .collect()
+/// `tasks sets` of the tiny scenario's arith world.
+fn sets(replicate: u32) -> Vec<(String, usize, u32, String)> {
+    tasks_sets(&tiny(), "arith", replicate)
 }
 
 #[test]
 fn tasks_sets_prints_the_world_that_run_draws() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    let o = activesynth()
-        .arg("run")
-        .arg(tiny())
-        .arg("--out")
-        .arg(&out)
-        .args(["--no-progress", "--jobs", "1", "--set", "replicates=1"])
-        .output()
-        .expect("spawn activesynth");
-    assert!(o.status.success(), "run failed: {}", show(&o));
+    run_tiny_one_replicate(&out);
     let f = H5File::open(&out.join("results.h5")).expect("open results.h5");
     let (recorded, _) = f
         .read_f64("/worlds/arith/rep0/test_difficulty")
         .expect("test_difficulty");
 
-    let rows = sets("0");
+    let rows = sets(0);
     let of = |name: &str| -> Vec<&(String, usize, u32, String)> {
         rows.iter().filter(|r| r.0 == name).collect()
     };
@@ -68,7 +40,7 @@ fn tasks_sets_prints_the_world_that_run_draws() {
     assert_eq!(questions.len(), 70, "the sets share no question");
 
     // Another replicate is another world; one the scenario lacks is refused.
-    let other: BTreeSet<String> = sets("1")
+    let other: BTreeSet<String> = sets(1)
         .into_iter()
         .filter(|r| r.0 == "test")
         .map(|r| r.3)

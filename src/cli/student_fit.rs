@@ -349,10 +349,11 @@ fn fit_seed(
     // what it trained on.
     let max_n = *args.train.iter().max().expect("at least one size");
     let per_question = args.solutions_per_question.unwrap_or(1) as usize;
+    let n_questions = max_n.div_ceil(per_question);
     let pool = {
         let mut r = stream("fit-train");
         draw_distinct(
-            max_n.div_ceil(per_question),
+            n_questions,
             &mut sets.taken,
             task.distinct_questions().is_some(),
             || {
@@ -365,7 +366,7 @@ fn fit_seed(
                 "task {} could not produce {} training {} distinct from the world's \
                  sets (got {got}): ask for fewer (--train)",
                 args.task,
-                max_n.div_ceil(per_question),
+                n_questions,
                 if per_question > 1 {
                     "questions"
                 } else {

@@ -11,7 +11,6 @@
 //! world) nothing is computed.
 
 use super::merge::Merged;
-use crate::engine::records::RunRecord;
 use crate::engine::world::Recipe;
 use crate::stats::interval::t_interval;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,52 +93,43 @@ fn test_sets(m: &Merged, task: &str) -> Result<BTreeMap<u32, Vec<String>>, Strin
     Ok(out)
 }
 
-/// Test items (indices) whose question `run` trained on, over all its iterations.
-fn seen_items(run: &RunRecord, test: &[String]) -> BTreeSet<usize> {
-    let index: BTreeMap<&str, usize> = test
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (q.as_str(), i))
-        .collect();
-    run.synthetic
-        .iter()
-        .filter_map(|s| index.get(s.question.as_str()).copied())
-        .collect()
+/// One strategy's counts, summed over its runs.
+#[derive(Default)]
+struct Tally {
+    synthetic: usize,
+    in_test: usize,
+    /// Test items trained on by the last iteration, summed over runs.
+    seen: usize,
+    runs: usize,
 }
 
 fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
     let tests = test_sets(m, task)?;
-    let (mut synthetic, mut in_test, mut seen_sum, mut runs) = (0, 0, 0usize, 0usize);
-    let mut unseen = Vec::new();
-    let mut seen_gain = Vec::new();
-    let mut by_strategy: Vec<(String, usize, usize, f64)> = m
-        .strategies
+    // Each replicate's test question -> item index, built once per replicate.
+    let index: BTreeMap<u32, BTreeMap<&str, usize>> = tests
         .iter()
-        .map(|s| (s.clone(), 0, 0, 0.0))
+        .map(|(&rep, test)| {
+            let items = test.iter().enumerate().map(|(i, q)| (q.as_str(), i));
+            (rep, items.collect())
+        })
         .collect();
-    let mut runs_of: Vec<usize> = vec![0; by_strategy.len()];
+    let mut tally: BTreeMap<&str, Tally> = BTreeMap::new();
+    let (mut unseen, mut seen_gain) = (Vec::new(), Vec::new());
     for run in m.runs.iter().filter(|r| r.key.task == task) {
-        let Some(test) = tests.get(&run.key.replicate) else {
+        let Some(items) = index.get(&run.key.replicate) else {
             continue;
         };
-        let questions: BTreeSet<&str> = test.iter().map(String::as_str).collect();
-        let hits = run
+        let hits: Vec<usize> = run
             .synthetic
             .iter()
-            .filter(|s| questions.contains(s.question.as_str()))
-            .count();
-        synthetic += run.synthetic.len();
-        in_test += hits;
-        let seen = seen_items(run, test);
-        seen_sum += seen.len();
-        runs += 1;
-        if let Some(k) = by_strategy.iter().position(|b| b.0 == run.key.strategy) {
-            let b = &mut by_strategy[k];
-            b.1 += run.synthetic.len();
-            b.2 += hits;
-            b.3 += seen.len() as f64;
-            runs_of[k] += 1;
-        }
+            .filter_map(|s| items.get(s.question.as_str()).copied())
+            .collect();
+        let seen: BTreeSet<usize> = hits.iter().copied().collect();
+        let t = tally.entry(run.key.strategy.as_str()).or_default();
+        t.synthetic += run.synthetic.len();
+        t.in_test += hits.len();
+        t.seen += seen.len();
+        t.runs += 1;
         if run.key.strategy != "random" {
             continue;
         }
@@ -147,20 +137,17 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         else {
             continue;
         };
-        let (base, fin) = (&w.base_test_correct, &last.test_correct);
-        if base.len() != test.len() || fin.len() != test.len() {
+        let (base, fin, n) = (&w.base_test_correct, &last.test_correct, items.len());
+        if base.len() != n || fin.len() != n {
             continue;
         }
-        let gain = |keep: &dyn Fn(usize) -> bool| -> Option<f64> {
-            let idx: Vec<usize> = (0..test.len()).filter(|&i| keep(i)).collect();
-            if idx.is_empty() {
-                return None;
-            }
+        let gain = |trained: bool| -> Option<f64> {
+            let idx: Vec<usize> = (0..n).filter(|i| seen.contains(i) == trained).collect();
             let acc = |v: &[bool]| idx.iter().filter(|&&i| v[i]).count() as f64 / idx.len() as f64;
-            Some(acc(fin) - acc(base))
+            (!idx.is_empty()).then(|| acc(fin) - acc(base))
         };
-        unseen.extend(gain(&|i| !seen.contains(&i)));
-        seen_gain.extend(gain(&|i| seen.contains(&i)));
+        unseen.extend(gain(false));
+        seen_gain.extend(gain(true));
     }
     let summarise = |v: &[f64]| -> Option<Gain> {
         (!v.is_empty()).then(|| {
@@ -168,23 +155,25 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
             (mean, ci, v.len())
         })
     };
+    let sum = |f: fn(&Tally) -> usize| tally.values().map(f).sum::<usize>();
+    let runs = sum(|t| t.runs);
     Ok(TaskContamination {
         task: task.to_string(),
-        synthetic,
-        in_test,
-        seen: if runs > 0 {
-            seen_sum as f64 / runs as f64
-        } else {
-            0.0
-        },
+        synthetic: sum(|t| t.synthetic),
+        in_test: sum(|t| t.in_test),
+        seen: sum(|t| t.seen) as f64 / runs.max(1) as f64,
         test_size: tests.values().next().map_or(0, Vec::len),
         random_unseen: summarise(&unseen),
         random_seen: summarise(&seen_gain),
-        by_strategy: by_strategy
-            .into_iter()
-            .zip(runs_of)
-            .filter(|(_, n)| *n > 0)
-            .map(|((label, syn, hits, seen), n)| (label, syn, hits, seen / n as f64))
+        // In the file's strategy order.
+        by_strategy: m
+            .strategies
+            .iter()
+            .filter_map(|label| {
+                let t = tally.get(label.as_str())?;
+                let seen = t.seen as f64 / t.runs as f64;
+                Some((label.clone(), t.synthetic, t.in_test, seen))
+            })
             .collect(),
     })
 }

@@ -28,3 +28,46 @@ pub fn show(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// `run` the tiny scenario with one replicate into `out`, asserting success.
+pub fn run_tiny_one_replicate(out: &Path) {
+    let o = activesynth()
+        .arg("run")
+        .arg(tiny())
+        .arg("--out")
+        .arg(out)
+        .args(["--no-progress", "--jobs", "1", "--set", "replicates=1"])
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "run failed: {}", show(&o));
+}
+
+/// `tasks sets SCENARIO --task T --replicate R`: (set, index, difficulty, question) per
+/// line, asserting success and the four-column format.
+pub fn tasks_sets(
+    scenario: &Path,
+    task: &str,
+    replicate: u32,
+) -> Vec<(String, usize, u32, String)> {
+    let o = activesynth()
+        .args(["tasks", "sets"])
+        .arg(scenario)
+        .args(["--task", task, "--replicate", &replicate.to_string()])
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "tasks sets failed: {}", show(&o));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.splitn(4, '\t').collect();
+            assert_eq!(f.len(), 4, "{l}");
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].to_string(),
+            )
+        })
+        .collect()
+}
