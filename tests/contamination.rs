@@ -1,7 +1,8 @@
 //! The report's test-contamination paragraph against an independent count: on a tiny
 //! game24 loop with two strategies, the synthetic questions read back from `results.h5`
 //! with the HDF5 reader and the test questions printed by `tasks sets`, joined here, give
-//! the numbers the report prints, in all and per strategy; with
+//! the numbers the report prints, in all and per strategy, and world check W1 measured
+//! on the test items each `random` run had not trained on; with
 //! `tasks[].decontaminate = true` the same loop has none.
 
 mod common;
@@ -108,11 +109,100 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
         parts.join(", ")
     );
     assert!(md.contains(&want), "want {want}\nin\n{md}");
+    w1_on_unseen_items(&f, &dir.path().join("report/stats.csv"), &md);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, md) = run_and_report(dir.path(), &["tasks[0].decontaminate=true"]);
     assert!(
+        md.contains("| W1a | `random` after the first iteration minus the base student (test"),
+        "without contamination W1a reads every test item:\n{md}"
+    );
+    assert!(
         md.contains("Test contamination: none of the"),
         "decontaminated:\n{md}"
     );
+}
+
+fn u8s(f: &H5File, path: &str) -> Vec<bool> {
+    match f.read(path).expect(path).data {
+        Data::U8(v) => v.into_iter().map(|x| x != 0).collect(),
+        _ => panic!("{path} is not u8"),
+    }
+}
+
+/// W1a and W1b in the report's `stats.csv` against their definition computed here from
+/// the per-item verdicts: W1a is `random`'s accuracy after iteration 0 minus the base's
+/// on the test items it had not trained on by then, W1b its last minus its first on the
+/// items it never trained on, each averaged over the two replicates; the report names how
+/// many items were left out. (This tiny student answers few game24 puzzles, so the
+/// values alone may not tell the item sets apart: the counts do;
+/// `tests/world_checks.rs` checks the arithmetic on a hand-made file.)
+fn w1_on_unseen_items(f: &H5File, stats_csv: &Path, md: &str) {
+    let (mut w1a, mut w1b) = (Vec::new(), Vec::new());
+    let (mut seen0, mut seen1) = (0usize, 0usize);
+    for rep in 0..2u32 {
+        let order: Vec<String> = tasks_sets(&scenario(), "game24", rep)
+            .into_iter()
+            .filter(|r| r.0 == "test")
+            .map(|r| r.3)
+            .collect();
+        let run = format!("/runs/game24/rep{rep}/random");
+        let Data::Str(q) = f.read(&format!("{run}/synthetic/question")).unwrap().data else {
+            panic!("questions are strings")
+        };
+        let it = match f.read(&format!("{run}/synthetic/iteration")).unwrap().data {
+            Data::U32(v) => v,
+            d => panic!("synthetic/iteration: {d:?}"),
+        };
+        let trained_by = |t: u32| -> BTreeSet<&str> {
+            q.iter()
+                .zip(&it)
+                .filter(|(_, &i)| i <= t)
+                .map(|(x, _)| x.as_str())
+                .collect()
+        };
+        let base = u8s(f, &format!("/worlds/game24/rep{rep}/base_test_correct"));
+        let correct = u8s(f, &format!("{run}/test_correct"));
+        let (first, last) = (&correct[..300], &correct[300..600]);
+        let acc = |v: &[bool], keep: &BTreeSet<&str>| {
+            let idx: Vec<usize> = (0..300)
+                .filter(|&i| !keep.contains(order[i].as_str()))
+                .collect();
+            idx.iter().filter(|&&i| v[i]).count() as f64 / idx.len() as f64
+        };
+        let (by0, by1) = (trained_by(0), trained_by(1));
+        seen0 += order.iter().filter(|x| by0.contains(x.as_str())).count();
+        seen1 += order.iter().filter(|x| by1.contains(x.as_str())).count();
+        w1a.push(acc(first, &by0) - acc(&base, &by0));
+        w1b.push(acc(last, &by1) - acc(first, &by1));
+    }
+    assert!(
+        seen0 > 0 && seen1 > seen0,
+        "{seen0} {seen1}: the check cannot bite"
+    );
+    for (check, seen) in [("W1a", seen0), ("W1b", seen1)] {
+        let want = format!(
+            "it had trained on {:.1} of 300 on average",
+            seen as f64 / 2.0
+        );
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {check} |")))
+            .unwrap();
+        assert!(row.contains(&want), "want {want} in {row}");
+    }
+    let csv = std::fs::read_to_string(stats_csv).expect("stats.csv");
+    let value = |id: &str| -> f64 {
+        let key = format!("world_checks,game24,all,{id},value,");
+        let line = csv.lines().find(|l| l.starts_with(&key)).expect(&key);
+        line[key.len()..].parse().unwrap()
+    };
+    for (id, v) in [("W1a", &w1a), ("W1b", &w1b)] {
+        let want = (v[0] + v[1]) / 2.0;
+        assert!(
+            (value(id) - want).abs() < 1e-12,
+            "{id}: {} != {want}",
+            value(id)
+        );
+    }
 }

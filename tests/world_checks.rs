@@ -200,7 +200,7 @@ fn headroom_is_measured_above_what_guessing_scores() {
     let h5 = write_task_fixture(dir.path(), "logic", &["random", "loss"]);
     let m = merge::load(&[h5]).unwrap();
     let mut stats = Stats::default();
-    let tc = &compute(&m, &mut stats)[0];
+    let tc = &compute(&m, &[], &mut stats)[0];
     let w2a = tc.checks.iter().find(|c| c.id == "W2a").unwrap();
     close(w2a.value, -0.4, 1e-12, "W2a logic");
     assert_eq!(w2a.pass, Some(false));
@@ -222,7 +222,7 @@ fn every_check_matches_the_independent_reference() {
     let h5 = write_fixture(dir.path(), &["random", "loss"]);
     let m = merge::load(&[h5]).unwrap();
     let mut stats = Stats::default();
-    let tc = &compute(&m, &mut stats)[0];
+    let tc = &compute(&m, &[], &mut stats)[0];
     let v = |id: &str| row(&stats, id, "value");
     let pass = |id: &str| row(&stats, id, "pass");
 
@@ -335,7 +335,7 @@ fn an_underpowered_w4b_says_it_lacks_power() {
     let h5 = write_outcome(dir.path(), "arith", &["random"], &out);
     let m = merge::load(&[h5]).unwrap();
     let mut stats = Stats::default();
-    let tc = &compute(&m, &mut stats)[0];
+    let tc = &compute(&m, &[], &mut stats)[0];
     assert_eq!(row(&stats, "W4b", "value"), 0.0);
     assert_eq!(row(&stats, "W4b", "pass"), 0.0);
     let w4b = tc.checks.iter().find(|c| c.id == "W4b").unwrap();
@@ -386,7 +386,7 @@ fn without_random_only_the_checks_that_do_not_need_it_are_computed() {
     let h5 = write_fixture(dir.path(), &["loss"]);
     let m = merge::load(&[h5]).unwrap();
     let mut stats = Stats::default();
-    let tc = &compute(&m, &mut stats)[0];
+    let tc = &compute(&m, &[], &mut stats)[0];
     for c in &tc.checks {
         let needs_random = ["W1a", "W1b", "W4a", "W4b", "W5"].contains(&c.id);
         assert_eq!(c.pass.is_none(), needs_random, "{} {:?}", c.id, c.detail);
@@ -476,11 +476,100 @@ fn selection_without_a_choice_fails_w0() {
         );
         let m = merge::load(&[h5]).unwrap();
         let mut stats = Stats::default();
-        let tc = &compute(&m, &mut stats)[0];
+        let tc = &compute(&m, &[], &mut stats)[0];
         close(row(&stats, "W0", "value"), value, 1e-15, "W0");
         let w0 = tc.checks.iter().find(|c| c.id == "W0").unwrap();
         assert_eq!(w0.pass, Some(meaning.is_empty()), "{seed_size}");
         assert!(w0.meaning.starts_with(meaning), "{}", w0.meaning);
         assert_eq!(row(&stats, "W0", "required"), 1.0);
     }
+}
+
+/// W1 in a contaminated world: measured on the test items the `random` run had not
+/// trained on. Ten test items; in every replicate the base answers items 0–2, and the
+/// run trained on items 3 and 4 at iteration 0 and on item 7 at iteration 1, which it
+/// then answers (memory). Unseen items it answers besides 0–2 after iteration 0: item 5
+/// (replicate 0), items 5 and 6 (replicate 1), none (replicate 2); after iteration 1
+/// none. By hand:
+/// - W1a on the 8 items unseen at iteration 0: gains 1/8, 2/8, 0 (mean 0.125; scipy
+///   `t.interval(0.95, 2, 0.125, 0.125/sqrt(3))` = (−0.1855, 0.4355): fail); on all
+///   items 0.3, 0.4, 0.2 (mean 0.3, which alone would pass).
+/// - W1b on the 7 items never trained on: −1/7, −2/7, 0 (mean −1/7: fail); on all items
+///   0, −0.1, +0.1 (mean 0).
+#[test]
+fn w1_in_a_contaminated_world_reads_the_items_a_run_had_not_trained_on() {
+    use activesynth::report::contamination::TaskContamination;
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = write_fixture(dir.path(), &["random", "loss"]);
+    let mut m = merge::load(&[h5]).unwrap();
+    let items = |set: &[usize]| -> Vec<bool> { (0..10).map(|i| set.contains(&i)).collect() };
+    let mean = |v: &[bool]| v.iter().filter(|&&b| b).count() as f64 / v.len() as f64;
+    let extra: [&[usize]; 3] = [&[5], &[5, 6], &[]];
+    for w in m.worlds.iter_mut() {
+        w.base_test_correct = items(&[0, 1, 2]);
+        w.base_test_accuracy = 0.3;
+    }
+    let mut first_seen = BTreeMap::new();
+    for r in m.runs.iter_mut() {
+        r.base_test_accuracy = 0.3;
+        if r.key.strategy != "random" {
+            continue;
+        }
+        let rep = r.key.replicate as usize;
+        let first: Vec<usize> = [0, 1, 2, 3, 4].iter().chain(extra[rep]).copied().collect();
+        let per_iteration = [items(&first), items(&[0, 1, 2, 3, 4, 7])];
+        for (it, correct) in r.iterations.iter_mut().zip(per_iteration) {
+            it.test_accuracy = mean(&correct);
+            it.test_correct = correct;
+        }
+        let mut seen = vec![None; 10];
+        (seen[3], seen[4], seen[7]) = (Some(0), Some(0), Some(1));
+        first_seen.insert(("random".to_string(), r.key.replicate), seen);
+    }
+    assert_eq!(first_seen.len(), 3);
+    let contaminated = TaskContamination {
+        task: "arith".into(),
+        synthetic: 60,
+        in_test: 9,
+        seen: 3.0,
+        test_size: 10,
+        random_unseen: None,
+        random_seen: None,
+        by_strategy: Vec::new(),
+        first_seen,
+    };
+    let mut stats = Stats::default();
+    let tc = &compute(&m, &[("arith".into(), Ok(contaminated))], &mut stats)[0];
+    let check = |id: &str| tc.checks.iter().find(|c| c.id == id).unwrap();
+    close(row(&stats, "W1a", "value"), 0.125, 1e-12, "W1a");
+    assert_eq!(check("W1a").pass, Some(false));
+    assert!(
+        check("W1a").detail.contains("[-0.1855, +0.4355]"),
+        "{}",
+        check("W1a").detail
+    );
+    assert!(
+        check("W1a")
+            .detail
+            .contains("it had trained on 2.0 of 10 on average); on all items the mean is +0.3000"),
+        "{}",
+        check("W1a").detail
+    );
+    assert!(check("W1a").what.contains("had not trained on"));
+    close(row(&stats, "W1b", "value"), -1.0 / 7.0, 1e-12, "W1b");
+    assert_eq!(check("W1b").pass, Some(false));
+    assert!(
+        check("W1b")
+            .detail
+            .contains("it had trained on 3.0 of 10 on average); on all items the mean is +0.0000"),
+        "{}",
+        check("W1b").detail
+    );
+
+    // Without the contamination record the same file is read on every item.
+    let tc = &compute(&m, &[], &mut Stats::default())[0];
+    let w1a = tc.checks.iter().find(|c| c.id == "W1a").unwrap();
+    close(w1a.value, 0.3, 1e-12, "W1a on all items");
+    assert!(!w1a.what.contains("had not trained on"));
 }

@@ -377,7 +377,8 @@ pub fn finish(
     // Last word: can this world rank strategies at all (docs/world-checks.md)?
     let merged = crate::report::merge::load(&[h5.to_path_buf()])?;
     let mut scratch = crate::report::files::Stats::default();
-    for tc in crate::report::world::compute(&merged, &mut scratch) {
+    let contamination = crate::report::contamination::compute(&merged);
+    for tc in crate::report::world::compute(&merged, &contamination, &mut scratch) {
         println!("{}", tc.line());
     }
     Ok(())

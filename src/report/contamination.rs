@@ -34,6 +34,25 @@ pub struct TaskContamination {
     /// questions, test items trained on by the last iteration, mean over replicates). A
     /// strategy whose rewrites hit more test puzzles can look better for that alone.
     pub by_strategy: Vec<(String, usize, usize, f64)>,
+    /// Per run, keyed by (strategy label, merged replicate): for each test item the first
+    /// iteration whose training set held it (`None`: never trained on). World check W1
+    /// reads it to measure gains on items a run had not seen ([`Self::unseen`]).
+    pub first_seen: BTreeMap<(String, u32), Vec<Option<u32>>>,
+}
+
+impl TaskContamination {
+    /// The test items the run `(strategy, replicate)` had not trained on by `iteration`
+    /// (training at iteration t uses every synthetic example of iterations ≤ t), or None
+    /// when the run is not in the file.
+    pub fn unseen(&self, strategy: &str, replicate: u32, iteration: u32) -> Option<Vec<usize>> {
+        let first = self.first_seen.get(&(strategy.to_string(), replicate))?;
+        let idx = first.iter().enumerate();
+        Some(
+            idx.filter(|(_, f)| f.is_none_or(|t| t > iteration))
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
 }
 
 /// A paired gain: mean, two-sided 95 % t-interval (None below 2 replicates), replicates.
@@ -114,17 +133,23 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         })
         .collect();
     let mut tally: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut first_seen = BTreeMap::new();
     let (mut unseen, mut seen_gain) = (Vec::new(), Vec::new());
     for run in m.runs.iter().filter(|r| r.key.task == task) {
         let Some(items) = index.get(&run.key.replicate) else {
             continue;
         };
-        let hits: Vec<usize> = run
+        let hits: Vec<(usize, u32)> = run
             .synthetic
             .iter()
-            .filter_map(|s| items.get(s.question.as_str()).copied())
+            .filter_map(|s| Some((*items.get(s.question.as_str())?, s.iteration)))
             .collect();
-        let seen: BTreeSet<usize> = hits.iter().copied().collect();
+        let mut first: Vec<Option<u32>> = vec![None; items.len()];
+        for &(i, t) in &hits {
+            first[i] = Some(first[i].map_or(t, |f: u32| f.min(t)));
+        }
+        first_seen.insert((run.key.strategy.clone(), run.key.replicate), first);
+        let seen: BTreeSet<usize> = hits.iter().map(|h| h.0).collect();
         let t = tally.entry(run.key.strategy.as_str()).or_default();
         t.synthetic += run.synthetic.len();
         t.in_test += hits.len();
@@ -175,6 +200,7 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
                 Some((label.clone(), t.synthetic, t.in_test, seen))
             })
             .collect(),
+        first_seen,
     })
 }
 

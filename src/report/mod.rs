@@ -100,8 +100,8 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     let seed = m.seeds.first().copied().unwrap_or(0);
     let mut stats = files::Stats::default();
     // First: whether this world can rank strategies at all (docs/world-checks.md).
-    let world_checks = world::compute(&m, &mut stats);
     let contamination = contamination::compute(&m);
+    let world_checks = world::compute(&m, &contamination, &mut stats);
     let curves = analyses::curves(&m, &mut stats);
     let win = analyses::win_rate(&m, &curves, opts.alpha, &mut stats)?;
     let eff: Vec<(String, Result<Vec<analyses::EffRow>, String>)> = curves
