@@ -24,7 +24,9 @@ pub mod sections_contrasts;
 pub mod sections_items;
 pub mod sections_stats;
 pub mod world;
+pub mod world_check;
 pub mod world_section;
+pub mod world_w1;
 
 use crate::atomic::write_atomic;
 use anyhow::{Context, Result};

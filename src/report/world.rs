@@ -10,44 +10,17 @@
 use super::contamination::TaskContamination;
 use super::files::Stats;
 use super::merge::Merged;
-use crate::engine::records::RunRecord;
+pub use super::world_check::Check;
+use super::world_check::{check, NO_RANDOM};
 use crate::stats::summary::{mean, median};
 use crate::stats::world_checks::{
-    auroc, cell_correlations, diagonal_difference, median_level, paired_gain,
-    smallest_significant_rho,
+    auroc, cell_correlations, diagonal_difference, median_level, smallest_significant_rho,
 };
 use std::collections::BTreeMap;
 
 /// Tasks for which W5 is required (the paper finds it for GSM8k and MATH); for the
 /// others (logic ≈ ProntoQA, game24) it is reported only.
 pub const W5_REQUIRED: [&str; 2] = ["arith", "mathmix"];
-
-/// One check of one task.
-#[derive(Clone, Debug)]
-pub struct Check {
-    /// `W0` … `W5`.
-    pub id: &'static str,
-    /// What is measured, in words.
-    pub what: &'static str,
-    /// The measured value (NaN when not computable).
-    pub value: f64,
-    /// The pass condition, in words.
-    pub threshold: &'static str,
-    /// Numeric bounds of the condition (for stats files): value must lie in [low, high]
-    /// (strictness is in `threshold`); ±∞ for a one-sided bound.
-    pub low: f64,
-    pub high: f64,
-    /// `None` when not computable (the reason is in `detail`).
-    pub pass: Option<bool>,
-    /// Whether the verdict depends on it.
-    pub required: bool,
-    /// Supporting numbers, or why it is not computable.
-    pub detail: String,
-    /// The paper passage it comes from.
-    pub source: &'static str,
-    /// When it fails: what that means for the comparisons of the report.
-    pub meaning: String,
-}
 
 /// The checks of one task.
 #[derive(Clone, Debug)]
@@ -122,42 +95,6 @@ fn num(v: f64) -> String {
     }
 }
 
-/// Builder of one check: fills the common fields and decides pass from [low, high].
-#[allow(clippy::too_many_arguments)]
-fn check(
-    id: &'static str,
-    what: &'static str,
-    threshold: &'static str,
-    (low, high): (f64, f64),
-    source: &'static str,
-    value: Result<(f64, String), String>,
-    pass_if: impl Fn(f64) -> bool,
-    meaning: impl Fn(f64) -> String,
-) -> Check {
-    let (value, detail, pass) = match value {
-        Ok((v, d)) if v.is_finite() => (v, d, Some(pass_if(v))),
-        Ok((_, d)) => (f64::NAN, d, None),
-        Err(e) => (f64::NAN, e, None),
-    };
-    Check {
-        id,
-        what,
-        value,
-        threshold,
-        low,
-        high,
-        pass,
-        required: true,
-        detail,
-        source,
-        meaning: if pass == Some(false) {
-            meaning(value)
-        } else {
-            String::new()
-        },
-    }
-}
-
 /// Parent/child loss pairs grouped by cell: (strategy, replicate, iteration).
 type Cells = BTreeMap<(String, u32, u32), (Vec<f64>, Vec<f64>, Vec<bool>)>;
 
@@ -181,77 +118,10 @@ fn cells(m: &Merged, task: &str, only: Option<&str>) -> Cells {
     out
 }
 
-/// One replicate's accuracies for a W1 difference (`after` − `before`), measured on the
-/// test items the run had not trained on, and how many it had (`seen` of `items`).
-struct Pair {
-    after: f64,
-    before: f64,
-    seen: usize,
-    items: usize,
-    /// The same difference on every test item (the recorded accuracies).
-    all: f64,
-}
-
-/// The `Pair` of run `r` at iteration index `at`: from the per-item verdicts `(after,
-/// before)` restricted to the items the run had not trained on by then, or the recorded
-/// accuracies themselves when it had trained on none (or when contamination could not be
-/// computed: then the report's contamination paragraph says why).
-fn test_pair(
-    contaminated: Option<&TaskContamination>,
-    label: &str,
-    r: &RunRecord,
-    at: usize,
-    (after, before, acc_after, acc_before): (&[bool], &[bool], f64, f64),
-) -> Pair {
-    let whole = Pair {
-        after: acc_after,
-        before: acc_before,
-        seen: 0,
-        items: after.len(),
-        all: acc_after - acc_before,
-    };
-    let Some(c) = contaminated else {
-        return whole;
-    };
-    let iteration = r.iterations[at].iteration;
-    let Some(unseen) = c.unseen(label, r.key.replicate, iteration) else {
-        return whole;
-    };
-    let n = after.len();
-    if unseen.len() == n || before.len() != n || unseen.is_empty() || unseen.iter().any(|&i| i >= n)
-    {
-        return whole;
-    }
-    let acc = |v: &[bool]| unseen.iter().filter(|&&i| v[i]).count() as f64 / unseen.len() as f64;
-    Pair {
-        after: acc(after),
-        before: acc(before),
-        seen: n - unseen.len(),
-        items: n,
-        all: acc_after - acc_before,
-    }
-}
-
-/// The detail a W1 check adds when some runs had trained on test items: how many, and
-/// the difference on all items for comparison.
-fn unseen_detail(pairs: &[Pair]) -> String {
-    let seen: Vec<f64> = pairs.iter().map(|p| p.seen as f64).collect();
-    let all: Vec<f64> = pairs.iter().map(|p| p.all).collect();
-    let items = pairs.first().map_or(0, |p| p.items);
-    format!(
-        "; test contamination: measured on the items the run had not trained on (it had trained on {:.1} of {items} on average); on all items the mean is {:+.4} (see the contamination paragraph below)",
-        mean(&seen),
-        mean(&all)
-    )
-}
-
-const NO_RANDOM: &str = "not computable: no strategy is labelled `random`";
-
 /// All checks of one task; `contaminated`, when computed, says which test items each run
 /// trained on (W1 is measured on the others).
 pub fn task_checks(m: &Merged, task: &str, contaminated: Option<&TaskContamination>) -> TaskChecks {
     let random = m.random_label();
-    let rruns = random.map(|r| m.runs_of(task, r)).unwrap_or_default();
     let mut checks = Vec::new();
 
     // W0: selection has a choice. |D0| from the scenario (what the run drew), else from
@@ -296,124 +166,7 @@ pub fn task_checks(m: &Merged, task: &str, contaminated: Option<&TaskContaminati
         },
     ));
 
-    // W1a: random after the first iteration vs the base, paired by replicate; W1b:
-    // random's rise from the first to the last iteration. Both on the test items the run
-    // had not trained on when the world's synthetic data holds test questions
-    // (`contamination`): a gain on the others is memory of the test set, not skill.
-    let held_out = |r: &RunRecord, at: usize, pair: (&[bool], &[bool], f64, f64)| {
-        test_pair(contaminated, random.unwrap_or_default(), r, at, pair)
-    };
-    let w1a_pairs: Vec<Pair> = rruns
-        .iter()
-        .filter_map(|r| {
-            let first = r.iterations.first()?;
-            let base = m.world(task, r.key.replicate);
-            let base_correct = base.map_or(&[][..], |w| &w.base_test_correct[..]);
-            Some(held_out(
-                r,
-                0,
-                (
-                    &first.test_correct,
-                    base_correct,
-                    first.test_accuracy,
-                    r.base_test_accuracy,
-                ),
-            ))
-        })
-        .collect();
-    let any_seen = |pairs: &[Pair]| pairs.iter().any(|p| p.seen > 0);
-    let gain = match random {
-        None => Err(NO_RANDOM.to_string()),
-        Some(_) => {
-            let (a, b): (Vec<f64>, Vec<f64>) =
-                w1a_pairs.iter().map(|p| (p.after, p.before)).unzip();
-            paired_gain(&a, &b, 0.95).map_err(|e| format!("not computable: {e}"))
-        }
-    };
-    let w1a = gain.as_ref().map_err(Clone::clone).map(|g| {
-        let mut d = if g.n >= 3 {
-            format!(
-                "{} replicates; 95% t-interval [{:+.4}, {:+.4}]",
-                g.n, g.low, g.high
-            )
-        } else {
-            format!(
-                "{} replicate(s): too few for an interval, the mean alone decides",
-                g.n
-            )
-        };
-        if any_seen(&w1a_pairs) {
-            d.push_str(&unseen_detail(&w1a_pairs));
-        }
-        (g.mean, d)
-    });
-    let interval_ok = gain.as_ref().is_ok_and(|g| g.n < 3 || g.low > 0.0);
-    checks.push(check(
-        "W1a",
-        if any_seen(&w1a_pairs) {
-            "`random` after the first iteration minus the base student, on the test items the run had not trained on (test accuracy, paired by replicate)"
-        } else {
-            "`random` after the first iteration minus the base student (test accuracy, paired by replicate)"
-        },
-        "mean > 0 and, with ≥ 3 replicates, the 95% t-interval above 0",
-        (0.0, f64::INFINITY),
-        "5.4.1, Fig. 2 and 3",
-        w1a,
-        |v| v > 0.0 && interval_ok,
-        |v| if v <= 0.0 {
-            "Fine-tuning on synthetic data lowers the student below its base, so the comparisons below rank how much each strategy's data harms the student (forgetting), not how well it selects.".into()
-        } else {
-            "The gain over the base is not distinguishable from zero, so the comparisons below may rank noise around the base rather than useful synthetic data.".into()
-        },
-    ));
-
-    // W1b: random's curve rises from the first to the last iteration.
-    let w1b_pairs: Vec<Pair> = rruns
-        .iter()
-        .filter(|r| r.iterations.len() >= 2)
-        .map(|r| {
-            let (first, last) = (&r.iterations[0], &r.iterations[r.iterations.len() - 1]);
-            held_out(
-                r,
-                r.iterations.len() - 1,
-                (
-                    &last.test_correct,
-                    &first.test_correct,
-                    last.test_accuracy,
-                    first.test_accuracy,
-                ),
-            )
-        })
-        .collect();
-    let w1b = match random {
-        None => Err(NO_RANDOM.to_string()),
-        Some(_) if m.iterations < 2 => Err("not computable: a single iteration".to_string()),
-        Some(_) if w1b_pairs.is_empty() => {
-            Err("not computable: no run of `random` with 2 iterations".into())
-        }
-        Some(_) => {
-            let d: Vec<f64> = w1b_pairs.iter().map(|p| p.after - p.before).collect();
-            let mut detail = format!("mean over {} replicates of last − first", d.len());
-            if any_seen(&w1b_pairs) {
-                detail.push_str(&unseen_detail(&w1b_pairs));
-            }
-            Ok((mean(&d), detail))
-        }
-    };
-    checks.push(check(
-        "W1b",
-        if any_seen(&w1b_pairs) {
-            "`random`'s test accuracy at the last iteration minus at the first, on the test items the run never trained on"
-        } else {
-            "`random`'s test accuracy at the last iteration minus at the first"
-        },
-        "> 0",
-        (0.0, f64::INFINITY),
-        "Fig. 3, 5.4.2",
-        w1b,
-        |v| v > 0.0,
-        |_| "More synthetic data does not raise `random`'s accuracy, so learning curves and data-efficiency ratios below compare something other than data efficiency.".into(),
-    ));
+    checks.extend(super::world_w1::checks(m, task, contaminated));
 
     // W2a: base accuracy above chance in [0.15, 0.60].
     let bases: Vec<f64> = m
