@@ -73,6 +73,9 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
     assert!(tests.iter().all(|t| t.len() == 300));
     let (mut total, mut in_test, mut seen) = (0usize, 0usize, 0usize);
     let mut parts = Vec::new();
+    // Per replicate, the test questions any strategy trained on; per strategy its counts.
+    let mut trained: [BTreeSet<String>; 2] = Default::default();
+    let mut counts = Vec::new();
     for label in &labels {
         let (mut t_s, mut i_s, mut s_s) = (0usize, 0usize, 0usize);
         for (rep, test) in tests.iter().enumerate() {
@@ -83,6 +86,7 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
                 panic!("questions are strings")
             };
             let hits: Vec<&String> = q.iter().filter(|x| test.contains(*x)).collect();
+            trained[rep].extend(hits.iter().map(|x| x.to_string()));
             t_s += q.len();
             i_s += hits.len();
             s_s += hits.into_iter().collect::<BTreeSet<_>>().len();
@@ -93,6 +97,7 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
             s_s as f64 / 2.0
         ));
         (total, in_test, seen) = (total + t_s, in_test + i_s, seen + s_s);
+        counts.push((label.clone(), t_s, i_s, s_s as f64 / 2.0));
     }
     assert!(
         in_test > 0,
@@ -110,6 +115,23 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
     );
     assert!(md.contains(&want), "want {want}\nin\n{md}");
     w1_on_unseen_items(&f, &dir.path().join("report/stats.csv"), &md);
+    // The same counts in stats.csv, and the items neither strategy trained on (with two
+    // strategies, the test items outside the union of their trained-on sets).
+    let csv = std::fs::read_to_string(dir.path().join("report/stats.csv")).unwrap();
+    let stat = |label: &str, name: &str| -> f64 {
+        let key = format!("contamination,game24,{label},all,{name},");
+        let line = csv.lines().find(|l| l.starts_with(&key)).expect(&key);
+        line[key.len()..].parse().unwrap()
+    };
+    for (label, syn, hits, items) in &counts {
+        assert_eq!(stat(label, "synthetic"), *syn as f64, "{label}");
+        assert_eq!(stat(label, "in_test"), *hits as f64, "{label}");
+        assert_eq!(stat(label, "test_items_trained_on"), *items, "{label}");
+    }
+    let clean = trained.iter().map(|t| 300 - t.len()).sum::<usize>() as f64 / 2.0;
+    assert!(clean < 300.0);
+    assert_eq!(stat(&labels[1], "vs_random_clean_items"), clean);
+    assert_eq!(stat(&labels[1], "vs_random_clean_replicates"), 2.0);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, md) = run_and_report(dir.path(), &["tasks[0].decontaminate=true"]);

@@ -538,6 +538,7 @@ fn w1_in_a_contaminated_world_reads_the_items_a_run_had_not_trained_on() {
         random_seen: None,
         by_strategy: Vec::new(),
         first_seen,
+        vs_random_clean: Vec::new(),
     };
     let mut stats = Stats::default();
     let tc = &compute(&m, &[("arith".into(), Ok(contaminated))], &mut stats)[0];

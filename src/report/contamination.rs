@@ -10,6 +10,7 @@
 //! against the test difficulties the run recorded; where they differ (another build's
 //! world) nothing is computed.
 
+use super::files::Stats;
 use super::merge::Merged;
 use crate::engine::world::Recipe;
 use crate::stats::interval::t_interval;
@@ -38,6 +39,11 @@ pub struct TaskContamination {
     /// iteration whose training set held it (`None`: never trained on). World check W1
     /// reads it to measure gains on items a run had not seen ([`Self::unseen`]).
     pub first_seen: BTreeMap<(String, u32), Vec<Option<u32>>>,
+    /// Per strategy other than `random`, in the file's order: its final accuracy minus
+    /// `random`'s, paired by replicate, on the test items *neither* run trained on, and
+    /// the mean number of such items. The contamination-free form of the comparison with
+    /// `random`: a strategy cannot gain here by rewriting seeds into test puzzles.
+    pub vs_random_clean: Vec<(String, Gain, f64)>,
 }
 
 impl TaskContamination {
@@ -135,6 +141,7 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
     let mut tally: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut first_seen = BTreeMap::new();
     let (mut unseen, mut seen_gain) = (Vec::new(), Vec::new());
+    let mut finals: BTreeMap<(&str, u32), &[bool]> = BTreeMap::new();
     for run in m.runs.iter().filter(|r| r.key.task == task) {
         let Some(items) = index.get(&run.key.replicate) else {
             continue;
@@ -155,6 +162,12 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         t.in_test += hits.len();
         t.seen += seen.len();
         t.runs += 1;
+        if let Some(last) = run.iterations.last() {
+            if last.test_correct.len() == items.len() {
+                let key = (run.key.strategy.as_str(), run.key.replicate);
+                finals.insert(key, &last.test_correct);
+            }
+        }
         if run.key.strategy != "random" {
             continue;
         }
@@ -180,6 +193,36 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
             (mean, ci, v.len())
         })
     };
+    let vs_random_clean = m
+        .strategies
+        .iter()
+        .filter(|l| l.as_str() != "random")
+        .filter_map(|label| {
+            let (mut diffs, mut clean) = (Vec::new(), Vec::new());
+            for (&(s, rep), fin) in &finals {
+                let (Some(rfin), true) = (finals.get(&("random", rep)), s == label) else {
+                    continue;
+                };
+                let never = |s: &str| first_seen.get(&(s.to_string(), rep));
+                let (Some(a), Some(b)) = (never(label), never("random")) else {
+                    continue;
+                };
+                let idx: Vec<usize> = (0..fin.len())
+                    .filter(|&i| a[i].is_none() && b[i].is_none())
+                    .collect();
+                if idx.is_empty() {
+                    continue;
+                }
+                let acc =
+                    |v: &[bool]| idx.iter().filter(|&&i| v[i]).count() as f64 / idx.len() as f64;
+                diffs.push(acc(fin) - acc(rfin));
+                clean.push(idx.len() as f64);
+            }
+            let g = summarise(&diffs)?;
+            let items = clean.iter().sum::<f64>() / clean.len() as f64;
+            Some((label.clone(), g, items))
+        })
+        .collect();
     let sum = |f: fn(&Tally) -> usize| tally.values().map(f).sum::<usize>();
     let runs = sum(|t| t.runs);
     Ok(TaskContamination {
@@ -201,6 +244,7 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
             })
             .collect(),
         first_seen,
+        vs_random_clean,
     })
 }
 
@@ -252,6 +296,84 @@ pub fn paragraph(c: &Result<TaskContamination, String>) -> String {
             parts.join(", ")
         ));
     }
+    if !c.vs_random_clean.is_empty() {
+        let parts: Vec<String> = c
+            .vs_random_clean
+            .iter()
+            .map(|(label, g, items)| format!("`{label}` {} on {items:.1} items", gain(&Some(*g))))
+            .collect();
+        s.push_str(&format!(
+            " On the test items neither it nor `random` trained on, each strategy's final accuracy minus `random`'s, paired by replicate (95 % t-interval, not corrected for multiple comparisons): {}.",
+            parts.join(", ")
+        ));
+    }
     s.push_str(" A gain on the trained-on items alone is memory of test questions, not the skill the comparisons are about; `tasks[].decontaminate = true` keeps held-out questions out of the synthetic data.");
     s
+}
+
+/// The contamination's rows in `stats` (section `contamination`, setting `all`): per task
+/// and strategy `synthetic`, `in_test` and `test_items_trained_on` (mean over runs);
+/// for `random` `gain_unseen_*` and `gain_seen_*` (final minus base on the items it
+/// never / ever trained on); for the others `vs_random_clean_*` (final minus `random`'s
+/// on the items neither trained on) and `vs_random_clean_items`. `*` is `mean`,
+/// `ci_low`, `ci_high` (95 % t; NaN below 2 replicates) and `replicates`. Nothing for
+/// a task whose contamination could not be computed.
+pub fn push_stats(all: &[(String, Result<TaskContamination, String>)], stats: &mut Stats) {
+    let gain = |stats: &mut Stats, task: &str, label: &str, name: &str, g: &Gain| {
+        let (lo, hi) = g.1.unwrap_or((f64::NAN, f64::NAN));
+        for (stat, v) in [
+            ("mean", g.0),
+            ("ci_low", lo),
+            ("ci_high", hi),
+            ("replicates", g.2 as f64),
+        ] {
+            stats.push(
+                "contamination",
+                task,
+                label,
+                "all",
+                &format!("{name}_{stat}"),
+                v,
+            );
+        }
+    };
+    for (task, c) in all {
+        let Ok(c) = c else { continue };
+        for (label, syn, hits, seen) in &c.by_strategy {
+            stats.push(
+                "contamination",
+                task,
+                label,
+                "all",
+                "synthetic",
+                *syn as f64,
+            );
+            stats.push("contamination", task, label, "all", "in_test", *hits as f64);
+            stats.push(
+                "contamination",
+                task,
+                label,
+                "all",
+                "test_items_trained_on",
+                *seen,
+            );
+        }
+        if let Some(g) = &c.random_unseen {
+            gain(stats, task, "random", "gain_unseen", g);
+        }
+        if let Some(g) = &c.random_seen {
+            gain(stats, task, "random", "gain_seen", g);
+        }
+        for (label, g, items) in &c.vs_random_clean {
+            gain(stats, task, label, "vs_random_clean", g);
+            stats.push(
+                "contamination",
+                task,
+                label,
+                "all",
+                "vs_random_clean_items",
+                *items,
+            );
+        }
+    }
 }

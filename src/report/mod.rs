@@ -104,6 +104,7 @@ pub fn write_report(inputs: &[PathBuf], opts: &ReportOptions) -> Result<ReportFi
     // First: whether this world can rank strategies at all (docs/world-checks.md).
     let contamination = contamination::compute(&m);
     let world_checks = world::compute(&m, &contamination, &mut stats);
+    contamination::push_stats(&contamination, &mut stats);
     let curves = analyses::curves(&m, &mut stats);
     let win = analyses::win_rate(&m, &curves, opts.alpha, &mut stats)?;
     let eff: Vec<(String, Result<Vec<analyses::EffRow>, String>)> = curves
