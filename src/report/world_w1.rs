@@ -24,7 +24,8 @@ struct Pair {
 /// The `Pair` of run `r` at iteration index `at`: from the per-item verdicts `(after,
 /// before)` restricted to the items the run had not trained on by then, or the recorded
 /// accuracies themselves when it had trained on none (or when contamination could not be
-/// computed: then the report's contamination paragraph says why).
+/// computed: then the report's contamination paragraph says why); NaN (not computable)
+/// when it had trained on every item.
 fn test_pair(
     contaminated: Option<&TaskContamination>,
     label: &str,
@@ -47,9 +48,17 @@ fn test_pair(
         return whole;
     };
     let n = after.len();
-    if unseen.len() == n || before.len() != n || unseen.is_empty() || unseen.iter().any(|&i| i >= n)
-    {
+    if unseen.len() == n || before.len() != n || unseen.iter().any(|&i| i >= n) {
         return whole;
+    }
+    if unseen.is_empty() {
+        // Trained on every test item: nothing left to measure skill on.
+        return Pair {
+            after: f64::NAN,
+            before: f64::NAN,
+            seen: n,
+            ..whole
+        };
     }
     let acc = |v: &[bool]| unseen.iter().filter(|&&i| v[i]).count() as f64 / unseen.len() as f64;
     Pair {
