@@ -114,6 +114,17 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
         parts.join(", ")
     );
     assert!(md.contains(&want), "want {want}\nin\n{md}");
+    // The same share under the comparison of strategies with `random`.
+    let want = format!(
+        "**Test contamination:** in `game24` {:.1} % of the synthetic questions are test questions (",
+        100.0 * in_test as f64 / total as f64
+    );
+    let paired = md
+        .split("## Paired comparisons vs random")
+        .nth(1)
+        .expect("paired section");
+    let paired = paired.split("\n## ").next().unwrap();
+    assert!(paired.contains(&want), "want {want}\nin\n{paired}");
     w1_on_unseen_items(&f, &dir.path().join("report/stats.csv"), &md);
     // The same counts in stats.csv, and the items neither strategy trained on (with two
     // strategies, the test items outside the union of their trained-on sets).
@@ -143,6 +154,7 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
         md.contains("Test contamination: none of the"),
         "decontaminated:\n{md}"
     );
+    assert!(!md.contains("**Test contamination:** in"), "{md}");
 }
 
 fn u8s(f: &H5File, path: &str) -> Vec<bool> {

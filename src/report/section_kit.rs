@@ -94,3 +94,38 @@ pub(super) fn safe(s: &str) -> String {
         })
         .collect()
 }
+
+/// A warning under a comparison of strategies when some task's synthetic questions
+/// include test questions: a strategy whose rewrites hit more test puzzles gains from
+/// memory, not selection. None when no task is contaminated (or none could be checked).
+pub fn contamination_note(i: &Inputs) -> Option<String> {
+    let parts: Vec<String> = i
+        .contamination
+        .iter()
+        .filter_map(|(task, c)| {
+            let c = c.as_ref().ok().filter(|c| c.in_test > 0)?;
+            let shares: Vec<f64> = c
+                .by_strategy
+                .iter()
+                .map(|(_, syn, hits, _)| 100.0 * *hits as f64 / (*syn).max(1) as f64)
+                .collect();
+            let lo = shares.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = shares.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let range = if shares.len() > 1 {
+                format!(" ({lo:.1}–{hi:.1} % by strategy)")
+            } else {
+                String::new()
+            };
+            Some(format!(
+                "in `{task}` {:.1} % of the synthetic questions are test questions{range}",
+                100.0 * c.in_test as f64 / c.synthetic.max(1) as f64
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "**Test contamination:** {}. Differences in that task include test items the runs trained on (memory, not selection); the contamination paragraph under its world checks compares each strategy with `random` on the items neither trained on.",
+            parts.join("; ")
+        )
+    })
+}

@@ -4,7 +4,7 @@
 
 use super::contrasts::ContrastRow;
 use super::doc::Doc;
-use super::section_kit::{pval, Inputs};
+use super::section_kit::{contamination_note, pval, Inputs};
 use super::sections_stats::{holm_family, mean_ci_cell, sign_flip_cell, verdict};
 use super::world::Verdict;
 
@@ -28,6 +28,9 @@ pub fn per_task(d: &mut Doc, i: &Inputs) {
         Ok(rows) => {
             d.p("The table above pools tasks; here each task stands alone, because the world checks are per task and a pooled mean can hide a task where a strategy loses. Each row is final test accuracy of the strategy minus `random`'s, paired by replicate within the task; intervals and tests as above. Holm adjusts over every row of this table (all tasks and strategies).");
             table(d, i, rows);
+            if let Some(note) = contamination_note(i) {
+                d.p(note);
+            }
         }
     }
 }
@@ -40,6 +43,9 @@ pub fn variants(d: &mut Doc, i: &Inputs) {
         Ok(rows) => {
             d.p("Pairs of strategies of the same name whose parameters differ in exactly one — softmax sampling against top-m (paper 5.4.2), the ground truth's loss against the student's own (5.4.1), low against high scores — compared on final test accuracy, the later strategy of the scenario minus the earlier, paired by replicate within each task. Holm adjusts over every row of this table.");
             table(d, i, rows);
+            if let Some(note) = contamination_note(i) {
+                d.p(note);
+            }
         }
     }
 }

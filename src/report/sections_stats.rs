@@ -267,6 +267,9 @@ pub fn paired(d: &mut Doc, i: &Inputs) {
         })
         .collect();
     d.table(header, body);
+    if let Some(note) = super::section_kit::contamination_note(i) {
+        d.p(note);
+    }
 }
 
 /// Power and planning.
