@@ -116,7 +116,7 @@ fn report_counts_synthetic_questions_that_are_test_questions() {
     assert!(md.contains(&want), "want {want}\nin\n{md}");
     // The same share under the comparison of strategies with `random`.
     let want = format!(
-        "**Test contamination:** in `game24` {:.1} % of the synthetic questions are test questions (",
+        "**Test contamination:** in `game24` {in_test} of the {total} synthetic questions ({:.1} %, ",
         100.0 * in_test as f64 / total as f64
     );
     let paired = md

@@ -104,28 +104,40 @@ pub fn contamination_note(i: &Inputs) -> Option<String> {
         .iter()
         .filter_map(|(task, c)| {
             let c = c.as_ref().ok().filter(|c| c.in_test > 0)?;
+            let share = |hits: usize, syn: usize| 100.0 * hits as f64 / syn.max(1) as f64;
+            // Enough digits that a handful of hits in a large set does not print as 0.0 %.
+            let pct = |v: f64| {
+                if v == 0.0 || v >= 0.1 {
+                    format!("{v:.1}")
+                } else {
+                    format!("{v:.3}")
+                }
+            };
             let shares: Vec<f64> = c
                 .by_strategy
                 .iter()
-                .map(|(_, syn, hits, _)| 100.0 * *hits as f64 / (*syn).max(1) as f64)
+                .map(|(_, syn, hits, _)| share(*hits, *syn))
                 .collect();
             let lo = shares.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = shares.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let range = if shares.len() > 1 {
-                format!(" ({lo:.1}–{hi:.1} % by strategy)")
+                format!(", {}–{} % by strategy", pct(lo), pct(hi))
             } else {
                 String::new()
             };
             Some(format!(
-                "in `{task}` {:.1} % of the synthetic questions are test questions{range}",
-                100.0 * c.in_test as f64 / c.synthetic.max(1) as f64
+                "in `{task}` {} of the {} synthetic questions ({} %{range}) are test questions",
+                c.in_test,
+                c.synthetic,
+                pct(share(c.in_test, c.synthetic))
             ))
         })
         .collect();
     (!parts.is_empty()).then(|| {
         format!(
-            "**Test contamination:** {}. Differences in that task include test items the runs trained on (memory, not selection); the contamination paragraph under its world checks compares each strategy with `random` on the items neither trained on.",
-            parts.join("; ")
+            "**Test contamination:** {}. Differences in {} include test items the runs trained on (memory, not selection); the contamination paragraph under the world checks compares each strategy with `random` on the items neither trained on.",
+            parts.join("; "),
+            if parts.len() > 1 { "those tasks" } else { "that task" }
         )
     })
 }
