@@ -118,6 +118,12 @@ fn test_sets(m: &Merged, task: &str) -> Result<BTreeMap<u32, Vec<String>>, Strin
     Ok(out)
 }
 
+/// The share of the items `idx` (non-empty) that `correct` marks right: accuracy on a
+/// subset of the test set, as W1 and the contamination-free comparisons read it.
+pub fn accuracy_on(correct: &[bool], idx: &[usize]) -> f64 {
+    idx.iter().filter(|&&i| correct[i]).count() as f64 / idx.len() as f64
+}
+
 /// One strategy's counts, summed over its runs.
 #[derive(Default)]
 struct Tally {
@@ -155,13 +161,13 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         for &(i, t) in &hits {
             first[i] = Some(first[i].map_or(t, |f: u32| f.min(t)));
         }
-        first_seen.insert((run.key.strategy.clone(), run.key.replicate), first);
-        let seen: BTreeSet<usize> = hits.iter().map(|h| h.0).collect();
         let t = tally.entry(run.key.strategy.as_str()).or_default();
         t.synthetic += run.synthetic.len();
         t.in_test += hits.len();
-        t.seen += seen.len();
+        t.seen += first.iter().flatten().count();
         t.runs += 1;
+        let trained: Vec<bool> = first.iter().map(Option::is_some).collect();
+        first_seen.insert((run.key.strategy.clone(), run.key.replicate), first);
         if let Some(last) = run.iterations.last() {
             if last.test_correct.len() == items.len() {
                 let key = (run.key.strategy.as_str(), run.key.replicate);
@@ -179,10 +185,9 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         if base.len() != n || fin.len() != n {
             continue;
         }
-        let gain = |trained: bool| -> Option<f64> {
-            let idx: Vec<usize> = (0..n).filter(|i| seen.contains(i) == trained).collect();
-            let acc = |v: &[bool]| idx.iter().filter(|&&i| v[i]).count() as f64 / idx.len() as f64;
-            (!idx.is_empty()).then(|| acc(fin) - acc(base))
+        let gain = |seen: bool| -> Option<f64> {
+            let idx: Vec<usize> = (0..n).filter(|&i| trained[i] == seen).collect();
+            (!idx.is_empty()).then(|| accuracy_on(fin, &idx) - accuracy_on(base, &idx))
         };
         unseen.extend(gain(false));
         seen_gain.extend(gain(true));
@@ -199,24 +204,23 @@ fn task(m: &Merged, task: &str) -> Result<TaskContamination, String> {
         .filter(|l| l.as_str() != "random")
         .filter_map(|label| {
             let (mut diffs, mut clean) = (Vec::new(), Vec::new());
-            for (&(s, rep), fin) in &finals {
-                let (Some(rfin), true) = (finals.get(&("random", rep)), s == label) else {
-                    continue;
+            for &rep in index.keys() {
+                let run = |s: &str| {
+                    Some((
+                        *finals.get(&(s, rep))?,
+                        first_seen.get(&(s.to_string(), rep))?,
+                    ))
                 };
-                let never = |s: &str| first_seen.get(&(s.to_string(), rep));
-                let (Some(a), Some(b)) = (never(label), never("random")) else {
+                let (Some((fin, a)), Some((rfin, b))) = (run(label), run("random")) else {
                     continue;
                 };
                 let idx: Vec<usize> = (0..fin.len())
                     .filter(|&i| a[i].is_none() && b[i].is_none())
                     .collect();
-                if idx.is_empty() {
-                    continue;
+                if !idx.is_empty() {
+                    diffs.push(accuracy_on(fin, &idx) - accuracy_on(rfin, &idx));
+                    clean.push(idx.len() as f64);
                 }
-                let acc =
-                    |v: &[bool]| idx.iter().filter(|&&i| v[i]).count() as f64 / idx.len() as f64;
-                diffs.push(acc(fin) - acc(rfin));
-                clean.push(idx.len() as f64);
             }
             let g = summarise(&diffs)?;
             let items = clean.iter().sum::<f64>() / clean.len() as f64;

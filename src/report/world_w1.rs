@@ -3,7 +3,7 @@
 //! from memory of test questions is not the skill W1 asks about
 //! (`docs/world-checks.md`, "W1 in a contaminated world").
 
-use super::contamination::TaskContamination;
+use super::contamination::{accuracy_on, TaskContamination};
 use super::merge::Merged;
 use super::world_check::{check, Check, NO_RANDOM};
 use crate::engine::records::RunRecord;
@@ -60,10 +60,9 @@ fn test_pair(
             ..whole
         };
     }
-    let acc = |v: &[bool]| unseen.iter().filter(|&&i| v[i]).count() as f64 / unseen.len() as f64;
     Pair {
-        after: acc(after),
-        before: acc(before),
+        after: accuracy_on(after, &unseen),
+        before: accuracy_on(before, &unseen),
         seen: n - unseen.len(),
         items: n,
         all: acc_after - acc_before,
