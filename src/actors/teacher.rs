@@ -1,7 +1,8 @@
 //! The Teacher actor: owns one run's oracle teacher — its token ledger and its ROUGE-L
 //! dedup index over every synthetic question of the run — and answers generation and
 //! judge requests. Each seed's calls draw from their own child stream, so one seed's
-//! randomness never depends on how many calls came before it.
+//! randomness never depends on how many calls came before it (and, with
+//! `teacher.shared_draws`, not on which strategy selected it either).
 
 use super::messages::*;
 use crate::engine::phases::{self, Phase};
@@ -46,7 +47,7 @@ impl Handler<Generate> for TeacherActor {
         guarded("teacher", || {
             maybe_inject_panic("teacher");
             let _phase = phases::scope(Phase::Teacher);
-            let key = self.stream(msg.iteration, "generate");
+            let key = self.world.generation_stream(&self.label, msg.iteration);
             steps::generate(
                 &self.world,
                 &mut self.teacher,

@@ -67,6 +67,20 @@ impl World {
         )
     }
 
+    /// The stream the teacher rewrites seeds from at `iteration` in `strategy`'s run
+    /// (each seed then takes its own child of it): private to the run, or with
+    /// `teacher.shared_draws` one stream per iteration shared by every strategy, so the
+    /// same seed selected by two strategies at the same iteration gets the same draws.
+    pub fn generation_stream(&self, strategy: &str, iteration: u32) -> StreamKey {
+        if self.scenario.teacher.shared_draws == Some(true) {
+            let mut key = self.shared_stream("generate");
+            key.iteration = Some(iteration);
+            key
+        } else {
+            self.run_stream(strategy, iteration, "generate")
+        }
+    }
+
     /// A stream shared by every strategy of this world.
     pub fn shared_stream(&self, purpose: &str) -> StreamKey {
         StreamKey::shared(

@@ -152,8 +152,10 @@ fn summary(d: &mut Doc, i: &Inputs) {
             if overridden { " (a task's own recipe, where it has one, under Task sets)" } else { "" }
         ));
         items.push(format!(
-            "Teacher: {} (fidelity {}, answer error rate {}, failure rate {}, {} few-shot); dedup threshold {}",
-            s.teacher.kind, s.teacher.fidelity, s.teacher.answer_error_rate, s.teacher.failure_rate, s.teacher.few_shot, s.dedup.threshold
+            "Teacher: {} (fidelity {}, answer error rate {}, failure rate {}, {} few-shot{}); dedup threshold {}",
+            s.teacher.kind, s.teacher.fidelity, s.teacher.answer_error_rate, s.teacher.failure_rate, s.teacher.few_shot,
+            if s.teacher.shared_draws == Some(true) { "; draws shared by every strategy: a seed selected by two strategies at one iteration gets the same rewrite" } else { "" },
+            s.dedup.threshold
         ));
         let sizes: Vec<String> = s
             .tasks

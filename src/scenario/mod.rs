@@ -249,6 +249,18 @@ pub struct TeacherSpec {
     pub fidelity: f64,
     /// Probability a generation call returns nothing usable.
     pub failure_rate: f64,
+    /// Common random numbers for the teacher: its rewrite of seed `s` at iteration `t`
+    /// draws from a stream shared by every strategy of the world instead of one private
+    /// to the strategy, so two strategies that select the same seed at the same iteration
+    /// get the same child (unless one run's dedup index rejects it and retries). Each
+    /// run's teacher is still an independent-looking draw from the same distribution, so
+    /// no comparison's expected value changes; what changes is how much of the spread of a
+    /// paired difference is teacher luck rather than selection (a classic variance
+    /// reduction for comparing simulated systems). The same for every strategy. Off by
+    /// default: each strategy's own stream, as every result before it was added. Not
+    /// written when unset, so no scenario hash changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_draws: Option<bool>,
 }
 
 /// ROUGE-L near-duplicate rejection of synthetic questions.
@@ -327,6 +339,7 @@ impl Default for TeacherSpec {
             answer_error_rate: 0.05,
             fidelity: 0.8,
             failure_rate: 0.02,
+            shared_draws: None,
         }
     }
 }
