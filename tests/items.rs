@@ -89,9 +89,8 @@ fn close(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
 }
 
-#[test]
-fn item_level_differences_match_numpy() {
-    let dir = tempfile::tempdir().unwrap();
+/// The hand-built results file, written under `dir`.
+fn fixture(dir: &std::path::Path) -> std::path::PathBuf {
     let scenario = "name = \"items\"\nseed = 1\nreplicates = 3\niterations = 2\nsamples_per_iteration = 2\n\n[[tasks]]\nname = \"arith\"\n\n[[strategies]]\nname = \"random\"\n\n[[strategies]]\nname = \"loss\"\nlabel = \"hi\"\n";
     let labels = ["random".to_string(), "hi".to_string()];
     let b = build(
@@ -103,8 +102,15 @@ fn item_level_differences_match_numpy() {
         &outcome(),
     )
     .unwrap();
-    let path = dir.path().join("results.h5");
+    let path = dir.join("results.h5");
     write(&path, &b).unwrap();
+    path
+}
+
+#[test]
+fn item_level_differences_match_numpy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path());
 
     // The verdicts come back as written.
     let back = read(&path).unwrap().outcome;
@@ -225,6 +231,42 @@ fn item_level_differences_match_numpy() {
     assert!(md.contains("| hi − random | −0.611") || md.contains("| hi − random | -0.611"));
     // Projected SD with 4× the items: sqrt(max(0.0370 − 0.0352, 0) + 0.0352 / 4) = 0.1032.
     assert!(md.contains("0.1032"), "projected SD missing");
+}
+
+/// `plan --pilot` on the same file prints the larger-test-set projection from the same
+/// split: test-set sampling 0.08519 of a between-replicate variance 0.02778 (the numpy
+/// values above, 307 %), so the projected SD is sqrt(max(b − s, 0) + s/k): 0.2064,
+/// 0.1459 and 0.0923 for k = 2, 4, 10 (computed by hand from those values).
+#[test]
+fn plan_projects_larger_test_sets_from_the_item_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_activesynth"))
+        .args(["plan", "--pilot"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    // The pooled SD the projection starts from: sqrt(0.02778) = 0.1667.
+    assert!(
+        text.contains("pooled SD of paired differences 0.1667"),
+        "{text}"
+    );
+    assert!(
+        text.contains("k times the 6 items; test-set sampling is 307 % of the pooled variance"),
+        "{text}"
+    );
+    assert!(text.contains("more than 100 %"), "{text}");
+    for (k, items, sd) in [(2, 12, "0.2064"), (4, 24, "0.1459"), (10, 60, "0.0923")] {
+        let line = format!("x{k:<3} ({items} items): pooled SD {sd};");
+        assert!(text.contains(&line), "missing {line:?} in {text}");
+    }
 }
 
 #[test]
