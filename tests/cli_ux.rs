@@ -1,7 +1,8 @@
 //! What a person sees when a command is given bad input: each error said once, exit
 //! code 2 as the README promises, one wording for unknown names with a "did you mean",
-//! `-k` for select, and `--set` overrides echoed by `check` or reported against
-//! themselves. None of these trains a model.
+//! `-k` for select, `--set` overrides echoed by `check` or reported against
+//! themselves, and the notice for a finite world without decontamination. None of these
+//! trains a model.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -130,5 +131,46 @@ fn check_echoes_overrides_and_blames_the_bad_one() {
         stderr(&o).contains("only takes student.* overrides"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// A game24 task without `decontaminate` gets a notice before any work, from `check` (a
+/// TOML comment, so stdout still parses as the scenario) and from `run` (on stderr);
+/// none with `decontaminate = true`, and none for a task whose world is unbounded.
+#[test]
+fn a_finite_world_without_decontamination_gets_a_notice() {
+    let g24 = "tests/data/loop/tiny-game24.toml";
+    let o = activesynth(&["check", g24]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let notices: Vec<&str> = out.lines().filter(|l| l.starts_with("# notice:")).collect();
+    assert_eq!(notices.len(), 1, "{out}");
+    assert!(
+        notices[0].contains("tasks[0] (game24): its world holds only 1362 distinct questions")
+            && notices[0].contains("set `decontaminate = true`"),
+        "{}",
+        notices[0]
+    );
+    let parsed: toml::Value = toml::from_str(&out).expect("check's stdout is TOML");
+    assert_eq!(parsed["tasks"][0]["name"].as_str(), Some("game24"));
+
+    let o = activesynth(&["check", g24, "--set", "tasks[0].decontaminate=true"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("notice"));
+    let o = activesynth(&["check", "tests/data/loop/tiny.toml"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("notice"));
+
+    // `run` says it on stderr before the work (here refused afterwards, because the
+    // output directory holds earlier results, so nothing trains).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("results.h5"), b"earlier").unwrap();
+    let out = dir.path().display().to_string();
+    let o = activesynth(&["run", g24, "--out", &out, "--no-progress"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.matches("notice: tasks[0] (game24)").count(), 1, "{e}");
+    assert_eq!(
+        std::fs::read(dir.path().join("results.h5")).unwrap(),
+        b"earlier"
     );
 }

@@ -173,6 +173,9 @@ pub fn run(args: &Args) -> CliResult {
         let value = overrides::resolved_value(&scn, key).unwrap_or_else(|| "(unset)".into());
         println!("# --set {raw}  →  {key} = {value}");
     }
+    for n in crate::scenario::advice::notices(&scn) {
+        println!("# notice: {n}");
+    }
     print!("{}", scn.to_toml());
     let (train_rate, decode_rate) = measured_rates(&scn, &est);
     let secs =

@@ -227,6 +227,9 @@ pub fn run(args: &Args) -> CliResult {
         "estimate: {}",
         crate::cli::check::estimate_line(&est, &limits)
     );
+    for n in crate::scenario::advice::notices(&scn) {
+        eprintln!("notice: {n}");
+    }
     // A shard without --out goes into a subdirectory of the scenario's output, and its
     // base students into that output's cache, so the shards of one machine (or of a
     // shared filesystem) share them and `merge`'s default output is their parent.

@@ -8,6 +8,7 @@
 //! `scenarios/reference.toml` lists every knob with its default and meaning, and
 //! [`Scenario::resolved`] writes every default out.
 
+pub mod advice;
 pub mod bounds;
 mod error;
 pub mod feasibility;
