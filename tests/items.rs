@@ -8,6 +8,8 @@
 //! spread, `drep = mean(o - r)` per replicate, `between = np.var(drep, ddof=1)`,
 //! `sampling = mean(np.var(o - r, ddof=1) / len)`.
 
+mod common;
+
 use activesynth::engine::records::{
     IterationRecord, Outcome, RunKey, RunRecord, RunTiming, Tokens, WorldRecord,
 };
@@ -241,18 +243,7 @@ fn item_level_differences_match_numpy() {
 fn plan_projects_larger_test_sets_from_the_item_verdicts() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture(dir.path());
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_activesynth"))
-        .args(["plan", "--pilot"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let text = String::from_utf8_lossy(&o.stdout);
+    let text = common::plan_pilot(&path);
     // The pooled SD the projection starts from: sqrt(0.02778) = 0.1667.
     assert!(
         text.contains("pooled SD of paired differences 0.1667"),

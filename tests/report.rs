@@ -2,6 +2,8 @@
 //! numbers. Reference values were computed independently with numpy/scipy 1.17.1
 //! (script reproduced in the comments next to each literal).
 
+mod common;
+
 use activesynth::engine::records::{
     IterationRecord, Outcome, RunKey, RunRecord, RunTiming, SyntheticRecord, Tokens, WorldRecord,
 };
@@ -765,18 +767,7 @@ fn the_same_replicate_is_never_counted_twice() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.matches(&a.display().to_string()).count() >= 2, "{err}");
     // `plan` on the pilot: exit 0 and the power numbers of the report.
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_activesynth"))
-        .args(["plan", "--pilot"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let text = String::from_utf8_lossy(&o.stdout);
+    let text = common::plan_pilot(&a);
     assert!(
         text.contains("pooled SD of paired differences 0.0245"),
         "{text}"

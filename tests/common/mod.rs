@@ -71,3 +71,14 @@ pub fn tasks_sets(
         })
         .collect()
 }
+
+/// `plan --pilot PATH`: its stdout, asserting exit 0.
+pub fn plan_pilot(path: &Path) -> String {
+    let o = activesynth()
+        .args(["plan", "--pilot"])
+        .arg(path)
+        .output()
+        .expect("spawn activesynth");
+    assert_eq!(o.status.code(), Some(0), "plan failed: {}", show(&o));
+    String::from_utf8(o.stdout).expect("plan's stdout is UTF-8")
+}
