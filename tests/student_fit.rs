@@ -124,3 +124,89 @@ fn student_fit_refuses_several_solutions_for_a_task_with_one_answer() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("one answer per question"), "{err}");
 }
+
+/// `student fit` with random weights on arith; its stdout (exit checked).
+fn fit_untrained(extra: &[&str]) -> String {
+    let o = activesynth()
+        .args(["student", "fit", "--task", "arith", "--base-examples", "0"])
+        .args(["--train", "12,30", "--epochs", "1", "--eval", "25"])
+        .args(extra)
+        .output()
+        .expect("spawn activesynth");
+    assert!(o.status.success(), "student fit failed: {}", show(&o));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// The counts of the `training pool by difficulty` line.
+fn pool_counts(out: &str) -> Vec<usize> {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("training pool by difficulty 1..=6: "))
+        .unwrap_or_else(|| panic!("no pool line in:\n{out}"));
+    line["training pool by difficulty 1..=6: ".len()..]
+        .split(" (")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|c| c.parse().unwrap())
+        .collect()
+}
+
+/// `--pool-difficulty 5-6` draws every training example from difficulties 5 and 6 and
+/// leaves the validation and test sets alone: the untrained base's own-generation loss
+/// on the test items, a number that depends on each item, is the same to the last digit.
+#[test]
+fn student_fit_restricts_the_pool_only_to_the_asked_difficulties() {
+    let whole = fit_untrained(&[]);
+    let hard = fit_untrained(&["--pool-difficulty", "5-6"]);
+    let (w, h) = (pool_counts(&whole), pool_counts(&hard));
+    assert_eq!(w.len(), 6, "{whole}");
+    assert_eq!(w.iter().sum::<usize>(), 30, "{whole}");
+    assert!(
+        w[..4].iter().sum::<usize>() > 0,
+        "the whole mix has easy examples: {w:?}"
+    );
+    assert_eq!(h.iter().sum::<usize>(), 30, "{hard}");
+    assert_eq!(&h[..4], &[0, 0, 0, 0], "{hard}");
+    assert!(
+        hard.contains("validation and test: the whole mix"),
+        "{hard}"
+    );
+    let base_loss = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("own-generation loss (base):"))
+            .unwrap_or_else(|| panic!("no base loss line in:\n{out}"))
+            .to_string()
+    };
+    assert_eq!(base_loss(&whole), base_loss(&hard));
+    assert_eq!(base_row(&whole), base_row(&hard));
+}
+
+#[test]
+fn student_fit_refuses_a_pool_difficulty_outside_the_task_or_with_max_difficulty() {
+    for (extra, says) in [
+        (
+            &["--pool-difficulty", "5-7"][..],
+            "task arith has difficulties 1..=6",
+        ),
+        (
+            &["--pool-difficulty", "4-2"][..],
+            "low end 4 is above the high end 2",
+        ),
+        (&["--pool-difficulty", "hard"][..], "expected LO-HI"),
+        (
+            &["--pool-difficulty", "5-6", "--max-difficulty", "6"][..],
+            "cannot be combined with --max-difficulty",
+        ),
+    ] {
+        let o = activesynth()
+            .args(["student", "fit", "--task", "arith", "--base-examples", "0"])
+            .args(["--train", "5"])
+            .args(extra)
+            .output()
+            .expect("spawn activesynth");
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", show(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+}

@@ -71,6 +71,13 @@ pub struct Args {
     /// the whole mix). The base is unchanged (pre-trained as `run` does).
     #[arg(long)]
     pub max_difficulty: Option<u32>,
+    /// Draw the training pool only from the task's seed mix restricted to these
+    /// difficulties, `LO-HI` inclusive (or one level, `N`); validation and test keep the
+    /// whole mix. This measures what examples of a given difficulty teach for the test
+    /// mix, e.g. the hard examples that loss-based selection favours (default: the whole
+    /// mix).
+    #[arg(long, value_name = "LO-HI", value_parser = parse_difficulty_range)]
+    pub pool_difficulty: Option<(u32, u32)>,
     /// Let each question of the training pool bring up to this many of its distinct
     /// answers, as `tasks[].solutions_per_question` does for D0 (game24 only: the paper
     /// counts each solution of a puzzle as a data point, D.1). The sizes of `--train`
@@ -101,6 +108,25 @@ pub struct Args {
     /// after `--scenario`, before the dedicated flags such as `--lr`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// `--pool-difficulty`'s `LO-HI` (or `N` for one level), both ends inclusive.
+fn parse_difficulty_range(s: &str) -> Result<(u32, u32), String> {
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{s}`: expected LO-HI (e.g. 5-6) or one level (e.g. 4)"))
+    };
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (num(s)?, num(s)?),
+    };
+    if lo > hi {
+        return Err(format!(
+            "`{s}`: the low end {lo} is above the high end {hi}"
+        ));
+    }
+    Ok((lo, hi))
 }
 
 fn fit(
@@ -271,12 +297,28 @@ pub fn run(args: &Args) -> CliResult {
                 args.task
             )));
         }
-        if args.max_difficulty.is_some() {
+        if args.max_difficulty.is_some() || args.pool_difficulty.is_some() {
             return Err(CliError::Usage(
-                "--solutions-per-question cannot be combined with --max-difficulty (a \
-                 question's other answers may lie above it)"
+                "--solutions-per-question cannot be combined with --max-difficulty or \
+                 --pool-difficulty (a question's other answers may lie outside them)"
                     .into(),
             ));
+        }
+    }
+    if let Some((lo, hi)) = args.pool_difficulty {
+        let (min, max) = task.difficulty_range();
+        if args.max_difficulty.is_some() {
+            return Err(CliError::Usage(
+                "--pool-difficulty cannot be combined with --max-difficulty (one restricts \
+                 the pool only, the other the pool and the test set)"
+                    .into(),
+            ));
+        }
+        if lo < min || hi > max {
+            return Err(CliError::Usage(format!(
+                "--pool-difficulty {lo}-{hi}: task {} has difficulties {min}..={max}",
+                args.task
+            )));
         }
     }
     let tok = crate::tasks::student_tokenizer(task);
@@ -357,8 +399,12 @@ fn fit_seed(
             &mut sets.taken,
             task.distinct_questions().is_some(),
             || {
-                Some(task.generate(&mut r, None))
-                    .filter(|e| args.max_difficulty.is_none_or(|m| e.difficulty <= m))
+                Some(task.generate(&mut r, None)).filter(|e| {
+                    args.max_difficulty.is_none_or(|m| e.difficulty <= m)
+                        && args
+                            .pool_difficulty
+                            .is_none_or(|(lo, hi)| (lo..=hi).contains(&e.difficulty))
+                })
             },
         )
         .map_err(|got| {
@@ -471,6 +517,25 @@ fn fit_seed(
         (recipe.initial_model(cfg.vocab), Vec::new())
     };
     let (lo, hi) = task.difficulty_range();
+    // The sizes are prefixes of one pool, so the largest one's mix bounds them all.
+    let counts: Vec<String> = (lo..=hi)
+        .map(|d| {
+            pool.iter()
+                .filter(|e| e.difficulty == d)
+                .count()
+                .to_string()
+        })
+        .collect();
+    println!(
+        "training pool by difficulty {lo}..={hi}: {} ({} examples){}",
+        counts.join(" "),
+        pool.len(),
+        match args.pool_difficulty {
+            Some((a, b)) =>
+                format!(" (--pool-difficulty {a}-{b}; validation and test: the whole mix)"),
+            None => String::new(),
+        }
+    );
     let base_diag = diagnose(&base, task, tok, &test, max_new, args.verbose)?;
     // The validation accuracy is what a recipe may be chosen on (paper appendix B); the
     // test accuracy is reported, never tuned on.
