@@ -3,7 +3,8 @@
 
     python3 results/difficulty-value/analyse.py results/difficulty-value/fit-*.txt
 
-File names: fit-<arm>-<part>.txt, arm in mix, easy, hard, hardest.
+File names: <recipe>-<arm>-<part>.txt (fit-: section 2's full fine-tuning, lora-:
+section 3's LoRA), arm in mix, easy, hard, hardest; pass one recipe's files at a time.
 """
 import re
 import sys
@@ -15,7 +16,7 @@ from scipy import stats
 ARMS = ["mix", "easy", "hard", "hardest"]
 rows = defaultdict(dict)  # arm -> seed -> {"base": (acc, bydiff), "400": ..., "1200": ..., "pool": [...]}
 for path in sys.argv[1:]:
-    arm = re.search(r"fit-([a-z]+)-", path).group(1)
+    arm = re.search(r"(?:fit|lora)-([a-z]+)-[^/]*$", path).group(1)
     seed = None
     for line in open(path):
         m = re.match(r"student fit: task \w+ seed (\d+) ", line)
@@ -33,6 +34,7 @@ for path in sys.argv[1:]:
             rows[arm][seed][cols[0]] = (float(cols[2]), np.array([float(x) for x in cols[6:]]))
 
 seeds = sorted(rows["mix"])
+ARMS = [a for a in ARMS if a in rows]
 for arm in ARMS:
     assert sorted(rows[arm]) == seeds, (arm, sorted(rows[arm]))
     for s in seeds:
