@@ -4,7 +4,7 @@
     python3 results/difficulty-value/analyse.py results/difficulty-value/fit-*.txt
 
 File names: <recipe>-<arm>-<part>.txt (fit-: section 2's full fine-tuning, lora-:
-section 3's LoRA), arm in mix, easy, hard, hardest; pass one recipe's files at a time.
+section 3's LoRA, big-: section 4's larger student), arm in mix, easy, hard, hardest; pass one recipe's files at a time.
 """
 import re
 import sys
@@ -16,7 +16,7 @@ from scipy import stats
 ARMS = ["mix", "easy", "hard", "hardest"]
 rows = defaultdict(dict)  # arm -> seed -> {"base": (acc, bydiff), "400": ..., "1200": ..., "pool": [...]}
 for path in sys.argv[1:]:
-    arm = re.search(r"(?:fit|lora)-([a-z]+)-[^/]*$", path).group(1)
+    arm = re.search(r"(?:fit|lora|big)-([a-z]+)-[^/]*$", path).group(1)
     seed = None
     for line in open(path):
         m = re.match(r"student fit: task \w+ seed (\d+) ", line)
