@@ -20,24 +20,34 @@ def auroc(score, err):
     return u / (err.sum() * (~err).sum())
 
 
-for path in sys.argv[1:]:
-    worlds = h5py.File(path, "r")["worlds/game24"]
-    print(path)
-    aucs = []
+def world_records(path, task):
+    """Per replicate of `task` in a results.h5, in replicate order: (name, err, loss,
+    difficulty) of the base on D0 (`err` = its greedy answer is wrong). Shared with
+    logic_w3_by_hops.py."""
+    worlds = h5py.File(path, "r")[f"worlds/{task}"]
     for rep in sorted(worlds, key=lambda r: int(r[3:])):
         w = worlds[rep]
-        right = w["d0_correct"][:].astype(bool)
-        loss = w["d0_loss_own"][:]
-        diff = w["d0_difficulty"][:]
-        err = ~right
-        aucs.append(auroc(loss, err))
-        by = " | ".join(
-            f"d{k}: n {np.sum(diff == k)} acc {right[diff == k].mean():.2f} "
-            f"AUROC {auroc(loss[diff == k], err[diff == k]):.2f}"
-            for k in (1, 2, 3)
-        )
-        print(
-            f"  {rep:5} acc {right.mean():.3f}  AUROC {aucs[-1]:.3f}  mean token loss "
-            f"right {loss[right].mean():.4f} wrong {loss[err].mean():.4f}  | {by}"
-        )
-    print(f"  mean AUROC over {len(aucs)} replicates: {np.mean(aucs):.3f}")
+        yield rep, w["d0_correct"][:] == 0, w["d0_loss_own"][:], w["d0_difficulty"][:]
+
+
+def main(paths):
+    for path in paths:
+        print(path)
+        aucs = []
+        for rep, err, loss, diff in world_records(path, "game24"):
+            right = ~err
+            aucs.append(auroc(loss, err))
+            by = " | ".join(
+                f"d{k}: n {np.sum(diff == k)} acc {right[diff == k].mean():.2f} "
+                f"AUROC {auroc(loss[diff == k], err[diff == k]):.2f}"
+                for k in (1, 2, 3)
+            )
+            print(
+                f"  {rep:5} acc {right.mean():.3f}  AUROC {aucs[-1]:.3f}  mean token loss "
+                f"right {loss[right].mean():.4f} wrong {loss[err].mean():.4f}  | {by}"
+            )
+        print(f"  mean AUROC over {len(aucs)} replicates: {np.mean(aucs):.3f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

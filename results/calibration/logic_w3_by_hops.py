@@ -9,29 +9,18 @@ so a signal within each hop count could be hidden in the pooled AUROC.
     cd results/calibration && python3 logic_w3_by_hops.py cal6/results.h5 cal9-md2-m2000-10rep/results.h5
 
 Needs h5py, numpy and scipy (the AUROC is the Mann-Whitney U statistic / (n_err n_right),
-computed by scipy, independently of activesynth's own AUROC)."""
+computed by scipy, independently of activesynth's own AUROC; `auroc` and the world
+records are g24_w3_by_difficulty.py's)."""
 import sys
 
-import h5py
 import numpy as np
-from scipy.stats import mannwhitneyu
 
-
-def auroc(score, err):
-    if err.all() or not err.any():
-        return float("nan")
-    return mannwhitneyu(score[err], score[~err]).statistic / (err.sum() * (~err).sum())
-
+from g24_w3_by_difficulty import auroc, world_records
 
 for path in sys.argv[1:]:
-    worlds = h5py.File(path, "r")["worlds/logic"]
     print(path)
     within = []
-    for rep in sorted(worlds, key=lambda r: int(r[3:])):
-        w = worlds[rep]
-        err = w["d0_correct"][:] == 0
-        loss = w["d0_loss_own"][:]
-        hops = w["d0_difficulty"][:]
+    for rep, err, loss, hops in world_records(path, "logic"):
         cells = [f"{rep}: all {auroc(loss, err):.3f} (n {len(err)}, errors {err.mean():.2f})"]
         for h in np.unique(hops):
             m = hops == h

@@ -7,21 +7,25 @@ student's), not its base.
 
     python3 results/difficulty-value/size_contrast.py
 """
-import re, numpy as np
+import glob
+import os
+
+import numpy as np
 from scipy import stats
-def load(prefix, arm):
-    out = {}
-    for part in "ab":
-        seed = None
-        for line in open(f"results/difficulty-value/{prefix}-{arm}-{part}.txt"):
-            m = re.match(r"student fit: task \w+ seed (\d+) ", line)
-            if m: seed = int(m.group(1)); continue
-            c = line.split()
-            if seed and len(c) == 12 and c[0] == "1200" and seed not in out:
-                out[seed] = np.array([float(c[2])] + [float(x) for x in c[6:]])
-    return out
-s2 = {a: load("fit", a) for a in ("mix", "hard")}
-s4 = {a: load("big", a) for a in ("mix", "hard")}
+
+from analyse import read
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def at_1200(prefix):
+    """arm -> seed -> [accuracy, accuracy by difficulty 1..6] at 1,200 examples."""
+    rows = read(sorted(glob.glob(os.path.join(here, f"{prefix}-*.txt"))))
+    return {arm: {s: np.concatenate([[r["1200"][0]], r["1200"][1]]) for s, r in by_seed.items()}
+            for arm, by_seed in rows.items()}
+
+
+s2, s4 = at_1200("fit"), at_1200("big")
 seeds = sorted(s2["mix"])
 d = np.array([(s4["hard"][s] - s4["mix"][s]) - (s2["hard"][s] - s2["mix"][s]) for s in seeds])
 for k, name in enumerate(["all", "d1", "d2", "d3", "d4", "d5", "d6"]):
