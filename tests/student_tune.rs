@@ -211,3 +211,51 @@ fn absurd_grids_are_refused_before_any_work() {
         assert!(!cache.exists(), "{args:?} did work before refusing");
     }
 }
+
+/// The rehearsal-only control: printed when the scenario rehearses, with the synthetic
+/// examples' gain over it equal to the table's gain minus the control's (both paired
+/// by replicate, so their means subtract exactly, to the printed rounding); absent
+/// without rehearsal. At a learning rate too small to move an f32 weight, fine-tuning on
+/// the rehearsal set must leave the base's validation accuracy exactly: a control that
+/// did not start from the base, or graded another set, would not.
+#[test]
+fn rehearsal_only_control_is_printed_consistent_and_starts_from_the_base() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let number = |s: &str, after: &str| -> f64 {
+        let i = s
+            .find(after)
+            .unwrap_or_else(|| panic!("no {after:?} in\n{s}"))
+            + after.len();
+        s[i..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (out, rows) = tune(dir.path(), &cache, &[]);
+    let control = number(
+        &out,
+        "on the 8 rehearsed examples, no synthetic ones): validation gain over the base ",
+    );
+    let add = number(&out, "the synthetic examples add ");
+    let gain: f64 = rows[0]["gain"].parse().unwrap();
+    assert!(
+        (add - (gain - control)).abs() <= 0.0015,
+        "add {add} vs gain {gain} − control {control}\n{out}"
+    );
+    assert!(out.contains("the base is "), "{out}");
+
+    let (out, _) = tune(dir.path(), &cache, &["--set", "student.replay_examples=0"]);
+    assert!(!out.contains("rehearsal alone"), "{out}");
+
+    let (out, rows) = tune(dir.path(), &cache, &["--lr", "1e-12"]);
+    assert_eq!(
+        rows[0]["gain"], "0",
+        "the grid's own row at lr 1e-12\n{out}"
+    );
+    assert!(
+        out.contains("validation gain over the base +0.000 [+0.000, +0.000]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("converged on its own corpus by this measure"),
+        "{out}"
+    );
+}

@@ -12,6 +12,11 @@
 //! scenario of the project uses: they are deterministic for the scenario's seed and apart
 //! from every strategy's.
 
+mod control;
+mod output;
+
+use output::{rank_name, table, write_csv};
+
 use super::{CliError, CliResult};
 use crate::engine::steps;
 use crate::engine::world::{build_world, World};
@@ -222,7 +227,6 @@ fn training_set(world: &World, n: usize) -> anyhow::Result<Vec<Example>> {
 /// Fine-tune the world's base on `train` with `config`, as the Student actor of `run`
 /// does at the first iteration.
 fn fit(world: &World, train: &[Example], spec: &StudentSpec, c: Config) -> anyhow::Result<Fit> {
-    let start = Instant::now();
     if train.is_empty() {
         // Nothing generated: `run` keeps the base.
         return Ok(Fit {
@@ -232,6 +236,18 @@ fn fit(world: &World, train: &[Example], spec: &StudentSpec, c: Config) -> anyho
             secs: 0.0,
         });
     }
+    train_fit(world, train, spec, c)
+}
+
+/// Fine-tune the base on `train` plus the world's rehearsal set, whatever `train` holds:
+/// with `train` empty this is the rehearsal-only control ([`control`]).
+fn train_fit(
+    world: &World,
+    train: &[Example],
+    spec: &StudentSpec,
+    c: Config,
+) -> anyhow::Result<Fit> {
+    let start = Instant::now();
     let mut spec = spec.clone();
     spec.learning_rate = c.lr;
     spec.lora_rank = c.rank;
@@ -275,90 +291,16 @@ fn row(config: Config, fits: Vec<Fit>, base: &[f64]) -> Row {
     }
 }
 
-fn rank_name(r: u32) -> String {
-    if r == 0 {
-        "full".into()
-    } else {
-        r.to_string()
-    }
-}
-
-/// The table, one line per configuration.
-fn table(rows: &[Row], k: usize) -> String {
-    let mut s = format!(
-        "{:>8}  {:>5}  {:>6}  {:>8}  {:>8}  {:>7}  {:>17}  {:>10}  {:>7}\n",
-        "lr", "rank", "epochs", "val acc", "gain", "SE", "95% t-interval", "best ep", "wall s"
-    );
-    for r in rows {
-        let c = r.config;
-        let ci = if k >= 2 {
-            format!("[{:+.3}, {:+.3}]", r.low, r.high)
-        } else {
-            "-".into()
-        };
-        let se = if k >= 2 {
-            format!("{:.3}", r.se)
-        } else {
-            "-".into()
-        };
-        let eps: Vec<String> = r.fits.iter().map(|f| f.best_epoch.to_string()).collect();
-        let flag = if r.diverged() { "  diverged" } else { "" };
-        let _ = writeln!(
-            s,
-            "{:>8}  {:>5}  {:>6}  {:>8.3}  {:>+8.3}  {:>7}  {:>17}  {:>10}  {:>7.1}{flag}",
-            c.lr,
-            rank_name(c.rank),
-            c.epochs,
-            r.val_mean(),
-            r.gain,
-            se,
-            ci,
-            eps.join(","),
-            r.secs()
-        );
-    }
-    s
-}
-
-fn write_csv(path: &std::path::Path, rows: &[Row]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "lr",
-        "lora_rank",
-        "epochs",
-        "replicates",
-        "base_val_accuracy",
-        "val_accuracy",
-        "gain",
-        "gain_se",
-        "gain_low",
-        "gain_high",
-        "val_by_replicate",
-        "best_epoch_by_replicate",
-        "diverged",
-        "wall_s",
-    ])?;
-    let join = |v: Vec<String>| v.join(";");
-    for r in rows {
-        w.write_record([
-            r.config.lr.to_string(),
-            r.config.rank.to_string(),
-            r.config.epochs.to_string(),
-            r.fits.len().to_string(),
-            summary::mean(&r.base).to_string(),
-            r.val_mean().to_string(),
-            r.gain.to_string(),
-            r.se.to_string(),
-            r.low.to_string(),
-            r.high.to_string(),
-            join(r.fits.iter().map(|f| f.val.to_string()).collect()),
-            join(r.fits.iter().map(|f| f.best_epoch.to_string()).collect()),
-            r.diverged().to_string(),
-            format!("{:.1}", r.secs()),
-        ])?;
-    }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
-    crate::atomic::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+/// The best configuration by mean validation gain among those that did not diverge; ties
+/// (to rounding) go to the smaller SE, then to the earlier row.
+fn best(rows: &[Row]) -> Option<&Row> {
+    rows.iter()
+        .filter(|r| !r.diverged())
+        .fold(None::<&Row>, |b, r| match b {
+            Some(b) if b.gain > r.gain + 1e-9 => Some(b),
+            Some(b) if b.gain > r.gain - 1e-9 && (r.se.is_nan() || r.se >= b.se) => Some(b),
+            _ => Some(r),
+        })
 }
 
 /// The closing lines: the best configuration by mean validation gain (ties to the smaller
@@ -366,16 +308,7 @@ fn write_csv(path: &std::path::Path, rows: &[Row]) -> anyhow::Result<()> {
 /// lines to paste.
 fn verdict(rows: &[Row], k: usize, n: usize, val_n: u32) -> String {
     let mut s = String::new();
-    let best = rows
-        .iter()
-        .filter(|r| !r.diverged())
-        .fold(None::<&Row>, |b, r| match b {
-            // Ties (to rounding) go to the smaller SE, then to the earlier row.
-            Some(b) if b.gain > r.gain + 1e-9 => Some(b),
-            Some(b) if b.gain > r.gain - 1e-9 && (r.se.is_nan() || r.se >= b.se) => Some(b),
-            _ => Some(r),
-        });
-    let Some(best) = best else {
+    let Some(best) = best(rows) else {
         return "every configuration diverged: lower the learning rates\n".into();
     };
     let c = best.config;
@@ -568,6 +501,27 @@ pub fn run(args: &Args) -> CliResult {
     print!("{}", table(&rows, k));
     println!();
     print!("{}", verdict(&rows, k, n, task_spec.val_size));
+    if let (Some(best), true) = (best(&rows), st.replay_examples > 0) {
+        let fits: Vec<Fit> = par_map(k, jobs, |r| {
+            train_fit(&worlds[r].0, &[], &st, best.config)
+                .with_context(|| format!("rehearsal-only control, replicate {r}"))
+        })
+        .into_iter()
+        .collect::<anyhow::Result<_>>()
+        .map_err(CliError::Failure)?;
+        for (r, f) in fits.iter().enumerate() {
+            eprintln!(
+                "rehearsal-only control, replicate {r}: validation {:.3} (best epoch {}, {:.1} s)",
+                f.val, f.best_epoch, f.secs
+            );
+        }
+        let val: Vec<f64> = fits.iter().map(|f| f.val).collect();
+        let best_val: Vec<f64> = best.fits.iter().map(|f| f.val).collect();
+        print!(
+            "{}",
+            control::lines(&val, &best_val, &base, st.replay_examples)
+        );
+    }
     if let Some(p) = &args.out {
         write_csv(p, &rows).map_err(CliError::Failure)?;
         println!("\nwrote {}", p.display());

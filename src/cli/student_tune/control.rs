@@ -1,0 +1,93 @@
+//! The rehearsal-only control of `student tune`: the best configuration fine-tuned on the
+//! rehearsal set alone, without a synthetic example. Its gain over the base is what
+//! rehearsal gives by itself; when it is large, the base is not converged on its own
+//! corpus, and part of every fine-tuning gain (world check W1 included) is more
+//! pre-training rather than the synthetic data. `results/rehearsal/` found exactly that
+//! in compare's world (+0.349 on validation from rehearsal alone), which is why the
+//! control is printed whenever the scenario rehearses.
+
+use crate::stats::world_checks::paired_gain;
+use std::fmt::Write as _;
+
+/// A rehearsal-only gain at or above this (mean over replicates, validation accuracy)
+/// marks the base as not converged: `results/calibration/cal10.md`'s threshold, under
+/// which a base pre-trained for more epochs gains nothing more (+0.017 at 24 epochs,
+/// −0.000 at 48, against +0.349 at compare's 12).
+pub const CONVERGED_BELOW: f64 = 0.02;
+
+/// The control's lines: the gain of rehearsal alone over the base, the synthetic
+/// examples' gain over rehearsal alone (both paired by replicate, 95% t-intervals with
+/// two or more replicates), and whether the base counts as converged. `control`,
+/// `best` and `base` are validation accuracies per replicate.
+pub fn lines(control: &[f64], best: &[f64], base: &[f64], replay: u32) -> String {
+    let mut s = String::new();
+    let k = control.len();
+    let interval = |v: &[f64], w: &[f64]| match paired_gain(v, w, 0.95) {
+        Ok(g) if k >= 2 => format!("{:+.3} [{:+.3}, {:+.3}]", g.mean, g.low, g.high),
+        Ok(g) => format!("{:+.3} (one replicate: no interval)", g.mean),
+        Err(_) => "undefined".into(),
+    };
+    let _ = writeln!(
+        s,
+        "\nrehearsal alone (the best configuration on the {replay} rehearsed examples, no synthetic ones): validation gain over the base {}",
+        interval(control, base)
+    );
+    let _ = writeln!(
+        s,
+        "the synthetic examples add {} over rehearsal alone (paired by replicate)",
+        interval(best, control)
+    );
+    let gain = paired_gain(control, base, 0.95).map_or(f64::NAN, |g| g.mean);
+    // Accuracies are multiples of 1/(validation items), so a gain of exactly 0.02 comes
+    // out of the subtraction as 0.0199…: compare to rounding, as the line prints it.
+    if gain >= CONVERGED_BELOW - 1e-9 {
+        let _ = writeln!(
+            s,
+            "the base is not converged on its own corpus: rehearsal alone gains {gain:+.3} (≥ {CONVERGED_BELOW}), so part of any fine-tuning gain here, world check W1's included, is more pre-training; pre-train longer (student.pretrain_epochs) before calibrating on this base (results/rehearsal/)"
+        );
+    } else if gain.is_finite() {
+        let _ = writeln!(
+            s,
+            "the base is converged on its own corpus by this measure: rehearsal alone gains {gain:+.3} (< {CONVERGED_BELOW})"
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Intervals against scipy (`stats.t.ppf(0.975, k - 1)` × the SE of the paired
+    /// differences): control − base = (0.10, 0.20) gives 0.150 [−0.485, +0.785];
+    /// best − control = (0.05, 0.10) gives 0.075 [−0.243, +0.393].
+    #[test]
+    fn gains_and_intervals_match_scipy_and_a_large_control_flags_the_base() {
+        let s = lines(&[0.5, 0.6], &[0.55, 0.7], &[0.4, 0.4], 3000);
+        assert!(
+            s.contains("on the 3000 rehearsed examples, no synthetic ones): validation gain over the base +0.150 [-0.485, +0.785]"),
+            "{s}"
+        );
+        assert!(
+            s.contains("the synthetic examples add +0.075 [-0.243, +0.393] over rehearsal alone"),
+            "{s}"
+        );
+        assert!(
+            s.contains("the base is not converged on its own corpus: rehearsal alone gains +0.150"),
+            "{s}"
+        );
+    }
+
+    /// scipy: (0.01, 0.00, 0.02) gives 0.010 [−0.015, +0.035]; a mean under
+    /// [`CONVERGED_BELOW`] reads as converged, and exactly at it as not.
+    #[test]
+    fn a_small_control_reads_as_converged_and_the_threshold_is_inclusive() {
+        let s = lines(&[0.41, 0.40, 0.42], &[0.5, 0.5, 0.5], &[0.4, 0.4, 0.4], 500);
+        assert!(s.contains("+0.010 [-0.015, +0.035]"), "{s}");
+        assert!(s.contains("the base is converged on its own corpus by this measure: rehearsal alone gains +0.010 (< 0.02)"), "{s}");
+        let at = lines(&[0.42, 0.42], &[0.5, 0.5], &[0.4, 0.4], 500);
+        assert!(at.contains("is not converged"), "{at}");
+        let one = lines(&[0.5], &[0.6], &[0.4], 500);
+        assert!(one.contains("+0.100 (one replicate: no interval)"), "{one}");
+    }
+}
