@@ -10,7 +10,9 @@
 //! fine-tunes (rehearsal mixed in, best epoch on the validation set kept). Its random
 //! draws come from the run streams of a strategy labelled [`STREAM_LABEL`], which no
 //! scenario of the project uses: they are deterministic for the scenario's seed and apart
-//! from every strategy's.
+//! from every strategy's. When the scenario rehearses, the best configuration is then
+//! fine-tuned on the rehearsal set alone ([`control`]): what rehearsal gives by itself,
+//! and whether the base is converged on its own corpus.
 
 mod control;
 mod output;
