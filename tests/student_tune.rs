@@ -254,8 +254,9 @@ fn rehearsal_only_control_is_printed_consistent_and_starts_from_the_base() {
         out.contains("validation gain over the base +0.000 [+0.000, +0.000]"),
         "{out}"
     );
+    // 8 of the tiny base's 600 examples rehearsed: too few to say it is converged.
     assert!(
-        out.contains("converged on its own corpus by this measure"),
+        out.contains("rehearsing these 8 examples alone gains +0.000 (< 0.02); whether the base is converged on its whole corpus shows with --set student.replay_examples=600"),
         "{out}"
     );
 }

@@ -521,7 +521,13 @@ pub fn run(args: &Args) -> CliResult {
         let best_val: Vec<f64> = best.fits.iter().map(|f| f.val).collect();
         print!(
             "{}",
-            control::lines(&val, &best_val, &base, st.replay_examples)
+            control::lines(
+                &val,
+                &best_val,
+                &base,
+                st.replay_examples,
+                st.pretrain_examples
+            )
         );
     }
     if let Some(p) = &args.out {
