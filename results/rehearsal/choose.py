@@ -1,7 +1,7 @@
 """Apply results/rehearsal/README.md's decision rule to the `student tune` outputs.
 
 For each rehearsal size R: per replicate, the validation gain over the base averaged over
-the two training sizes (400 and 1,200). R* is the R with the highest mean gain; it
+the two training sizes (400 and 1,000). R* is the R with the highest mean gain; it
 replaces compare's 500 only if R*'s gain minus 500's, paired by replicate, has a 95 %
 t-interval above 0. Reads tune-R{R}-N{N}.csv (val_by_replicate) and the matching .txt
 (each replicate's base validation accuracy).
