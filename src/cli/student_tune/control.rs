@@ -6,7 +6,7 @@
 //! in compare's world (+0.349 on validation from rehearsal alone), which is why the
 //! control is printed whenever the scenario rehearses.
 
-use crate::stats::world_checks::paired_gain;
+use crate::stats::world_checks::{paired_gain, PairedGain};
 use std::fmt::Write as _;
 
 /// A rehearsal-only gain at or above this (mean over replicates, validation accuracy)
@@ -25,22 +25,27 @@ pub const CONVERGED_BELOW: f64 = 0.02;
 pub fn lines(control: &[f64], best: &[f64], base: &[f64], replay: u32, corpus: u32) -> String {
     let mut s = String::new();
     let k = control.len();
-    let interval = |v: &[f64], w: &[f64]| match paired_gain(v, w, 0.95) {
-        Ok(g) if k >= 2 => format!("{:+.3} [{:+.3}, {:+.3}]", g.mean, g.low, g.high),
-        Ok(g) => format!("{:+.3} (one replicate: no interval)", g.mean),
+    let interval = |g: &Result<_, _>| match g {
+        Ok(PairedGain {
+            mean, low, high, ..
+        }) if k >= 2 => {
+            format!("{mean:+.3} [{low:+.3}, {high:+.3}]")
+        }
+        Ok(PairedGain { mean, .. }) => format!("{mean:+.3} (one replicate: no interval)"),
         Err(_) => "undefined".into(),
     };
+    let alone = paired_gain(control, base, 0.95);
     let _ = writeln!(
         s,
         "\nrehearsal alone (the best configuration on the {replay} rehearsed examples, no synthetic ones): validation gain over the base {}",
-        interval(control, base)
+        interval(&alone)
     );
     let _ = writeln!(
         s,
         "the synthetic examples add {} over rehearsal alone (paired by replicate)",
-        interval(best, control)
+        interval(&paired_gain(best, control, 0.95))
     );
-    let gain = paired_gain(control, base, 0.95).map_or(f64::NAN, |g| g.mean);
+    let gain = alone.map_or(f64::NAN, |g| g.mean);
     // Accuracies are multiples of 1/(validation items), so a gain of exactly 0.02 comes
     // out of the subtraction as 0.0199…: compare to rounding, as the line prints it.
     if gain >= CONVERGED_BELOW - 1e-9 {
@@ -90,23 +95,12 @@ mod tests {
     /// [`CONVERGED_BELOW`] reads as converged, and exactly at it as not.
     #[test]
     fn a_small_control_reads_as_converged_and_the_threshold_is_inclusive() {
-        let s = lines(
-            &[0.41, 0.40, 0.42],
-            &[0.5, 0.5, 0.5],
-            &[0.4, 0.4, 0.4],
-            3000,
-            3000,
-        );
+        let (control, best, base) = ([0.41, 0.40, 0.42], [0.5; 3], [0.4; 3]);
+        let s = lines(&control, &best, &base, 3000, 3000);
         assert!(s.contains("+0.010 [-0.015, +0.035]"), "{s}");
         assert!(s.contains("the base is converged on its own corpus by this measure: rehearsing all of it gains +0.010 (< 0.02)"), "{s}");
         // Part of the corpus cannot show convergence: the line says how to measure it.
-        let part = lines(
-            &[0.41, 0.40, 0.42],
-            &[0.5, 0.5, 0.5],
-            &[0.4, 0.4, 0.4],
-            500,
-            3000,
-        );
+        let part = lines(&control, &best, &base, 500, 3000);
         assert!(!part.contains("by this measure"), "{part}");
         assert!(part.contains("rehearsing these 500 examples alone gains +0.010 (< 0.02); whether the base is converged on its whole corpus shows with --set student.replay_examples=3000"), "{part}");
         let at = lines(&[0.42, 0.42], &[0.5, 0.5], &[0.4, 0.4], 500, 3000);
